@@ -1,0 +1,92 @@
+import type { Knex } from 'knex';
+import type { Migration } from './migration.js';
+
+/** Schema `bridge`: ours. Inbox, outbox, audit of code changes, review cases, archive records. */
+export const bridgeMigrations: Migration[] = [
+  {
+    name: '20261125100000_bridge_core',
+    async up(knex: Knex) {
+      await knex.raw('create schema if not exists bridge');
+      // Idempotent consumer: one row per (group, event); written in the same transaction as the effects.
+      await knex.schema.withSchema('bridge').createTable('inbox', (t) => {
+        t.text('consumer_group').notNullable();
+        t.text('event_id').notNullable();
+        t.text('topic').notNullable();
+        t.integer('partition').notNullable();
+        t.bigInteger('offset').notNullable();
+        t.text('outcome').notNullable();
+        t.timestamp('processed_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.primary(['consumer_group', 'event_id']);
+      });
+      // Transactional outbox: encoded Kafka records, published by the relay and marked sent.
+      await knex.schema.withSchema('bridge').createTable('outbox', (t) => {
+        t.bigIncrements('id').primary();
+        t.uuid('message_id').notNullable().unique();
+        t.text('topic').notNullable();
+        t.binary('key');
+        t.binary('value').notNullable();
+        t.jsonb('headers').notNullable().defaultTo('{}');
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.timestamp('sent_at', { useTz: true });
+      });
+      await knex.raw('create index outbox_unsent_idx on bridge.outbox (id) where sent_at is null');
+      // Append-only audit of every BHXH code change made in HGD.
+      await knex.schema.withSchema('bridge').createTable('code_changes', (t) => {
+        t.bigIncrements('id').primary();
+        t.text('member_id').notNullable();
+        t.text('household_code');
+        t.text('old_code');
+        t.text('new_code').notNullable();
+        t.text('event_id').notNullable();
+        t.text('case_id');
+        t.text('actor').notNullable();
+        t.double('score');
+        t.jsonb('evidence').notNullable().defaultTo('{}');
+        t.timestamp('changed_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.unique(['event_id']);
+      });
+      await knex.raw(`
+        create function bridge.code_changes_append_only() returns trigger language plpgsql as $$
+        begin raise exception 'bridge.code_changes is append-only'; end $$`);
+      await knex.raw(`
+        create trigger code_changes_no_update before update or delete on bridge.code_changes
+        for each row execute function bridge.code_changes_append_only()`);
+      await knex.schema.withSchema('bridge').createTable('review_cases', (t) => {
+        t.text('case_id').primary();
+        t.text('kind').notNullable();
+        t.text('event_id').notNullable();
+        t.text('subject_id').notNullable();
+        t.text('status').notNullable().defaultTo('open');
+        t.specificType('reason_codes', 'text[]').notNullable().defaultTo('{}');
+        t.jsonb('request').notNullable();
+        t.jsonb('candidates').notNullable().defaultTo('[]');
+        t.jsonb('evidence').notNullable().defaultTo('{}');
+        t.timestamp('opened_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.timestamp('resolved_at', { useTz: true });
+        t.text('resolved_by');
+        t.text('resolution');
+        t.text('resolution_member_id');
+        t.text('note');
+        t.index(['status', 'opened_at']);
+      });
+      await knex.raw(
+        "alter table bridge.review_cases add constraint review_cases_status_chk check (status in ('open','resolved'))",
+      );
+      await knex.schema.withSchema('bridge').createTable('archive_records', (t) => {
+        t.bigIncrements('id').primary();
+        t.text('registration_id').notNullable();
+        t.text('kind').notNullable();
+        t.text('sha256').notNullable();
+        t.bigInteger('size').notNullable();
+        t.text('uri').notNullable();
+        t.text('media_type').notNullable();
+        t.date('retention_until').notNullable();
+        t.timestamp('recorded_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.unique(['registration_id', 'kind']);
+      });
+    },
+    async down(knex: Knex) {
+      await knex.raw('drop schema if exists bridge cascade');
+    },
+  },
+];

@@ -1,0 +1,51 @@
+import { Kafka, logLevel as KafkaLogLevel, type LogEntry, type SASLOptions } from 'kafkajs';
+import type { Config } from '../../src/runtime/config.js';
+import type { Logger } from '../../src/runtime/logger.js';
+
+export interface KafkaClientOptions {
+  brokers: string[];
+  clientId: string;
+  ssl?: boolean;
+  sasl?: Config['kafka']['sasl'];
+  logger?: Logger;
+  /** Faster give-up for probes and CLIs; the long-running consumer keeps kafkajs defaults. */
+  retries?: number;
+}
+
+/** kafkajs log entries go to pino at debug/warn/error; kafkajs' own noisy info goes to debug. */
+function logCreator(logger: Logger | undefined) {
+  return () =>
+    ({ level, log }: LogEntry) => {
+      if (!logger) return;
+      const { message, ...extra } = log;
+      const fields = { kafkajs: extra };
+      if (level === KafkaLogLevel.ERROR) logger.error(fields, message);
+      else if (level === KafkaLogLevel.WARN) logger.warn(fields, message);
+      else logger.debug(fields, message);
+    };
+}
+
+export function createKafka(opts: KafkaClientOptions): Kafka {
+  return new Kafka({
+    clientId: opts.clientId,
+    brokers: opts.brokers,
+    ssl: opts.ssl ?? false,
+    sasl: (opts.sasl ?? undefined) as SASLOptions | undefined,
+    logLevel: opts.logger ? KafkaLogLevel.WARN : KafkaLogLevel.NOTHING,
+    logCreator: logCreator(opts.logger),
+    connectionTimeout: 3000,
+    requestTimeout: 30000,
+    retry: opts.retries === undefined ? { initialRetryTime: 300, retries: 8 } : { retries: opts.retries },
+  });
+}
+
+export function kafkaFromConfig(config: Config, logger?: Logger, retries?: number): Kafka {
+  return createKafka({
+    brokers: config.kafka.brokers,
+    clientId: config.kafka.clientId,
+    ssl: config.kafka.ssl,
+    sasl: config.kafka.sasl,
+    ...(logger ? { logger } : {}),
+    ...(retries === undefined ? {} : { retries }),
+  });
+}

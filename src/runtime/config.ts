@@ -1,0 +1,223 @@
+/**
+ * One typed configuration object, read from environment variables and validated once at start.
+ * Defaults point at the local stack (`scripts/stack up`). Every key is documented in README.md.
+ */
+
+export interface TopicNames {
+  childRegistrationSubmitted: string;
+  adultRegistrationSubmitted: string;
+  codeLookupFailed: string;
+  registrationDecided: string;
+  defenceCodeMappingDecided: string;
+  vssidCodeMappingDecided: string;
+  reviewCaseChanged: string;
+}
+
+export interface KafkaSasl {
+  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  username: string;
+  password: string;
+}
+
+export interface Config {
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    groupId: string;
+    ssl: boolean;
+    sasl: KafkaSasl | null;
+  };
+  schemaRegistryUrl: string;
+  databaseUrl: string;
+  databaseSsl: boolean;
+  topicPrefix: string;
+  topics: TopicNames;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  httpPort: number;
+  archiveDir: string;
+  archiveRetentionYears: number;
+  /** Optional regex a BQP-issued BHXH code must match (DOMAIN.md: unpublished, so off by default). */
+  bqpCodePattern: RegExp | null;
+}
+
+/** The unprefixed default topic names of DESIGN.md ("Topics"). */
+export const DEFAULT_TOPICS: TopicNames = {
+  childRegistrationSubmitted: 'vssid.child-registration.submitted',
+  adultRegistrationSubmitted: 'vssid.adult-registration.submitted',
+  codeLookupFailed: 'vssid.code-lookup.failed',
+  registrationDecided: 'vssid.registration.decided',
+  defenceCodeMappingDecided: 'defence.code-mapping.decided',
+  vssidCodeMappingDecided: 'vssid.code-mapping.decided',
+  reviewCaseChanged: 'bridge.review-case.changed',
+};
+
+/** Environment variable that overrides each topic name (before the prefix is applied). */
+export const TOPIC_ENV: Record<keyof TopicNames, string> = {
+  childRegistrationSubmitted: 'TOPIC_CHILD_REGISTRATION_SUBMITTED',
+  adultRegistrationSubmitted: 'TOPIC_ADULT_REGISTRATION_SUBMITTED',
+  codeLookupFailed: 'TOPIC_CODE_LOOKUP_FAILED',
+  registrationDecided: 'TOPIC_REGISTRATION_DECIDED',
+  defenceCodeMappingDecided: 'TOPIC_DEFENCE_CODE_MAPPING_DECIDED',
+  vssidCodeMappingDecided: 'TOPIC_VSSID_CODE_MAPPING_DECIDED',
+  reviewCaseChanged: 'TOPIC_REVIEW_CASE_CHANGED',
+};
+
+export const DEFAULTS = {
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  KAFKA_CLIENT_ID: 'vss-bridge',
+  KAFKA_GROUP_ID: 'vss-bridge',
+  SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081',
+  DATABASE_URL: 'postgres://vss:vss@127.0.0.1:5432/vss',
+  LOG_LEVEL: 'info',
+  HTTP_PORT: '9400',
+  ARCHIVE_DIR: './.stack/archive',
+  ARCHIVE_RETENTION_YEARS: '10',
+} as const;
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  readonly retriable = false;
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const TOPIC_RE = /^[A-Za-z0-9._-]{1,249}$/;
+const HOST_PORT_RE = /^[A-Za-z0-9.-]+:\d{1,5}$/;
+
+function bool(raw: string | undefined, name: string, problems: string[]): boolean {
+  if (raw === undefined || raw === '') return false;
+  if (/^(1|true|yes)$/i.test(raw)) return true;
+  if (/^(0|false|no)$/i.test(raw)) return false;
+  problems.push(`${name}: expected true or false, got '${raw}'`);
+  return false;
+}
+
+function int(raw: string, name: string, min: number, max: number, problems: string[]): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < min || n > max) {
+    problems.push(`${name}: expected an integer between ${min} and ${max}, got '${raw}'`);
+    return min;
+  }
+  return n;
+}
+
+/** Reads and validates the configuration; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const get = (k: keyof typeof DEFAULTS): string => {
+    const v = env[k];
+    return v === undefined || v === '' ? DEFAULTS[k] : v;
+  };
+
+  const brokersRaw = get('KAFKA_BROKERS');
+  const brokers = brokersRaw.split(',').map((b) => b.trim());
+  for (const b of brokers) {
+    const port = Number(b.split(':').pop());
+    if (!HOST_PORT_RE.test(b) || port < 1 || port > 65535) {
+      problems.push(`KAFKA_BROKERS: expected host:port[,host:port...], got '${brokersRaw}'`);
+      break;
+    }
+  }
+
+  const registry = get('SCHEMA_REGISTRY_URL');
+  if (!isHttpUrl(registry)) problems.push(`SCHEMA_REGISTRY_URL: expected an http(s) URL, got '${registry}'`);
+
+  const databaseUrl = get('DATABASE_URL');
+  if (!isPostgresUrl(databaseUrl)) {
+    problems.push(
+      `DATABASE_URL: expected postgres://user:password@host:port/database, got '${redactUrl(databaseUrl)}'`,
+    );
+  }
+
+  const logLevel = get('LOG_LEVEL');
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    problems.push(`LOG_LEVEL: expected one of ${LOG_LEVELS.join('|')}, got '${logLevel}'`);
+  }
+
+  const topicPrefix = env.TOPIC_PREFIX ?? '';
+  if (topicPrefix !== '' && !/^[A-Za-z0-9._-]+$/.test(topicPrefix)) {
+    problems.push(`TOPIC_PREFIX: expected letters, digits, '.', '_' or '-', got '${topicPrefix}'`);
+  }
+  const topics = {} as TopicNames;
+  for (const key of Object.keys(DEFAULT_TOPICS) as (keyof TopicNames)[]) {
+    const name = env[TOPIC_ENV[key]] || DEFAULT_TOPICS[key];
+    const full = topicPrefix + name;
+    if (!TOPIC_RE.test(full)) problems.push(`${TOPIC_ENV[key]}: not a valid Kafka topic name: '${full}'`);
+    topics[key] = full;
+  }
+
+  let sasl: KafkaSasl | null = null;
+  const mech = env.KAFKA_SASL_MECHANISM;
+  if (mech) {
+    if (mech !== 'plain' && mech !== 'scram-sha-256' && mech !== 'scram-sha-512') {
+      problems.push(`KAFKA_SASL_MECHANISM: expected plain|scram-sha-256|scram-sha-512, got '${mech}'`);
+    } else if (!env.KAFKA_SASL_USERNAME || !env.KAFKA_SASL_PASSWORD) {
+      problems.push('KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD: required when KAFKA_SASL_MECHANISM is set');
+    } else {
+      sasl = { mechanism: mech, username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD };
+    }
+  }
+
+  let bqpCodePattern: RegExp | null = null;
+  if (env.BQP_CODE_PATTERN) {
+    try {
+      bqpCodePattern = new RegExp(env.BQP_CODE_PATTERN);
+    } catch {
+      problems.push(`BQP_CODE_PATTERN: not a valid regular expression: '${env.BQP_CODE_PATTERN}'`);
+    }
+  }
+
+  const config: Config = {
+    kafka: {
+      brokers,
+      clientId: get('KAFKA_CLIENT_ID'),
+      groupId: get('KAFKA_GROUP_ID'),
+      ssl: bool(env.KAFKA_SSL, 'KAFKA_SSL', problems),
+      sasl,
+    },
+    schemaRegistryUrl: registry.replace(/\/+$/, ''),
+    databaseUrl,
+    databaseSsl: bool(env.DATABASE_SSL, 'DATABASE_SSL', problems),
+    topicPrefix,
+    topics,
+    logLevel: logLevel as Config['logLevel'],
+    httpPort: int(get('HTTP_PORT'), 'HTTP_PORT', 0, 65535, problems),
+    archiveDir: get('ARCHIVE_DIR'),
+    archiveRetentionYears: int(get('ARCHIVE_RETENTION_YEARS'), 'ARCHIVE_RETENTION_YEARS', 1, 200, problems),
+    bqpCodePattern,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+function isPostgresUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && u.hostname !== '' && u.pathname.length > 1;
+  } catch {
+    return false;
+  }
+}
+
+/** A connection string without its password, for messages and logs. */
+export function redactUrl(s: string): string {
+  try {
+    const u = new URL(s);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return s.replace(/:[^:@/]*@/, ':***@');
+  }
+}

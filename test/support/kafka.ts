@@ -1,0 +1,62 @@
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
+import { createKafka } from '../../connectors/kafka/client.js';
+import { STACK, uniqueName } from './stack.js';
+
+export function testKafka(clientId = 'vss-bridge-test'): Kafka {
+  return createKafka({ brokers: STACK.kafkaBrokers, clientId });
+}
+
+/** Creates unique topics for one test and deletes them on cleanup. */
+export class TestTopics {
+  private readonly admin: Admin;
+  private readonly created: string[] = [];
+  constructor(private readonly kafka: Kafka = testKafka()) {
+    this.admin = kafka.admin();
+  }
+  async create(prefix: string, partitions = 1): Promise<string> {
+    const topic = uniqueName(`t-${prefix}`);
+    await this.createNamed([topic], partitions);
+    return topic;
+  }
+  async createNamed(topics: string[], partitions = 1): Promise<void> {
+    await this.admin.connect();
+    await this.admin.createTopics({
+      waitForLeaders: true,
+      topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+    });
+    this.created.push(...topics);
+  }
+  async cleanup(): Promise<void> {
+    if (this.created.length > 0) await this.admin.deleteTopics({ topics: this.created }).catch(() => undefined);
+    await this.admin.disconnect();
+  }
+}
+
+export interface ReadRecord {
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: KafkaMessage['headers'];
+  partition: number;
+  offset: string;
+}
+
+/** Reads a topic from the beginning until `count` records arrived (or the timeout passes). */
+export async function readTopic(kafka: Kafka, topic: string, count: number, timeoutMs = 30_000): Promise<ReadRecord[]> {
+  const consumer = kafka.consumer({ groupId: uniqueName('reader'), allowAutoTopicCreation: false });
+  const out: ReadRecord[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  await consumer.run({
+    eachMessage: async ({ message, partition }) => {
+      out.push({ key: message.key, value: message.value, headers: message.headers, partition, offset: message.offset });
+      if (out.length >= count) done();
+    },
+  });
+  const timer = setTimeout(done, timeoutMs);
+  await finished;
+  clearTimeout(timer);
+  await consumer.disconnect();
+  return out;
+}
