@@ -1,0 +1,31 @@
+import type { Knex } from 'knex';
+import { matchPerson } from '../../src/matching/match.js';
+import { loadParameters } from '../../src/matching/parameters.js';
+import type { MatchModel, MatchResult, PersonQuery } from '../../src/matching/types.js';
+import type { RuntimeEvents } from '../../src/runtime/events.js';
+import { loadNameFrequencies, postgresCandidateSource } from './repository.js';
+
+export type FindPersonFn = (query: PersonQuery, options?: { householdCode?: string }) => Promise<MatchResult>;
+
+/** Loads the match model: parameters (file or shipped defaults) and the name frequencies last refreshed in HGD. */
+export async function loadMatchModel(knex: Knex, parametersPath?: string): Promise<MatchModel> {
+  return { parameters: loadParameters(parametersPath), frequencies: await loadNameFrequencies(knex) };
+}
+
+/**
+ * Composition helper: the matcher over Postgres, per flow, emitting `match.scored` for metrics.
+ * Returns `(flow) => findPerson`.
+ */
+export async function hgdMatcher(
+  knex: Knex,
+  events?: RuntimeEvents,
+  opts: { parametersPath?: string } = {},
+): Promise<(flow: string) => FindPersonFn> {
+  const model = await loadMatchModel(knex, opts.parametersPath ?? process.env['MATCH_PARAMETERS_FILE']);
+  const source = postgresCandidateSource(knex);
+  return (flow) => async (query, options) => {
+    const result = await matchPerson(query, source, model, options ?? {});
+    events?.emit('match.scored', { flow, score: result.candidates[0]?.score ?? 0, decision: result.decision });
+    return result;
+  };
+}

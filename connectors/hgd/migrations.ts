@@ -1,0 +1,81 @@
+import type { Knex } from 'knex';
+import type { Migration } from '../db/migration.js';
+
+/**
+ * Schema `hgd` mirrors HGD's household tables (owned by HGD in production; created here for dev/test).
+ * Schema `hgd_match` is ours: blocking keys and name frequencies, kept in sync by the import (DESIGN.md "Data").
+ */
+export const hgdMigrations: Migration[] = [
+  {
+    name: '20261125120000_hgd_households_members',
+    async up(knex: Knex) {
+      await knex.raw('create schema if not exists hgd');
+      await knex.schema.withSchema('hgd').createTable('households', (t) => {
+        t.text('household_code').primary();
+        t.text('province_code');
+        t.text('ward_code');
+        t.text('address');
+      });
+      await knex.schema.withSchema('hgd').createTable('members', (t) => {
+        t.text('member_id').primary();
+        t.text('household_code');
+        t.text('full_name').notNullable();
+        // Text, not date: HGD keeps year-only and month-only dates ("1950", "1950-03").
+        t.text('dob');
+        t.text('dob_precision');
+        t.text('gender');
+        t.text('id_number');
+        t.text('bhxh_code');
+        t.text('province_code');
+        t.text('ward_code');
+        t.text('father_name');
+        t.text('mother_name');
+        t.text('relation_to_head');
+        t.integer('version').notNullable().defaultTo(1);
+        t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+      });
+      await knex.raw(
+        `alter table hgd.members add constraint members_dob_precision_check check (dob_precision in ('year','month','day'))`,
+      );
+      await knex.raw(`alter table hgd.members add constraint members_gender_check check (gender in ('M','F'))`);
+      // A BHXH code belongs to one person: unique where present.
+      await knex.raw('create unique index members_bhxh_code_uq on hgd.members (bhxh_code) where bhxh_code is not null');
+      await knex.raw('create index members_household_idx on hgd.members (household_code)');
+      await knex.raw('create index members_id_number_idx on hgd.members (id_number) where id_number is not null');
+    },
+    async down(knex: Knex) {
+      await knex.raw('drop schema if exists hgd cascade');
+    },
+  },
+  {
+    name: '20261125120100_hgd_match_search_keys',
+    async up(knex: Knex) {
+      await knex.raw('create schema if not exists hgd_match');
+      // One row per (blocking key, member). The key is a 64-bit hash of the key text (src/matching/blocking.ts):
+      // half the index size of the text, and a collision only adds a candidate the scorer then rejects.
+      await knex.raw(`
+        create table hgd_match.member_keys (
+          key_hash bigint not null,
+          member_id text not null,
+          primary key (key_hash, member_id)
+        )`);
+      await knex.raw('create index member_keys_member_idx on hgd_match.member_keys (member_id)');
+      await knex.raw(`
+        create table hgd_match.name_frequencies (
+          kind text not null check (kind in ('family','given')),
+          token text not null,
+          count integer not null,
+          primary key (kind, token)
+        )`);
+      await knex.raw(`
+        create table hgd_match.frequency_totals (
+          id boolean primary key default true check (id),
+          members integer not null,
+          refreshed_at timestamptz not null default now()
+        )`);
+    },
+    async down(knex: Knex) {
+      await knex.raw('drop schema if exists hgd_match cascade');
+    },
+  },
+];

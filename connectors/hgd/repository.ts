@@ -1,0 +1,143 @@
+import type { Knex } from 'knex';
+import { fromCounts } from '../../src/matching/frequencies.js';
+import { keyHash } from '../../src/matching/key-hash.js';
+import type { CandidateQueryOptions, CandidateSource, MemberRecord, NameFrequencies } from '../../src/matching/types.js';
+import { MEMBER_COLUMNS, memberFromRow, type MemberRow } from './rows.js';
+
+/**
+ * Database operations over HGD's tables and our search keys: small functions taking a knex instance or a
+ * transaction (`tx`) and returning plain records.
+ */
+type Db = Knex | Knex.Transaction;
+
+const SELECT_MEMBER = MEMBER_COLUMNS.map((c) => `m.${c}`).join(', ');
+
+/** Default cap on candidates per query: protects latency from a pathological key; far above real block sizes. */
+const DEFAULT_CANDIDATE_LIMIT = 2000;
+
+/**
+ * Candidate retrieval (blocking). One round trip: the key index (an index-only scan on (key_hash, member_id)) joined
+ * to members by primary key.
+ */
+export async function findCandidates(tx: Db, keys: string[], options: CandidateQueryOptions = {}): Promise<MemberRecord[]> {
+  const limit = options.limit ?? DEFAULT_CANDIDATE_LIMIT;
+  if (options.householdCode !== undefined) {
+    const rows = (await tx.raw(`select ${SELECT_MEMBER} from hgd.members m where m.household_code = ? limit ?`, [
+      options.householdCode,
+      limit,
+    ])) as { rows: MemberRow[] };
+    return rows.rows.map(memberFromRow);
+  }
+  if (keys.length === 0) return [];
+  const hashes = keys.map(keyHash);
+  const res = (await tx.raw(
+    `select ${SELECT_MEMBER} from hgd.members m
+      where m.member_id in (select k.member_id from hgd_match.member_keys k where k.key_hash = any(?::bigint[]))
+      limit ?`,
+    [hashes, limit],
+  )) as { rows: MemberRow[] };
+  return res.rows.map(memberFromRow);
+}
+
+/** Blocking for many queries in one round trip (batch matching): returns candidates per query index. */
+export async function findCandidatesBatch(tx: Db, keysPerQuery: string[][]): Promise<MemberRecord[][]> {
+  const qIdx: number[] = [];
+  const hashes: string[] = [];
+  keysPerQuery.forEach((keys, i) => {
+    for (const k of keys) {
+      qIdx.push(i);
+      hashes.push(keyHash(k));
+    }
+  });
+  const out: MemberRecord[][] = keysPerQuery.map(() => []);
+  if (hashes.length === 0) return out;
+  const res = (await tx.raw(
+    `with q as (select * from unnest(?::int[], ?::bigint[]) as q(i, h)),
+          hits as (select distinct q.i, k.member_id from q join hgd_match.member_keys k on k.key_hash = q.h)
+     select hits.i as query_index, ${SELECT_MEMBER} from hits join hgd.members m on m.member_id = hits.member_id`,
+    [qIdx, hashes],
+  )) as { rows: Array<MemberRow & { query_index: number }> };
+  for (const r of res.rows) out[r.query_index]!.push(memberFromRow(r));
+  return out;
+}
+
+/** The `CandidateSource` port over Postgres. */
+export function postgresCandidateSource(db: Db): CandidateSource {
+  return { findCandidates: (keys, options) => findCandidates(db, keys, options) };
+}
+
+export async function getMember(tx: Db, memberId: string): Promise<MemberRecord | null> {
+  const row = (await tx('hgd.members as m').select(MEMBER_COLUMNS.map((c) => `m.${c}`)).where('m.member_id', memberId).first()) as
+    | MemberRow
+    | undefined;
+  return row ? memberFromRow(row) : null;
+}
+
+export async function findMemberByBhxhCode(tx: Db, bhxhCode: string): Promise<MemberRecord | null> {
+  const row = (await tx('hgd.members as m').select(MEMBER_COLUMNS.map((c) => `m.${c}`)).where('m.bhxh_code', bhxhCode).first()) as
+    | MemberRow
+    | undefined;
+  return row ? memberFromRow(row) : null;
+}
+
+export async function findMembersByIdNumber(tx: Db, idNumber: string): Promise<MemberRecord[]> {
+  const rows = (await tx('hgd.members as m')
+    .select(MEMBER_COLUMNS.map((c) => `m.${c}`))
+    .where('m.id_number', idNumber)
+    .orderBy('m.member_id')) as MemberRow[];
+  return rows.map(memberFromRow);
+}
+
+export async function listHouseholdMembers(tx: Db, householdCode: string): Promise<MemberRecord[]> {
+  const rows = (await tx('hgd.members as m')
+    .select(MEMBER_COLUMNS.map((c) => `m.${c}`))
+    .where('m.household_code', householdCode)
+    .orderBy('m.member_id')) as MemberRow[];
+  return rows.map(memberFromRow);
+}
+
+export type CodeChangeOutcome = 'changed' | 'guard_failed' | 'code_in_use';
+
+/**
+ * The guarded BHXH code change (DESIGN.md "Data"): applies only if the member still holds `expectedOldCode` (null
+ * allowed), and never takes a code another member holds. Bumps `version`. Run it inside the transaction that also
+ * writes the inbox, audit and outbox rows; a non-'changed' outcome is a review case, never an overwrite.
+ */
+export async function changeBhxhCode(
+  tx: Db,
+  memberId: string,
+  expectedOldCode: string | null,
+  newCode: string,
+): Promise<CodeChangeOutcome> {
+  const holder = (await tx.raw(`select member_id from hgd.members where bhxh_code = ? and member_id <> ? limit 1`, [
+    newCode,
+    memberId,
+  ])) as { rows: Array<{ member_id: string }> };
+  if (holder.rows.length > 0) return 'code_in_use';
+  try {
+    const res = (await tx.raw(
+      `update hgd.members set bhxh_code = ?, version = version + 1, updated_at = now()
+        where member_id = ? and bhxh_code is not distinct from ?::text`,
+      [newCode, memberId, expectedOldCode],
+    )) as { rowCount: number };
+    return res.rowCount === 1 ? 'changed' : 'guard_failed';
+  } catch (e) {
+    // A concurrent writer took the code between the check and the update: the partial unique index says so.
+    if ((e as { code?: string }).code === '23505') return 'code_in_use';
+    throw e;
+  }
+}
+
+/** Name frequencies as last refreshed (`refreshNameFrequencies`); empty before the first refresh. */
+export async function loadNameFrequencies(tx: Db): Promise<NameFrequencies> {
+  const total = (await tx('hgd_match.frequency_totals').select('members').first()) as { members: number } | undefined;
+  const rows = (await tx('hgd_match.name_frequencies').select('kind', 'token', 'count')) as Array<{
+    kind: string;
+    token: string;
+    count: number;
+  }>;
+  const family = new Map<string, number>();
+  const given = new Map<string, number>();
+  for (const r of rows) (r.kind === 'family' ? family : given).set(r.token, r.count);
+  return fromCounts(total?.members ?? 0, family, given);
+}

@@ -1,0 +1,74 @@
+import type { PreparedPerson } from './prepare.js';
+
+/**
+ * Blocking keys (DESIGN.md "Matching"). A member is stored under every key of `memberBlockingKeys`; a query looks up
+ * `queryBlockingKeys`. Every key is built from folded (ASCII) text, so diacritics, case, NFD and tone placement never
+ * split a block. Which error each key family tolerates:
+ *
+ * | key | built from | still finds the person when … |
+ * |---|---|---|
+ * | `g:` | given name or one-deletion variant · birth year · current province | a typo in the given name (symmetric deletion), a typo / dropped / added family or middle name, old vs new province code, year-only DOB, swapped day/month; queried at year ±1 |
+ * | `n:` | family · middle names · given · birth year | the province is missing or differs; queried at year ±1 |
+ * | `f:` | family · given · birth year | no province and a dropped or added middle name; queried at year ±1 |
+ * | `m:` | middle names · given · birth year | no province and a typo in the family name; queried at year ±1 |
+ * | `p:` | family · given · current province | the query has no date of birth |
+ * | `i:` | ID number | anything else, when both sides carry the same ID |
+ *
+ * Unknown years are written as `?` so members without a DOB stay findable.
+ */
+
+export const UNKNOWN_YEAR = '?';
+
+/** The token itself and every string obtained by deleting one character (a typo shares at least one of them). */
+export function deletionVariants(token: string): string[] {
+  const out = new Set<string>([token]);
+  if (token.length >= 3) {
+    for (let i = 0; i < token.length; i++) out.add(token.slice(0, i) + token.slice(i + 1));
+  }
+  return [...out];
+}
+
+function yearOf(p: PreparedPerson): string {
+  return p.dob ? String(p.dob.year) : UNKNOWN_YEAR;
+}
+
+export function memberBlockingKeys(p: PreparedPerson): string[] {
+  const keys = new Set<string>();
+  const parts = p.name?.parts;
+  const year = yearOf(p);
+  if (parts && parts.given) {
+    if (p.province) {
+      for (const v of deletionVariants(parts.given)) keys.add(`g:${v}|${year}|${p.province}`);
+      keys.add(`p:${p.familyKey}|${parts.given}|${p.province}`);
+    }
+    keys.add(`n:${p.familyKey}|${parts.middle.join(' ')}|${parts.given}|${year}`);
+    keys.add(`f:${p.familyKey}|${parts.given}|${year}`);
+    keys.add(`m:${parts.middle.join(' ')}|${parts.given}|${year}`);
+  }
+  if (p.idNumber) keys.add(`i:${p.idNumber}`);
+  return [...keys];
+}
+
+export function queryBlockingKeys(p: PreparedPerson): string[] {
+  const keys = new Set<string>();
+  const parts = p.name?.parts;
+  const years = p.dob ? [p.dob.year - 1, p.dob.year, p.dob.year + 1].map(String) : [];
+  years.push(UNKNOWN_YEAR);
+  if (parts && parts.given) {
+    if (p.province) {
+      const variants = deletionVariants(parts.given);
+      for (const y of years) for (const v of variants) keys.add(`g:${v}|${y}|${p.province}`);
+      if (!p.dob) keys.add(`p:${p.familyKey}|${parts.given}|${p.province}`);
+    }
+    for (const y of years) keys.add(`n:${p.familyKey}|${parts.middle.join(' ')}|${parts.given}|${y}`);
+    if (!p.province) {
+      // Without a province the `g:` keys are unavailable: widen on the other name parts instead.
+      for (const y of years) {
+        keys.add(`f:${p.familyKey}|${parts.given}|${y}`);
+        keys.add(`m:${parts.middle.join(' ')}|${parts.given}|${y}`);
+      }
+    }
+  }
+  if (p.idNumber) keys.add(`i:${p.idNumber}`);
+  return [...keys];
+}

@@ -1,0 +1,124 @@
+/**
+ * Text normalisation for Vietnamese personal names (DOMAIN.md "People's names").
+ *
+ * Two forms are produced:
+ * - `canonicalName`: NFC, lower case, single spaces, tone marks placed the "new" way (Hoà → Hòa) so the two
+ *   accepted placements compare equal while diacritics are kept.
+ * - `foldName`: ASCII, lower case, single spaces; every mark stripped and đ/Đ/Ð (U+00D0, the Icelandic Eth typed
+ *   by mistake) mapped to d explicitly, because NFD + stripping combining marks does not decompose đ.
+ */
+
+const COMBINING_MARKS = /[\u0300-\u036f]/g;
+const D_LIKE = /[đĐÐð]/g;
+const NON_NAME = /[^\p{L}\p{N}\s'-]/gu;
+const SPACES = /[\s\u00a0\u200b]+/g;
+
+/**
+ * Old-style tone placement ("Hoà", "Thuỷ", "Thuý") → the placement on the main vowel ("Hòa", "Thủy", "Thúy").
+ * Applied after NFC and lower-casing, within a syllable ending in the listed vowel pair.
+ */
+const TONE_PLACEMENT: ReadonlyArray<[RegExp, string]> = (() => {
+  // For each diphthong oa/oe/uy, the tone sits on the second vowel in the old style, on the first in the new.
+  const tones = ['\u0300', '\u0301', '\u0303', '\u0309', '\u0323'];
+  const pairs: Array<[string, string]> = [
+    ['o', 'a'],
+    ['o', 'e'],
+    ['u', 'y'],
+  ];
+  const rules: Array<[RegExp, string]> = [];
+  for (const [first, second] of pairs) {
+    for (const t of tones) {
+      const oldForm = (first + (second + t).normalize('NFC')).normalize('NFC');
+      const newForm = ((first + t).normalize('NFC') + second).normalize('NFC');
+      // Only when the pair ends the syllable (no final consonant): "hoàng" must not become "hòang".
+      rules.push([new RegExp(`${oldForm}(?![\\p{L}])`, 'gu'), newForm]);
+    }
+  }
+  return rules;
+})();
+
+/** NFC, lower case, trimmed, single spaces, punctuation removed. Keeps diacritics. */
+export function basicNormalise(input: string): string {
+  return input.normalize('NFC').toLowerCase().replace(NON_NAME, ' ').replace(SPACES, ' ').trim();
+}
+
+/** NFC + lower case + one tone-mark placement. "HOÀ" and "Hòa" give the same string; "Hoa" stays different. */
+export function canonicalName(input: string): string {
+  let s = basicNormalise(input).replace(/Ð/g, 'Đ').replace(/ð/g, 'đ');
+  for (const [re, replacement] of TONE_PLACEMENT) s = s.replace(re, replacement);
+  return s;
+}
+
+/** ASCII fold: strip every mark, đ/Đ/Ð → d, lower case, single spaces. */
+export function foldName(input: string): string {
+  return input
+    .normalize('NFD')
+    .replace(COMBINING_MARKS, '')
+    .replace(D_LIKE, 'd')
+    .toLowerCase()
+    .replace(/[^a-z0-9\s'-]/g, ' ')
+    .replace(/[-']/g, ' ')
+    .replace(SPACES, ' ')
+    .trim()
+    .split(' ')
+    .map(spellingRepresentative)
+    .join(' ');
+}
+
+/** Splits a folded or canonical full name into family, middle tokens and given name (DOMAIN.md order). */
+export interface NameParts {
+  tokens: string[];
+  family: string;
+  middle: string[];
+  given: string;
+}
+
+export function splitName(normalised: string): NameParts {
+  const tokens = normalised.split(' ').filter((t) => t.length > 0);
+  if (tokens.length === 0) return { tokens, family: '', middle: [], given: '' };
+  if (tokens.length === 1) return { tokens, family: '', middle: [], given: tokens[0]! };
+  return {
+    tokens,
+    family: tokens[0]!,
+    middle: tokens.slice(1, -1),
+    given: tokens[tokens.length - 1]!,
+  };
+}
+
+/**
+ * Regional pairs that are the same family name (DOMAIN.md): Hoàng/Huỳnh, Vũ/Võ. Keys are folded tokens; the value is
+ * a representative used for comparisons.
+ */
+const FAMILY_EQUIVALENTS: Readonly<Record<string, string>> = {
+  huynh: 'hoang',
+  hoang: 'hoang',
+  vo: 'vu',
+  vu: 'vu',
+};
+
+export function familyRepresentative(foldedFamily: string): string {
+  return FAMILY_EQUIVALENTS[foldedFamily] ?? foldedFamily;
+}
+
+/** Spelling pairs Lý/Lí, Kỳ/Kì, Quý/Quí: final "y" after a consonant-only onset reads as "i". */
+export function spellingRepresentative(foldedToken: string): string {
+  if (/^(l|k|qu|m|t|h|s|v)y$/.test(foldedToken)) return foldedToken.slice(0, -1) + 'i';
+  return foldedToken;
+}
+
+/** A person's name prepared once for comparison and blocking. */
+export interface PreparedName {
+  raw: string;
+  canonical: string;
+  folded: string;
+  parts: NameParts;
+  canonicalParts: NameParts;
+}
+
+export function prepareName(raw: string | null | undefined): PreparedName | null {
+  if (raw === null || raw === undefined) return null;
+  const canonical = canonicalName(raw);
+  const folded = foldName(raw);
+  if (folded.length === 0) return null;
+  return { raw, canonical, folded, parts: splitName(folded), canonicalParts: splitName(canonical) };
+}

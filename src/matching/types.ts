@@ -1,0 +1,143 @@
+/** Public types of the matching engine. Field names follow the camelCase domain style; line formats map to them. */
+
+export type Gender = 'M' | 'F';
+export type DobPrecision = 'year' | 'month' | 'day';
+
+/** One HGD household member as the matcher sees it (the row of `hgd.members`). */
+export interface MemberRecord {
+  memberId: string;
+  householdCode: string | null;
+  fullName: string;
+  /** "YYYY" | "YYYY-MM" | "YYYY-MM-DD"; the precision says how much of it is meaningful. */
+  dob: string | null;
+  dobPrecision: DobPrecision | null;
+  gender: Gender | null;
+  idNumber: string | null;
+  bhxhCode: string | null;
+  provinceCode: string | null;
+  wardCode: string | null;
+  fatherName: string | null;
+  motherName: string | null;
+  relationToHead: string | null;
+  version?: number;
+}
+
+/** A declared identity to find among HGD members (DESIGN.md "Batch interface", query line). */
+export interface PersonQuery {
+  queryId?: string;
+  fullName: string;
+  dob: string | null;
+  gender: Gender | null;
+  idNumber: string | null;
+  provinceCode: string | null;
+  wardCode?: string | null;
+  fatherName: string | null;
+  motherName: string | null;
+}
+
+export type Decision = 'match' | 'review' | 'no_match';
+
+/** One field's contribution to a score: which comparison level it fell into and that level's weight (bits). */
+export interface FieldEvidence {
+  field: ComparisonField;
+  level: string;
+  weight: number;
+}
+
+export interface ScoredCandidate {
+  memberId: string;
+  score: number;
+  evidence: FieldEvidence[];
+  member: MemberRecord;
+}
+
+export interface MatchResult {
+  decision: Decision;
+  /** Set when decision is 'match': the auto-matched member. */
+  best?: ScoredCandidate;
+  /** Ranked best first; for 'review' these are what an operator sees. */
+  candidates: ScoredCandidate[];
+  /** How many records blocking returned (before scoring). */
+  blockedCount: number;
+}
+
+export type ComparisonField =
+  | 'family_name'
+  | 'middle_name'
+  | 'given_name'
+  | 'dob'
+  | 'gender'
+  | 'father_name'
+  | 'mother_name'
+  | 'id_number'
+  | 'province'
+  | 'ward';
+
+/** m = P(level | same person), u = P(level | different people). */
+export interface LevelParameters {
+  m: number;
+  u: number;
+}
+
+export interface FieldParameters {
+  levels: Record<string, LevelParameters>;
+  /** Levels whose u is replaced by the observed frequency of the value (term-frequency adjustment). */
+  tfAdjusted?: string[];
+}
+
+export interface MatchThresholds {
+  /** Minimum score (sum of weights, bits) for an automatic match. */
+  match: number;
+  /** Minimum lead of the best over the runner-up for an automatic match. */
+  margin: number;
+  /** Minimum score for a candidate to be shown for review; below it the query is "no_match". */
+  review: number;
+  /** How many candidates a review shows at most. */
+  maxReviewCandidates: number;
+  /**
+   * Levels that forbid an automatic match whatever the score (precision first): e.g. a given name that is another
+   * real name — twins and siblings share parents, date and address, so their other fields agree.
+   */
+  vetoLevels?: Partial<Record<ComparisonField, string[]>>;
+}
+
+export interface MatchParameters {
+  version: string;
+  method: string;
+  fields: Record<ComparisonField, FieldParameters>;
+  thresholds: MatchThresholds;
+  /** Lower bound for a term-frequency-adjusted u, so a rare or unseen token does not give unbounded evidence. */
+  tfMinU: number;
+}
+
+/** Share of HGD members holding each folded family / given name token (computed from HGD, refreshed by a command). */
+export interface NameFrequencies {
+  total: number;
+  family: ReadonlyMap<string, number>;
+  given: ReadonlyMap<string, number>;
+}
+
+/** Everything the scorer needs besides the candidates. */
+export interface MatchModel {
+  parameters: MatchParameters;
+  frequencies: NameFrequencies;
+}
+
+export interface BlockingKeys {
+  keys: string[];
+}
+
+export interface CandidateQueryOptions {
+  /**
+   * Restrict to one household (child registration looks in the parent's household first). A household is small, so
+   * then every member of it is returned and the keys are not used.
+   */
+  householdCode?: string;
+  /** Upper bound on returned records (protects latency for pathological keys). */
+  limit?: number;
+}
+
+/** The port through which the matcher reads HGD. The Postgres repository implements it. */
+export interface CandidateSource {
+  findCandidates(keys: string[], options?: CandidateQueryOptions): Promise<MemberRecord[]>;
+}
