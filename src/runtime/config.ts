@@ -138,14 +138,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
 
   const topicPrefix = env.TOPIC_PREFIX ?? '';
-  if (topicPrefix !== '' && !/^[A-Za-z0-9._-]+$/.test(topicPrefix)) {
-    problems.push(`TOPIC_PREFIX: expected letters, digits, '.', '_' or '-', got '${topicPrefix}'`);
-  }
+  const prefixOk = topicPrefix === '' || /^[A-Za-z0-9._-]+$/.test(topicPrefix);
+  if (!prefixOk) problems.push(`TOPIC_PREFIX: expected letters, digits, '.', '_' or '-', got '${topicPrefix}'`);
   const topics = {} as TopicNames;
   for (const key of Object.keys(DEFAULT_TOPICS) as (keyof TopicNames)[]) {
     const name = env[TOPIC_ENV[key]] || DEFAULT_TOPICS[key];
     const full = topicPrefix + name;
-    if (!TOPIC_RE.test(full)) problems.push(`${TOPIC_ENV[key]}: not a valid Kafka topic name: '${full}'`);
+    if (prefixOk && !TOPIC_RE.test(full)) problems.push(`${TOPIC_ENV[key]}: not a valid Kafka topic name: '${full}'`);
     topics[key] = full;
   }
 

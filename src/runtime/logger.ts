@@ -1,4 +1,4 @@
-import { pino, type Logger, type DestinationStream } from 'pino';
+import { pino, stdSerializers, stdTimeFunctions, destination as pinoDestination, type Logger, type DestinationStream } from 'pino';
 
 /**
  * Field names whose values are personal data (names, ID numbers, BHXH codes, dates of birth).
@@ -51,11 +51,11 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     {
       level,
       base: { service: 'vss-bridge' },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: stdTimeFunctions.isoTime,
       redact: { paths: redactPaths(), censor: '[redacted]' },
-      serializers: { err: pino.stdSerializers.err },
+      serializers: { err: stdSerializers.err },
     },
-    destination ?? pino.destination({ dest: 2, sync: false }),
+    destination ?? pinoDestination({ dest: 2, sync: false }),
   );
 }
 

@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import { startApp } from '../../runtime/app.js';
+import { loadConfig } from '../../runtime/config.js';
+import { createLogger } from '../../runtime/logger.js';
+import { safeError } from '../../runtime/processor.js';
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('run the adapter: consume the VssID topics, decide, publish (the main job)')
+    .action(async () => {
+      const config = loadConfig();
+      const logger = createLogger(config.logLevel);
+      const app = await startApp(config, logger);
+      let shuttingDown = false;
+      const shutdown = (signal: string) => {
+        if (shuttingDown) return;
+        shuttingDown = true;
+        logger.info({ signal }, 'shutting down: finishing in-flight work, committing, disconnecting');
+        const force = setTimeout(() => {
+          logger.error('shutdown took longer than 30 s; exiting');
+          process.exit(1);
+        }, 30_000);
+        force.unref();
+        app
+          .stop()
+          .then(() => {
+            logger.info('stopped');
+            logger.flush();
+            process.exit(0);
+          })
+          .catch((e: unknown) => {
+            logger.error({ err: safeError(e) }, 'shutdown failed');
+            process.exit(1);
+          });
+      };
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      await new Promise<never>(() => undefined);
+    });
+
+  program
+    .command('migrate')
+    .description('apply database migrations (schemas hgd and bridge)')
+    .action(async () => {
+      const { createDb } = await import('../../../connectors/db/knex.js');
+      const { migrateLatest } = await import('../../../connectors/db/migrate.js');
+      const config = loadConfig();
+      const knex = createDb(config.databaseUrl, { ssl: config.databaseSsl });
+      try {
+        const applied = await migrateLatest(knex);
+        process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+      } finally {
+        await knex.destroy();
+      }
+    });
+}

@@ -1,0 +1,201 @@
+/**
+ * Rule 3 of the guidance letter: for staff of units under BHXH Bộ Quốc phòng and their relatives, when the
+ * BHXH-code lookup returns nothing, search the person among HGD household members and change the BHXH code
+ * in HGD to the code issued by BHXH BQP. A wrong automatic match changes the wrong person's code, so only
+ * the matcher's `match` (high score AND clear lead) changes a code; anything ambiguous goes to a human.
+ */
+import type { CodeLookupFailed, CodeMapping, ReviewCase } from '../../contracts/generated.js';
+import { PermanentError } from '../../domain/errors.js';
+import { deterministicUuid, reviewCaseId } from '../../domain/ids.js';
+import type { ScoredCandidate } from '../../matching/types.js';
+import type { Decision, Effect, EmitEffect } from '../../runtime/effects.js';
+import { reviewCandidates, round, toMatchGender, type FindPerson } from '../shared.js';
+
+export const REASON = {
+  NOT_FOUND_IN_HGD: 'NOT_FOUND_IN_HGD',
+  AMBIGUOUS_MATCH: 'AMBIGUOUS_MATCH',
+  BQP_CODE_IN_USE: 'BQP_CODE_IN_USE',
+  HGD_CHANGED_CONCURRENTLY: 'HGD_CHANGED_CONCURRENTLY',
+  REJECTED_BY_OPERATOR: 'REJECTED_BY_OPERATOR',
+} as const;
+
+export interface DefenceFlowOptions {
+  /** Optional rule for BQP-issued codes (DOMAIN.md: no published prefix; off by default). */
+  bqpCodePattern: RegExp | null;
+  now?: () => Date;
+}
+
+const BHXH_CODE = /^\d{10}$/;
+
+export function validateBqpCode(code: string, pattern: RegExp | null): void {
+  if (!BHXH_CODE.test(code)) {
+    throw new PermanentError('VALIDATION_FAILED', 'bqpCode: expected 10 digits');
+  }
+  if (pattern && !pattern.test(code)) {
+    throw new PermanentError('VALIDATION_FAILED', `bqpCode: does not match BQP_CODE_PATTERN ${pattern.source}`);
+  }
+}
+
+export async function decideCodeMapping(
+  event: CodeLookupFailed,
+  findPerson: FindPerson,
+  opts: DefenceFlowOptions,
+): Promise<Decision> {
+  validateBqpCode(event.bqpCode, opts.bqpCodePattern);
+  const now = opts.now?.() ?? new Date();
+  const p = event.person;
+  const result = await findPerson({
+    queryId: event.requestId,
+    fullName: p.fullName,
+    dob: p.dateOfBirth.value || null,
+    gender: toMatchGender(p.gender),
+    idNumber: p.idNumber,
+    provinceCode: p.provinceCode,
+    wardCode: p.wardCode,
+    fatherName: p.fatherName,
+    motherName: p.motherName,
+  });
+  const caseId = reviewCaseId('DEFENCE_CODE_MAPPING', event.eventId);
+
+  if (result.decision === 'match' && result.best) {
+    const best = result.best;
+    return {
+      outcome: 'match',
+      effects: [
+        {
+          kind: 'changeCode',
+          memberId: best.memberId,
+          householdCode: best.member.householdCode,
+          expectedOldCode: best.member.bhxhCode,
+          newCode: event.bqpCode,
+          sourceEventId: event.eventId,
+          caseId: null,
+          actor: 'auto',
+          score: round(best.score),
+          evidence: best.evidence,
+          onChanged: mappingEmits(event, now, {
+            memberId: best.memberId,
+            householdCode: best.member.householdCode,
+            previousCode: best.member.bhxhCode,
+            score: round(best.score),
+            decidedBy: 'AUTO',
+            operator: null,
+            caseId: null,
+          }),
+          // The guard is the last word: never overwrite, ask a human instead.
+          onConflict: (reason) =>
+            openReview(event, now, caseId, result.candidates, [
+              reason === 'code_in_use' ? REASON.BQP_CODE_IN_USE : REASON.HGD_CHANGED_CONCURRENTLY,
+            ]),
+        },
+      ],
+    };
+  }
+  if (result.decision === 'review') {
+    return { outcome: 'review', effects: openReview(event, now, caseId, result.candidates, [REASON.AMBIGUOUS_MATCH]) };
+  }
+  return { outcome: 'no_match', effects: [noMatchEmit(event, now, 'AUTO', null, null, [REASON.NOT_FOUND_IN_HGD])] };
+}
+
+interface MappingFields {
+  memberId: string;
+  householdCode: string | null;
+  previousCode: string | null;
+  score: number | null;
+  decidedBy: 'AUTO' | 'OPERATOR';
+  operator: string | null;
+  caseId: string | null;
+}
+
+/** CodeMapping to the Defence registry and to VssID: the same record, distinct deterministic ids per topic. */
+export function mappingEmits(event: CodeLookupFailed, now: Date, f: MappingFields): EmitEffect[] {
+  return (['defenceCodeMappingDecided', 'vssidCodeMappingDecided'] as const).map((topic) => {
+    const eventId = deterministicUuid('code-mapping', topic, event.eventId, f.caseId ?? '');
+    const record: CodeMapping = {
+      eventId,
+      occurredAt: now,
+      requestId: event.requestId,
+      sourceEventId: event.eventId,
+      outcome: 'MAPPED',
+      bqpCode: event.bqpCode,
+      memberId: f.memberId,
+      householdCode: f.householdCode,
+      previousCode: f.previousCode,
+      score: f.score,
+      decidedBy: f.decidedBy,
+      operator: f.operator,
+      caseId: f.caseId,
+      reasonCodes: [],
+      evidenceRef: f.caseId ? `review-case:${f.caseId}` : `code-change:${event.eventId}`,
+    };
+    return { kind: 'emit', topic, key: event.bqpCode, messageId: eventId, record };
+  });
+}
+
+/** No member found: VssID learns the outcome so the registration can tell the person. */
+export function noMatchEmit(
+  event: CodeLookupFailed,
+  now: Date,
+  decidedBy: 'AUTO' | 'OPERATOR',
+  operator: string | null,
+  caseId: string | null,
+  reasonCodes: string[],
+): EmitEffect {
+  const eventId = deterministicUuid('code-mapping', 'vssidCodeMappingDecided', event.eventId, caseId ?? '');
+  const record: CodeMapping = {
+    eventId,
+    occurredAt: now,
+    requestId: event.requestId,
+    sourceEventId: event.eventId,
+    outcome: 'NO_MATCH',
+    bqpCode: event.bqpCode,
+    memberId: null,
+    householdCode: null,
+    previousCode: null,
+    score: null,
+    decidedBy,
+    operator,
+    caseId,
+    reasonCodes,
+    evidenceRef: caseId ? `review-case:${caseId}` : null,
+  };
+  return { kind: 'emit', topic: 'vssidCodeMappingDecided', key: event.bqpCode, messageId: eventId, record };
+}
+
+export function openReview(
+  event: CodeLookupFailed,
+  now: Date,
+  caseId: string,
+  candidates: ScoredCandidate[],
+  reasonCodes: string[],
+): Effect[] {
+  const listed = reviewCandidates(candidates);
+  const eventId = deterministicUuid('review-case', 'opened', caseId);
+  const record: ReviewCase = {
+    eventId,
+    occurredAt: now,
+    caseId,
+    kind: 'DEFENCE_CODE_MAPPING',
+    status: 'OPENED',
+    subjectId: event.requestId,
+    reasonCodes,
+    candidates: listed.map(({ memberId, householdCode, score }) => ({ memberId, householdCode, score })),
+    resolution: null,
+    resolvedBy: null,
+    note: null,
+  };
+  return [
+    {
+      kind: 'openReview',
+      caseId,
+      reviewKind: 'DEFENCE_CODE_MAPPING',
+      sourceEventId: event.eventId,
+      subjectId: event.requestId,
+      reasonCodes,
+      request: event,
+      candidates: listed,
+      evidence: { bqpCode: event.bqpCode, bqpUnit: event.bqpUnit, staffRelation: event.staffRelation },
+    },
+    { kind: 'emit', topic: 'reviewCaseChanged', key: caseId, messageId: eventId, record },
+  ];
+}

@@ -1,0 +1,221 @@
+/**
+ * The composition root: the only place in src/ that wires connectors (Kafka, registry, PostgreSQL, HGD)
+ * to the pure flows. `vss-bridge run` starts this; tests start it in-process or as a child process.
+ */
+import type { Knex } from 'knex';
+import type { Admin, Kafka } from 'kafkajs';
+import { ReviewService, defenceResolver } from '../../connectors/db/review-service.js';
+import { PgEventStore } from '../../connectors/db/event-store.js';
+import { outboxBacklog } from '../../connectors/db/bridge-store.js';
+import { createDb } from '../../connectors/db/knex.js';
+import { migrateLatest } from '../../connectors/db/migrate.js';
+import { hgdMatcher } from '../../connectors/hgd/matcher.js';
+import { kafkaFromConfig } from '../../connectors/kafka/client.js';
+import { ConsumerLoop } from '../../connectors/kafka/consumer-loop.js';
+import { fetchLag } from '../../connectors/kafka/lag.js';
+import { OutboxRelay } from '../../connectors/kafka/outbox-relay.js';
+import { ensureTopics } from '../../connectors/kafka/topics.js';
+import { AvroCodec } from '../../connectors/registry/codec.js';
+import { topicBindings } from '../../connectors/registry/bindings.js';
+import { isTransientInfraError } from '../../connectors/db/errors.js';
+import { decideCodeMapping } from '../flows/defence-code-mapping/decide.js';
+import type { CodeLookupFailed } from '../contracts/generated.js';
+import { redactUrl, type Config } from './config.js';
+import { RuntimeEvents } from './events.js';
+import { OpsServer } from './http.js';
+import type { Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+import { MessageProcessor, safeError, type FlowHandler } from './processor.js';
+import { StartupError } from './startup.js';
+
+export interface App {
+  config: Config;
+  knex: Knex;
+  kafka: Kafka;
+  codec: AvroCodec;
+  metrics: Metrics;
+  events: RuntimeEvents;
+  relay: OutboxRelay;
+  consumer: ConsumerLoop;
+  http: OpsServer;
+  review: ReviewService;
+  httpPort: number;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Start the consumer (false for CLIs that only need the database, registry and relay). */
+  consume?: boolean;
+  /** Serve /healthz, /readyz, /metrics and the review API. */
+  serveHttp?: boolean;
+}
+
+/** Connects to everything, failing fast with a one-line error naming the variable that is wrong. */
+export async function startApp(config: Config, logger: Logger, opts: StartOptions = {}): Promise<App> {
+  const consume = opts.consume ?? true;
+  const knex = createDb(config.databaseUrl, { ssl: config.databaseSsl, poolMax: 10 });
+  try {
+    await knex.raw('select 1');
+  } catch (e) {
+    await knex.destroy();
+    throw new StartupError(`DATABASE_URL: cannot connect to ${redactUrl(config.databaseUrl)}: ${reason(e)}`);
+  }
+  const applied = await migrateLatest(knex);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+
+  const kafka = kafkaFromConfig(config, logger);
+  const admin = kafkaFromConfig(config, undefined, 1).admin();
+  try {
+    await admin.connect();
+    await admin.describeCluster();
+  } catch (e) {
+    await knex.destroy();
+    throw new StartupError(`KAFKA_BROKERS: cannot reach Kafka at ${config.kafka.brokers.join(',')}: ${reason(e)}`);
+  }
+
+  const bindings = topicBindings(config);
+  const codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, bindings });
+  try {
+    await codec.init();
+  } catch (e) {
+    await admin.disconnect();
+    await knex.destroy();
+    throw new StartupError(`SCHEMA_REGISTRY_URL: cannot register schemas at ${config.schemaRegistryUrl}: ${reason(e)}`);
+  }
+  await ensureTopics(admin, bindings.map((b) => b.topic));
+
+  const events = new RuntimeEvents();
+  const metrics = new Metrics();
+  metrics.subscribe(events);
+  const encode = (topic: string, record: unknown) => codec.encode(topic, record);
+  const relay = new OutboxRelay(knex, kafka, { logger: logger.child({ component: 'outbox-relay' }), events });
+  const store = new PgEventStore(knex, {
+    groupId: config.kafka.groupId,
+    topics: config.topics,
+    encode,
+    onCommitted: () => relay.wake(),
+  });
+
+  const findPerson = await hgdMatcher(knex, events);
+  const handlers = new Map<string, FlowHandler<never>>();
+  const defence: FlowHandler<CodeLookupFailed> = {
+    name: 'defence-code-mapping',
+    decide: (event) => decideCodeMapping(event, findPerson('defence-code-mapping'), { bqpCodePattern: config.bqpCodePattern }),
+  };
+  handlers.set(config.topics.codeLookupFailed, defence as FlowHandler<never>);
+
+  const processor = new MessageProcessor({
+    groupId: config.kafka.groupId,
+    decoder: codec,
+    store,
+    handlers,
+    isTransient: isTransientInfraError,
+    logger: logger.child({ component: 'processor' }),
+    events,
+  });
+  const consumer = new ConsumerLoop(kafka, {
+    groupId: config.kafka.groupId,
+    topics: [...handlers.keys()],
+    processor,
+    logger: logger.child({ component: 'consumer' }),
+    events,
+  });
+  const review = new ReviewService(knex, {
+    topics: config.topics,
+    encode,
+    resolvers: { DEFENCE_CODE_MAPPING: defenceResolver },
+  });
+  const http = new OpsServer({
+    port: config.httpPort,
+    host: '0.0.0.0',
+    logger: logger.child({ component: 'http' }),
+    metrics,
+    review: {
+      list: (f) => review.list(f),
+      show: (id) => review.show(id),
+      resolve: async (id, action) => {
+        const r = await review.resolve(id, action);
+        relay.wake();
+        return r;
+      },
+    },
+    readiness: [
+      { name: 'postgres', check: async () => void (await knex.raw('select 1')) },
+      { name: 'kafka', check: async () => void (await admin.describeCluster()) },
+      {
+        name: 'schema-registry',
+        check: async () => {
+          const r = await fetch(`${config.schemaRegistryUrl}/subjects`, { signal: AbortSignal.timeout(1500) });
+          if (!r.ok) throw new Error(`HTTP ${r.status}`);
+        },
+      },
+      ...(consume
+        ? [{ name: 'consumer', check: async () => { if (!consumer.joined) throw new Error('not joined to its group'); } }]
+        : []),
+    ],
+  });
+
+  relay.start();
+  let httpPort = 0;
+  if (opts.serveHttp ?? consume) {
+    httpPort = await http.start();
+    logger.info({ port: httpPort }, 'ops http listening (/healthz, /readyz, /metrics, /review-cases)');
+  }
+  if (consume) await consumer.start();
+
+  // Lag and outbox figures exported as metrics, refreshed on an interval.
+  const timers: NodeJS.Timeout[] = [];
+  const refreshLag = async (a: Admin) => {
+    const rows = await fetchLag(a, config.kafka.groupId, [...handlers.keys()]);
+    for (const r of rows) metrics.lag.set({ group: r.group, topic: r.topic, partition: String(r.partition) }, r.lag);
+  };
+  timers.push(
+    setInterval(() => {
+      refreshLag(admin).catch((e: unknown) => logger.debug({ err: safeError(e) }, 'lag refresh failed'));
+      outboxBacklog(knex)
+        .then((b) => {
+          metrics.outboxBacklog.set(b.unsent);
+          metrics.outboxOldestAge.set(b.oldestAgeSeconds);
+        })
+        .catch(() => undefined);
+    }, 5000),
+  );
+  for (const t of timers) t.unref();
+
+  logger.info(
+    { groupId: config.kafka.groupId, topics: [...handlers.keys()], consume },
+    consume ? 'vss-bridge ready: consuming' : 'vss-bridge ready',
+  );
+
+  let stopped = false;
+  return {
+    config,
+    knex,
+    kafka,
+    codec,
+    metrics,
+    events,
+    relay,
+    consumer,
+    http,
+    review,
+    httpPort,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const t of timers) clearInterval(t);
+      await consumer.stop().catch((e: unknown) => logger.warn({ err: safeError(e) }, 'consumer stop failed'));
+      await relay.drainAll().catch(() => 0);
+      await relay.stop().catch(() => undefined);
+      await http.stop();
+      await admin.disconnect().catch(() => undefined);
+      await knex.destroy();
+    },
+  };
+}
+
+function reason(e: unknown): string {
+  if (e instanceof AggregateError && e.errors.length > 0) return reason(e.errors[0]);
+  const err = e as { code?: string; message?: string };
+  return err.code && err.message && !err.message.includes(err.code) ? `${err.code}: ${err.message}` : (err.message ?? String(e));
+}

@@ -1,0 +1,19 @@
+import { EventEmitter } from 'node:events';
+
+/**
+ * Instrumentation as events (STYLE.md): the runtime emits, metrics and logs subscribe.
+ * Emitting with no listener costs nothing.
+ */
+export interface RuntimeEventMap {
+  'message.processed': [{ topic: string; outcome: string; durationSeconds: number; flow: string }];
+  'message.duplicate': [{ topic: string }];
+  'message.dlq': [{ topic: string; errorCode: string }];
+  'message.retry': [{ topic: string; partition: number; attempt: number; errorClass: string }];
+  'match.scored': [{ flow: string; score: number; decision: string }];
+  'consumer.joined': [{ groupId: string }];
+  'consumer.rebalancing': [{ groupId: string }];
+  'consumer.crashed': [{ groupId: string; error: string }];
+  'outbox.published': [{ count: number }];
+}
+
+export class RuntimeEvents extends EventEmitter<RuntimeEventMap> {}

@@ -1,0 +1,113 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RuntimeEvents } from './events.js';
+
+/** Prometheus metrics; they subscribe to runtime events (instrumentation as events). */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly consumed = new Counter({
+    name: 'vss_bridge_messages_consumed_total',
+    help: 'Messages taken from input topics (including duplicates and dead letters).',
+    labelNames: ['topic'],
+    registers: [this.registry],
+  });
+  readonly processed = new Counter({
+    name: 'vss_bridge_messages_processed_total',
+    help: 'Messages fully handled, by topic and outcome (approved/rejected/review/match/no_match/dlq/duplicate).',
+    labelNames: ['topic', 'outcome'],
+    registers: [this.registry],
+  });
+  readonly duration = new Histogram({
+    name: 'vss_bridge_processing_duration_seconds',
+    help: 'Time from decode to committed transaction, per flow.',
+    labelNames: ['flow'],
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly matchScore = new Histogram({
+    name: 'vss_bridge_match_score',
+    help: 'Best candidate match score (log2 likelihood ratio, bits), per flow and decision.',
+    labelNames: ['flow', 'decision'],
+    buckets: [-20, -10, -5, 0, 5, 10, 15, 20, 25, 30, 40, 50],
+    registers: [this.registry],
+  });
+  readonly deadLetters = new Counter({
+    name: 'vss_bridge_dead_letters_total',
+    help: 'Messages sent to a dead-letter topic, by source topic and error code.',
+    labelNames: ['topic', 'error_code'],
+    registers: [this.registry],
+  });
+  readonly retries = new Counter({
+    name: 'vss_bridge_retries_total',
+    help: 'Processing attempts that failed and were retried.',
+    labelNames: ['topic'],
+    registers: [this.registry],
+  });
+  readonly rebalances = new Counter({
+    name: 'vss_bridge_consumer_rebalances_total',
+    help: 'Consumer group rebalances seen by this process.',
+    registers: [this.registry],
+  });
+  readonly crashes = new Counter({
+    name: 'vss_bridge_consumer_crashes_total',
+    help: 'Consumer crashes (kafkajs restarts the consumer after them).',
+    registers: [this.registry],
+  });
+  readonly outboxBacklog = new Gauge({
+    name: 'vss_bridge_outbox_backlog',
+    help: 'Outbox rows not yet published.',
+    registers: [this.registry],
+  });
+  readonly outboxOldestAge = new Gauge({
+    name: 'vss_bridge_outbox_oldest_unsent_age_seconds',
+    help: 'Age of the oldest unpublished outbox row.',
+    registers: [this.registry],
+  });
+  readonly outboxPublished = new Counter({
+    name: 'vss_bridge_outbox_published_total',
+    help: 'Outbox rows published to Kafka.',
+    registers: [this.registry],
+  });
+  readonly lag = new Gauge({
+    name: 'vss_bridge_consumer_lag',
+    help: 'Messages between the committed offset and the log end, per group/topic/partition.',
+    labelNames: ['group', 'topic', 'partition'],
+    registers: [this.registry],
+  });
+  readonly lastCommitAge = new Gauge({
+    name: 'vss_bridge_consumer_last_commit_age_seconds',
+    help: 'Seconds since the group last committed an offset on this partition (when the broker reports it).',
+    labelNames: ['group', 'topic', 'partition'],
+    registers: [this.registry],
+  });
+  readonly ready = new Gauge({
+    name: 'vss_bridge_ready',
+    help: '1 when Kafka, the schema registry and PostgreSQL answer and the consumer has joined its group.',
+    registers: [this.registry],
+  });
+
+  constructor(opts: { processMetrics?: boolean } = {}) {
+    if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'vss_bridge_' });
+  }
+
+  subscribe(events: RuntimeEvents): void {
+    events.on('message.processed', (e) => {
+      this.consumed.inc({ topic: e.topic });
+      this.processed.inc({ topic: e.topic, outcome: e.outcome });
+      this.duration.observe({ flow: e.flow }, e.durationSeconds);
+    });
+    events.on('message.duplicate', (e) => {
+      this.consumed.inc({ topic: e.topic });
+      this.processed.inc({ topic: e.topic, outcome: 'duplicate' });
+    });
+    events.on('message.dlq', (e) => {
+      this.consumed.inc({ topic: e.topic });
+      this.processed.inc({ topic: e.topic, outcome: 'dlq' });
+      this.deadLetters.inc({ topic: e.topic, error_code: e.errorCode });
+    });
+    events.on('message.retry', (e) => this.retries.inc({ topic: e.topic }));
+    events.on('match.scored', (e) => this.matchScore.observe({ flow: e.flow, decision: e.decision }, e.score));
+    events.on('consumer.rebalancing', () => this.rebalances.inc());
+    events.on('consumer.crashed', () => this.crashes.inc());
+    events.on('outbox.published', (e) => this.outboxPublished.inc(e.count));
+  }
+}

@@ -1,0 +1,49 @@
+import { Readable } from 'node:stream';
+import type { Knex } from 'knex';
+import { importMembers } from '../../connectors/hgd/import.js';
+import { refreshNameFrequencies } from '../../connectors/hgd/import.js';
+import { loadConfig, type Config } from '../../src/runtime/config.js';
+import { createLogger } from '../../src/runtime/logger.js';
+import { uniqueName } from './stack.js';
+import type { Writable } from 'node:stream';
+
+/** A config for one test: its own topics (unique prefix), consumer group and database. */
+export function testConfig(databaseUrl: string, extra: NodeJS.ProcessEnv = {}): Config {
+  const prefix = `${uniqueName('t')}.`;
+  return loadConfig({
+    ...process.env,
+    TOPIC_PREFIX: prefix,
+    KAFKA_GROUP_ID: uniqueName('g'),
+    DATABASE_URL: databaseUrl,
+    HTTP_PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    ...extra,
+  });
+}
+
+export function testLogger(level = process.env.TEST_LOG_LEVEL ?? 'warn', dest?: Writable) {
+  return createLogger(level, dest as never);
+}
+
+/** HGD member lines (DESIGN.md "Batch interface"). */
+export interface MemberLine {
+  member_id: string;
+  household_code: string | null;
+  full_name: string;
+  dob: string | null;
+  gender: 'M' | 'F' | null;
+  id_number?: string | null;
+  bhxh_code?: string | null;
+  province_code?: string | null;
+  ward_code?: string | null;
+  father_name?: string | null;
+  mother_name?: string | null;
+  relation_to_head?: string | null;
+}
+
+export async function seedHgd(knex: Knex, members: MemberLine[]): Promise<void> {
+  const text = members.map((m) => JSON.stringify(m)).join('\n');
+  const summary = await importMembers(knex, Readable.from([text]));
+  if (summary.rejected > 0) throw new Error(`seed rejected ${summary.rejected} line(s)`);
+  await refreshNameFrequencies(knex);
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_TOPICS, loadConfig } from '../../../src/runtime/config.js';
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+}
+
+describe('loadConfig', () => {
+  it('defaults point at the local stack', () => {
+    const c = loadConfig({});
+    expect(c.kafka.brokers).toEqual(['127.0.0.1:9092']);
+    expect(c.schemaRegistryUrl).toBe('http://127.0.0.1:8081');
+    expect(c.databaseUrl).toBe('postgres://vss:vss@127.0.0.1:5432/vss');
+    expect(c.topics).toEqual(DEFAULT_TOPICS);
+    expect(c.kafka.groupId).toBe('vss-bridge');
+    expect(c.bqpCodePattern).toBeNull();
+  });
+
+  it('applies the topic prefix and per-topic overrides', () => {
+    const c = loadConfig({ TOPIC_PREFIX: 'staging.', TOPIC_CODE_LOOKUP_FAILED: 'lookup.failed' });
+    expect(c.topics.codeLookupFailed).toBe('staging.lookup.failed');
+    expect(c.topics.registrationDecided).toBe('staging.vssid.registration.decided');
+  });
+
+  it.each([
+    ['KAFKA_BROKERS', 'not a broker', 'KAFKA_BROKERS'],
+    ['KAFKA_BROKERS', 'host:99999', 'KAFKA_BROKERS'],
+    ['DATABASE_URL', 'mysql://x@y/z', 'DATABASE_URL'],
+    ['DATABASE_URL', 'postgres://vss:secret@127.0.0.1:5432', 'DATABASE_URL'],
+    ['SCHEMA_REGISTRY_URL', 'ftp://x', 'SCHEMA_REGISTRY_URL'],
+    ['LOG_LEVEL', 'loud', 'LOG_LEVEL'],
+    ['HTTP_PORT', '70000', 'HTTP_PORT'],
+    ['KAFKA_SSL', 'maybe', 'KAFKA_SSL'],
+    ['TOPIC_PREFIX', 'a b', 'TOPIC_PREFIX'],
+    ['BQP_CODE_PATTERN', '([', 'BQP_CODE_PATTERN'],
+    ['KAFKA_SASL_MECHANISM', 'plain', 'KAFKA_SASL_USERNAME'],
+  ])('%s=%s is rejected with a message naming %s', (name, value, named) => {
+    const problems = problemsOf({ [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(named);
+  });
+
+  it('lists every bad variable at once and never prints a database password', () => {
+    const problems = problemsOf({ KAFKA_BROKERS: 'x', DATABASE_URL: 'postgres://vss:secret@127.0.0.1:5432', LOG_LEVEL: 'x' });
+    expect(problems.map((p) => p.split(':')[0])).toEqual(['KAFKA_BROKERS', 'DATABASE_URL', 'LOG_LEVEL']);
+    expect(problems.join(' ')).not.toContain('secret');
+  });
+});
