@@ -80,6 +80,10 @@ export function compareGiven(q: PreparedPerson, m: PreparedPerson, ctx?: Compare
   if (level === 'typo' && ctx && isKnownName(ctx.frequencies.given, q.name.parts.given)) {
     return { field, level: 'typo_other_name' };
   }
+  // One edit in a 2–3 letter name ("Nam"/"nah") leaves too little of the name to vouch for the person.
+  if (level === 'typo' && Math.min(q.name.parts.given.length, m.name.parts.given.length) <= 3) {
+    return { field, level: 'typo_short' };
+  }
   return level === 'exact' ? { field, level, tfValue: m.name.parts.given } : { field, level };
 }
 
