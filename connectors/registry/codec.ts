@@ -1,0 +1,183 @@
+/**
+ * The Avro codec of every topic: encode with the id registered under `<topic>-value` (Confluent wire format),
+ * decode whatever writer version the registry knows into OUR reader schema (so old writers still decode),
+ * then validate meaning (src/domain/validation). Every failure is typed: bad input → PermanentError with a
+ * code (DECODE_FAILED | UNKNOWN_SCHEMA | SCHEMA_MISMATCH | VALIDATION_FAILED), registry trouble → TransientError.
+ */
+import type avro from 'avsc';
+import type { SchemaName } from '../../src/contracts/generated.js';
+import { loadSchemas, type AvroRecordSchema } from '../../src/contracts/schemas.js';
+import { PermanentError } from '../../src/domain/errors.js';
+import { validateRecord } from '../../src/domain/validation.js';
+import { valueSubject, type TopicBinding } from './bindings.js';
+import { avroType } from './logical-types.js';
+import { RegistryClient } from './registry-client.js';
+import { parseWire, toWire } from './wire.js';
+
+export type { TopicBinding } from './bindings.js';
+
+interface Bound {
+  topic: string;
+  schema: SchemaName;
+  reader: avro.Type;
+  /** The id our schema has under this topic's subject, once registered. */
+  id: number | null;
+}
+
+/** Our reader types, built once per process from schemas/. */
+let readers: Map<SchemaName, { raw: AvroRecordSchema; type: avro.Type }> | null = null;
+function readerOf(name: SchemaName): { raw: AvroRecordSchema; type: avro.Type } {
+  if (!readers) {
+    readers = new Map();
+    for (const [n, raw] of Object.entries(loadSchemas()) as [SchemaName, AvroRecordSchema][]) {
+      readers.set(n, { raw, type: avroType(raw) });
+    }
+  }
+  const r = readers.get(name);
+  if (!r) throw new Error(`no schema named ${name}`);
+  return r;
+}
+
+/** avsc's path-reporting validity check: the paths that fail, empty when valid. */
+export function invalidPaths(type: avro.Type, record: unknown): string[] {
+  const paths: string[] = [];
+  type.isValid(record, { errorHook: (path: string[]) => paths.push(path.join('.') || '(record)') });
+  return paths;
+}
+
+export class AvroCodec {
+  private readonly client: RegistryClient;
+  private readonly bound = new Map<string, Bound>();
+  /** Resolvers by `<writer id>/<reader schema>`; null = writer equals reader, read directly. */
+  private readonly resolvers = new Map<string, Promise<avro.Resolver | null>>();
+
+  constructor(opts: { registryUrl: string; bindings: TopicBinding[] }) {
+    this.client = new RegistryClient({ registryUrl: opts.registryUrl });
+    for (const b of opts.bindings) {
+      this.bound.set(b.topic, {
+        topic: b.topic,
+        schema: b.schema,
+        reader: readerOf(b.schema).type,
+        id: null,
+      });
+    }
+  }
+
+  /** Registers every bound schema under `<topic>-value` (BACKWARD); caches ids. Registry unreachable → TransientError. */
+  async init(): Promise<void> {
+    for (const b of this.bound.values()) {
+      b.id = await this.client.register(valueSubject(b.topic), readerOf(b.schema).raw);
+    }
+  }
+
+  private binding(topic: string): Bound {
+    const b = this.bound.get(topic);
+    if (!b) throw new Error(`no schema bound to topic ${topic}`);
+    return b;
+  }
+
+  /** The schema bound to a topic. */
+  schemaOf(topic: string): SchemaName {
+    return this.binding(topic).schema;
+  }
+
+  /** Avro-encodes `record` with our schema's registered id; a record that does not fit the schema is refused. */
+  async encode<T>(topic: string, record: T): Promise<Buffer> {
+    const b = this.binding(topic);
+    if (b.id === null) b.id = await this.client.register(valueSubject(topic), readerOf(b.schema).raw);
+    const bad = invalidPaths(b.reader, record);
+    if (bad.length > 0) {
+      throw new PermanentError(
+        'VALIDATION_FAILED',
+        `${b.schema} for ${topic} does not fit its schema: ${bad.join(', ')}`,
+        {
+          details: bad.map((p) => `${p}: wrong type or missing`),
+        },
+      );
+    }
+    return toWire(b.id, b.reader.toBuffer(record));
+  }
+
+  /** Decodes a message value of `topic` into our reader schema, then validates it semantically. */
+  async decode<T>(topic: string, value: Buffer | null): Promise<T> {
+    const b = this.binding(topic);
+    const { schemaId, body } = parseWire(value);
+    const resolver = await this.resolverFor(schemaId, b);
+    let record: unknown;
+    try {
+      record = resolver ? b.reader.fromBuffer(body, resolver, false) : b.reader.fromBuffer(body);
+    } catch (e) {
+      throw new PermanentError(
+        'DECODE_FAILED',
+        `${topic}: Avro body (${body.length} bytes, schema id ${schemaId}) does not decode: ${(e as Error).message}`,
+        { cause: e },
+      );
+    }
+    const problems = validateRecord(b.schema, record);
+    if (problems.length > 0) {
+      throw new PermanentError(
+        'VALIDATION_FAILED',
+        `${b.schema} on ${topic} is invalid: ${problems.join('; ')}`,
+        {
+          details: problems,
+        },
+      );
+    }
+    return record as T;
+  }
+
+  private resolverFor(id: number, b: Bound): Promise<avro.Resolver | null> {
+    const key = `${id}/${b.schema}`;
+    let r = this.resolvers.get(key);
+    if (!r) {
+      r = this.client.writerType(id).then((writer) => {
+        if (writer.equals(b.reader)) return null;
+        try {
+          return b.reader.createResolver(writer);
+        } catch (e) {
+          throw new PermanentError(
+            'SCHEMA_MISMATCH',
+            `writer schema ${id} (${writer.name ?? writer.typeName}) cannot be read as ${b.schema}: ${(e as Error).message}`,
+            { cause: e },
+          );
+        }
+      });
+      // Cache permanent answers (a mismatch stays a mismatch); forget transient failures so they are retried.
+      r.catch((e: unknown) => {
+        if (!(e instanceof PermanentError)) this.resolvers.delete(key);
+      });
+      this.resolvers.set(key, r);
+    }
+    return r;
+  }
+}
+
+/** Registers every binding's schema under `<topic>-value`, BACKWARD. */
+export async function registerAll(
+  registryUrl: string,
+  bindings: TopicBinding[],
+): Promise<{ subject: string; id: number; version?: number }[]> {
+  const client = new RegistryClient({ registryUrl });
+  const out: { subject: string; id: number; version?: number }[] = [];
+  for (const b of bindings) {
+    const subject = valueSubject(b.topic);
+    out.push({ subject, id: await client.register(subject, readerOf(b.schema).raw) });
+  }
+  return out;
+}
+
+/** Asks the registry whether each binding's working-tree schema is compatible with what is registered. */
+export async function checkAll(
+  registryUrl: string,
+  bindings: TopicBinding[],
+  schemas: Partial<Record<SchemaName, AvroRecordSchema>> = {},
+): Promise<{ subject: string; compatible: boolean; messages: string[] }[]> {
+  const client = new RegistryClient({ registryUrl });
+  const out: { subject: string; compatible: boolean; messages: string[] }[] = [];
+  for (const b of bindings) {
+    const subject = valueSubject(b.topic);
+    const schema = schemas[b.schema] ?? readerOf(b.schema).raw;
+    out.push({ subject, ...(await client.checkCompatibility(subject, schema)) });
+  }
+  return out;
+}
