@@ -3,11 +3,11 @@ import { queryBlockingKeys } from '../../src/matching/blocking.js';
 import { scoreCandidates } from '../../src/matching/match.js';
 import { preparePerson } from '../../src/matching/prepare.js';
 import type { MatchModel, MatchResult, PersonQuery } from '../../src/matching/types.js';
-import { findCandidatesBatch } from './repository.js';
+import { findCandidates } from './repository.js';
 
 /**
- * Batch matching: blocks a chunk of queries in one round trip (`findCandidatesBatch`) and scores them, with several
- * chunks in flight so Postgres and Node work at the same time.
+ * Batch matching: blocks a chunk of queries (concurrent lookups on the pool) and scores them, with several chunks in
+ * flight so Postgres and Node work at the same time.
  */
 export async function* matchBatch(
   knex: Knex,
@@ -20,7 +20,9 @@ export async function* matchBatch(
   const inFlight: Array<Promise<Array<{ query: PersonQuery; result: MatchResult }>>> = [];
   const run = async (chunk: PersonQuery[]) => {
     const prepared = chunk.map(preparePerson);
-    const candidates = await findCandidatesBatch(knex, prepared.map(queryBlockingKeys));
+    // Concurrent single-query lookups beat one unnest-join statement per chunk (measured at 1M members: the joined
+    // statement took ~2.8 ms per query, single lookups ~1.6 ms), and keep Postgres busy while Node scores.
+    const candidates = await Promise.all(prepared.map((p) => findCandidates(knex, queryBlockingKeys(p))));
     return chunk.map((query, i) => ({ query, result: scoreCandidates(prepared[i]!, candidates[i]!, model) }));
   };
   let chunk: PersonQuery[] = [];
