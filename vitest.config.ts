@@ -24,6 +24,19 @@ export default defineConfig({
           globalSetup: ['test/support/global-setup.ts'],
         },
       },
+      {
+        // Tests that kill processes and restart PostgreSQL or the broker: run alone, after the others
+        // (`npm test` runs this project in a second, sequential step).
+        test: {
+          name: 'chaos',
+          include: ['test/chaos/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 900_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+          globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
     ],
   },
 });

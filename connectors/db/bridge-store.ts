@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { TopicNames } from '../../src/runtime/config.js';
-import type { Effect } from '../../src/runtime/effects.js';
+import type { CodeChangeConflict, Effect } from '../../src/runtime/effects.js';
 import { changeBhxhCode } from '../hgd/repository.js';
 
 /** Row types of schema `bridge` (one place). */
@@ -117,10 +117,19 @@ export async function applyEffects(tx: Knex.Transaction, effects: Effect[], ctx:
         break;
       }
       case 'changeCode': {
-        // A savepoint: a unique-index race inside the change aborts only the change, not the event's transaction.
-        await tx.raw('savepoint code_change');
-        const result = await changeBhxhCode(tx, effect.memberId, effect.expectedOldCode, effect.newCode);
-        await tx.raw(result === 'changed' ? 'release savepoint code_change' : 'rollback to savepoint code_change');
+        const earlier = (await tx('bridge.code_changes')
+          .where({ member_id: effect.memberId })
+          .whereNot({ new_code: effect.newCode })
+          .first('id')) as { id: number } | undefined;
+        let result: CodeChangeConflict | 'changed';
+        if (earlier) {
+          result = 'already_mapped';
+        } else {
+          // A savepoint: a unique-index race inside the change aborts only the change, not the event's transaction.
+          await tx.raw('savepoint code_change');
+          result = await changeBhxhCode(tx, effect.memberId, effect.expectedOldCode, effect.newCode);
+          await tx.raw(result === 'changed' ? 'release savepoint code_change' : 'rollback to savepoint code_change');
+        }
         if (result === 'changed') {
           await tx('bridge.code_changes').insert({
             member_id: effect.memberId,

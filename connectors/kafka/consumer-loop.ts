@@ -11,6 +11,7 @@ export interface ConsumerLoopOptions {
   events: RuntimeEvents;
   /** Partitions processed in parallel; order within a partition is always kept. */
   partitionsConsumedConcurrently?: number;
+  sessionTimeoutMs?: number;
   /** Commit at most this often within a batch (the inbox makes a redelivered event a no-op). */
   commitIntervalMs?: number;
 }
@@ -39,8 +40,9 @@ export class ConsumerLoop {
     const consumer = this.kafka.consumer({
       groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: this.opts.sessionTimeoutMs ?? 30_000,
+      rebalanceTimeout: this.opts.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: Math.min(3_000, Math.floor((this.opts.sessionTimeoutMs ?? 30_000) / 3)),
       maxWaitTimeInMs: 200,
       retry: { retries: 10, initialRetryTime: 300 },
     });

@@ -1,13 +1,38 @@
 import type { Admin } from 'kafkajs';
 
-/** Creates missing topics (waiting for leaders) so first use never meets "no leader" (STACK.md). */
-export async function ensureTopics(admin: Admin, topics: string[], numPartitions = 3): Promise<string[]> {
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Creates missing topics and waits until every partition has a leader, so first use never meets "no leader"
+ * (STACK.md). kafkajs' own wait gives up on UNKNOWN_TOPIC_OR_PARTITION while a fresh topic propagates, so we
+ * poll the metadata ourselves.
+ */
+export async function ensureTopics(admin: Admin, topics: string[], numPartitions = 3, timeoutMs = 30_000): Promise<string[]> {
+  const wanted = [...new Set(topics)];
   const existing = new Set(await admin.listTopics());
-  const missing = [...new Set(topics)].filter((t) => !existing.has(t));
-  if (missing.length === 0) return [];
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor: -1 })),
-  });
-  return missing;
+  const missing = wanted.filter((t) => !existing.has(t));
+  if (missing.length > 0) {
+    try {
+      await admin.createTopics({
+        waitForLeaders: false,
+        topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor: -1 })),
+      });
+    } catch (e) {
+      // Another process may have created some of them meanwhile: the metadata check below decides.
+      if ((e as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw e;
+    }
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics: wanted });
+      if (meta.length === wanted.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) {
+        return missing;
+      }
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+    }
+    if (Date.now() > deadline) throw new Error(`topics without a leader after ${timeoutMs} ms: ${wanted.join(', ')}`);
+    await sleep(200);
+  }
 }

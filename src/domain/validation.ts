@@ -7,7 +7,6 @@
  */
 import type { SchemaName } from '../contracts/generated.js';
 import {
-  cccdConsistentWith,
   isBhxhCode,
   isCmnd,
   isHouseholdCode,
@@ -152,13 +151,15 @@ function cccdOrCmnd(s: string): boolean {
   return s.length === 12 ? parseCccd(s) !== null : isCmnd(s);
 }
 
-/** A CCCD/personal id number: well formed, and consistent with the person's birth year and gender. */
-function cccdOf(p: Problems, path: string, v: unknown, dob: unknown, gender: unknown): void {
+/**
+ * A CCCD/personal id number must be well formed here. Whether it agrees with the declared birth year and
+ * gender is a business rule the flows decide (a REJECTED decision with a reason code the citizen can act
+ * on), not a reason to dead-letter the message.
+ */
+function cccdOf(p: Problems, path: string, v: unknown, _dob: unknown, _gender: unknown): void {
   if (v === null || v === undefined) return;
   if (typeof v !== 'string') return p.add(path, 'not a string');
-  const dobText = typeof dob === 'string' ? dob : null;
-  const g = gender === 'MALE' || gender === 'FEMALE' ? gender : null;
-  for (const problem of cccdConsistentWith(v, dobText, g)) p.add(path, problem);
+  if (parseCccd(v) === null) p.add(path, 'not a CCCD / personal id number (12 digits, province 001–096)');
 }
 
 function partialDate(p: Problems, path: string, v: unknown): void {

@@ -115,6 +115,7 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
   });
   const consumer = new ConsumerLoop(kafka, {
     groupId: config.kafka.groupId,
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
     topics: [...handlers.keys()],
     processor,
     logger: logger.child({ component: 'consumer' }),

@@ -24,6 +24,8 @@ export interface Config {
     brokers: string[];
     clientId: string;
     groupId: string;
+    /** How long the group waits for a silent member before reassigning its partitions. */
+    sessionTimeoutMs: number;
     ssl: boolean;
     sasl: KafkaSasl | null;
   };
@@ -66,6 +68,7 @@ export const DEFAULTS = {
   KAFKA_BROKERS: '127.0.0.1:9092',
   KAFKA_CLIENT_ID: 'vss-bridge',
   KAFKA_GROUP_ID: 'vss-bridge',
+  KAFKA_SESSION_TIMEOUT_MS: '30000',
   SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081',
   DATABASE_URL: 'postgres://vss:vss@127.0.0.1:5432/vss',
   LOG_LEVEL: 'info',
@@ -174,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       brokers,
       clientId: get('KAFKA_CLIENT_ID'),
       groupId: get('KAFKA_GROUP_ID'),
+      sessionTimeoutMs: int(get('KAFKA_SESSION_TIMEOUT_MS'), 'KAFKA_SESSION_TIMEOUT_MS', 6000, 300_000, problems),
       ssl: bool(env.KAFKA_SSL, 'KAFKA_SSL', problems),
       sasl,
     },

@@ -18,6 +18,8 @@ export interface EmitEffect {
   record: { eventId: string };
 }
 
+export type CodeChangeConflict = 'guard_failed' | 'code_in_use' | 'already_mapped';
+
 /** The guarded BHXH code change in HGD plus its audit row. */
 export interface ChangeCodeEffect {
   kind: 'changeCode';
@@ -32,8 +34,11 @@ export interface ChangeCodeEffect {
   evidence: unknown;
   /** Applied only when the change went through. */
   onChanged: Effect[];
-  /** Applied instead when the guard failed or another member already holds the new code. */
-  onConflict: (reason: 'guard_failed' | 'code_in_use') => Effect[];
+  /**
+   * Applied instead when the guard failed, another member already holds the new code, or we already changed
+   * this member's code to a different BQP code (one person, one lifelong code: a human must look).
+   */
+  onConflict: (reason: CodeChangeConflict) => Effect[];
 }
 
 export interface OpenReviewEffect {

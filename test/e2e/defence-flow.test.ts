@@ -8,7 +8,7 @@ import { startApp, type App } from '../../src/runtime/app.js';
 import type { Config } from '../../src/runtime/config.js';
 import { seedHgd, testConfig, testLogger, type MemberLine } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { readTopic, testKafka } from '../support/kafka.js';
+import { committedToEnd, readTopic, testKafka } from '../support/kafka.js';
 import { waitFor } from '../support/stack.js';
 
 const members: MemberLine[] = [
@@ -144,14 +144,7 @@ describe('Defence code-mapping flow, end to end on the real stack', () => {
     expect(dead[0]?.originalKey?.toString()).toBe('bad');
 
     // Offsets committed to the end of the input topic.
-    await waitFor('offsets committed', async () => {
-      const admin = kafka.admin();
-      await admin.connect();
-      const [committed] = await admin.fetchOffsets({ groupId: config.kafka.groupId, topics: [topic] });
-      const ends = await admin.fetchTopicOffsets(topic);
-      await admin.disconnect();
-      return ends.every((e) => committed?.partitions.find((p) => p.partition === e.partition)?.offset === e.high);
-    });
+    await waitFor('offsets committed', () => committedToEnd(kafka, config.kafka.groupId, topic));
   });
 
   it('an operator resolves the ambiguous case: same guarded change and events, operator in the audit', async () => {

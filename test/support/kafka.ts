@@ -60,3 +60,19 @@ export async function readTopic(kafka: Kafka, topic: string, count: number, time
   await consumer.disconnect();
   return out;
 }
+
+/** True when the group has committed every partition of the topic up to its log end (empty partitions count). */
+export async function committedToEnd(kafka: Kafka, groupId: string, topic: string): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const ends = await admin.fetchTopicOffsets(topic);
+    return ends.every((e) => {
+      const c = committed?.partitions.find((p) => p.partition === e.partition)?.offset ?? '-1';
+      return c === e.high || (Number(c) < 0 && e.high === e.low);
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}

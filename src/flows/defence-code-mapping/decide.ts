@@ -16,7 +16,14 @@ export const REASON = {
   AMBIGUOUS_MATCH: 'AMBIGUOUS_MATCH',
   BQP_CODE_IN_USE: 'BQP_CODE_IN_USE',
   HGD_CHANGED_CONCURRENTLY: 'HGD_CHANGED_CONCURRENTLY',
+  MEMBER_ALREADY_MAPPED: 'MEMBER_ALREADY_MAPPED',
   REJECTED_BY_OPERATOR: 'REJECTED_BY_OPERATOR',
+} as const;
+
+const CONFLICT_REASON = {
+  code_in_use: REASON.BQP_CODE_IN_USE,
+  guard_failed: REASON.HGD_CHANGED_CONCURRENTLY,
+  already_mapped: REASON.MEMBER_ALREADY_MAPPED,
 } as const;
 
 export interface DefenceFlowOptions {
@@ -84,9 +91,7 @@ export async function decideCodeMapping(
           }),
           // The guard is the last word: never overwrite, ask a human instead.
           onConflict: (reason) =>
-            openReview(event, now, caseId, result.candidates, [
-              reason === 'code_in_use' ? REASON.BQP_CODE_IN_USE : REASON.HGD_CHANGED_CONCURRENTLY,
-            ]),
+            openReview(event, now, caseId, result.candidates, [CONFLICT_REASON[reason]]),
         },
       ],
     };

@@ -95,7 +95,9 @@ export function resolveDefenceCase(
           'INVALID_REQUEST',
           reason === 'code_in_use'
             ? `BQP code is already held by another HGD member; case ${c.caseId} stays open`
-            : `member ${member.memberId} changed since it was read; try again`,
+            : reason === 'already_mapped'
+              ? `member ${member.memberId} already received another BQP code; case ${c.caseId} stays open`
+              : `member ${member.memberId} changed since it was read; try again`,
         );
       },
     },

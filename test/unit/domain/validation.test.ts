@@ -84,13 +84,13 @@ const cases: Case[] = [
     'person.idNumber',
   ],
   [
-    'CCCD birth year disagrees with the partial date',
+    'CCCD with a province outside 001–096',
     () => {
       const r = F.codeLookupFailed();
-      r.person.idNumber = '001190004512';
+      r.person.idNumber = '099190004512';
       return ['CodeLookupFailed', r];
     },
-    'person.idNumber: CCCD encodes birth year 1990',
+    'person.idNumber',
   ],
   [
     'ward code not 5 digits',
@@ -111,13 +111,13 @@ const cases: Case[] = [
     'birthCertificate.dateOfBirth',
   ],
   [
-    'child personal id gender disagrees',
+    'child personal id malformed',
     () => {
       const r = F.childRegistrationSubmitted();
-      r.child.personalIdNumber = '079216012345';
+      r.child.personalIdNumber = '07921601234';
       return ['ChildRegistrationSubmitted', r];
     },
-    'child.personalIdNumber: CCCD encodes gender MALE',
+    'child.personalIdNumber',
   ],
   [
     'parent household code malformed',
@@ -244,5 +244,16 @@ describe('validateRecord: invalid records', () => {
     r.person.fullName = 'Đ'.repeat(100).normalize('NFD');
     // NFD: 'Đ' has no decomposition, so still 100 code points.
     expect(validateRecord('CodeLookupFailed', r)).toEqual([]);
+  });
+});
+
+describe('validateRecord leaves business rules to the flows', () => {
+  it('a well-formed CCCD that disagrees with the declared birth year or gender is valid input (the flow rejects it)', () => {
+    const lookup = F.codeLookupFailed();
+    lookup.person.idNumber = '001190004512';
+    expect(validateRecord('CodeLookupFailed', lookup)).toEqual([]);
+    const child = F.childRegistrationSubmitted();
+    child.child.personalIdNumber = '079216012345';
+    expect(validateRecord('ChildRegistrationSubmitted', child)).toEqual([]);
   });
 });

@@ -1,0 +1,29 @@
+/** `npm run test:crash`: the full crash test (5,000 events, ≥ 10 kill -9, PostgreSQL and Kafka restarts). */
+import { runCrashScenario } from './run-crash.js';
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+
+const report = await runCrashScenario({
+  events: arg('events', 5000),
+  members: arg('members', 20000),
+  kills: arg('kills', 12),
+  restartPostgres: true,
+  restartKafka: true,
+  seed: arg('seed', 20261125),
+});
+process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+const ok =
+  report.inboxEvents === report.events &&
+  report.codeChanges === report.autoMatches &&
+  report.distinctMembersChanged === report.codeChanges &&
+  report.defenceMappings.distinctIds === report.autoMatches &&
+  report.vssidMappings.mapped === report.autoMatches &&
+  report.vssidMappings.noMatch === (report.outcomes.no_match ?? 0) &&
+  report.conflictingIds === 0 &&
+  report.hgdCodesMatchMappings &&
+  report.dlq === 0;
+process.stdout.write(ok ? 'CRASH TEST PASSED\n' : 'CRASH TEST FAILED\n');
+process.exit(ok ? 0 : 1);
