@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import type { RegistrationDecision, ReviewCase } from '../../../../src/contracts/generated.js';
+import { resolveChildCase } from '../../../../src/flows/child-registration/resolve.js';
+import type { EmitEffect, ResolveReviewEffect } from '../../../../src/runtime/effects.js';
+import { childEvent, HGD_MEMBERS } from '../registration/fixtures.js';
+
+const NOW = new Date('2026-03-03T08:00:00Z');
+const request = JSON.parse(JSON.stringify(childEvent())) as unknown;
+const c = {
+  caseId: 'RC-C-1',
+  subjectId: 'REG-1',
+  reasonCodes: ['GUARDIAN_REVIEW'],
+  candidates: [{ memberId: 'C-1', householdCode: '0100000001', score: 12.5 }],
+  request,
+};
+const C1 = HGD_MEMBERS.find((m) => m.memberId === 'C-1')!;
+const records = (effects: { kind: string }[]) =>
+  effects.filter((e): e is EmitEffect => e.kind === 'emit').map((e) => e.record);
+
+describe('resolveChildCase', () => {
+  it('--member approves with that member BHXH code, decided by the operator', () => {
+    const effects = resolveChildCase(
+      c,
+      { kind: 'member', memberId: 'C-1', operator: 'alice', note: 'saw the papers' },
+      C1,
+      NOW,
+    );
+    const resolve = effects.find((e): e is ResolveReviewEffect => e.kind === 'resolveReview');
+    expect(resolve).toMatchObject({
+      caseId: 'RC-C-1',
+      resolution: 'member',
+      memberId: 'C-1',
+      resolvedBy: 'alice',
+    });
+    const [rc, decision] = records(effects) as [ReviewCase, RegistrationDecision];
+    expect(rc).toMatchObject({
+      status: 'RESOLVED',
+      kind: 'CHILD_REGISTRATION',
+      resolution: 'member:C-1',
+      resolvedBy: 'alice',
+      note: 'saw the papers',
+    });
+    expect(decision).toMatchObject({
+      outcome: 'APPROVED',
+      bhxhCode: '0112345001',
+      decidedBy: 'OPERATOR',
+      operator: 'alice',
+      caseId: 'RC-C-1',
+      kind: 'CHILD',
+    });
+  });
+
+  it('--no-match rejects with REJECTED_BY_OPERATOR', () => {
+    const effects = resolveChildCase(c, { kind: 'no_match', operator: 'bob', note: null }, null, NOW);
+    const decision = records(effects).find((r) => 'outcome' in r) as RegistrationDecision;
+    expect(decision).toMatchObject({
+      outcome: 'REJECTED',
+      reasonCodes: ['REJECTED_BY_OPERATOR'],
+      decidedBy: 'OPERATOR',
+      operator: 'bob',
+    });
+  });
+
+  it('refuses an unknown member or one without a BHXH code', () => {
+    expect(() =>
+      resolveChildCase(c, { kind: 'member', memberId: 'X', operator: 'a', note: null }, null, NOW),
+    ).toThrow(/not found/);
+    expect(() =>
+      resolveChildCase(
+        c,
+        { kind: 'member', memberId: 'C-1', operator: 'a', note: null },
+        { ...C1, bhxhCode: null },
+        NOW,
+      ),
+    ).toThrow(/no BHXH code/);
+  });
+
+  it('the operator decision has another id than the automatic IN_REVIEW decision', () => {
+    const effects = resolveChildCase(c, { kind: 'no_match', operator: 'bob', note: null }, null, NOW);
+    const ids = effects.filter((e): e is EmitEffect => e.kind === 'emit').map((e) => e.messageId);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
