@@ -10,8 +10,8 @@ const report = await runCrashScenario({
   events: arg('events', 5000),
   members: arg('members', 20000),
   kills: arg('kills', 12),
-  restartPostgres: true,
-  restartKafka: true,
+  restartPostgres: !process.argv.includes('--no-restarts'),
+  restartKafka: !process.argv.includes('--no-restarts'),
   seed: arg('seed', 20261125),
 });
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

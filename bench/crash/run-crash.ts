@@ -31,6 +31,8 @@ export interface CrashOptions {
   restartPostgres: boolean;
   restartKafka: boolean;
   seed: number;
+  /** After the adapter made progress, kill it within this many ms (random). */
+  killWithinMs?: number;
   log?: (line: string) => void;
 }
 
@@ -71,7 +73,8 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
   const logStream = createWriteStream(logFile);
   try {
     const scenario = buildDefenceScenario({ seed: opts.seed, members: opts.members, events: opts.events });
-    await importMembers(db.knex, Readable.from([scenario.members.map((m) => JSON.stringify(memberToLine(m))).join('\n')]));
+    const imported = await importMembers(db.knex, Readable.from([scenario.members.map((m) => memberToLine(m)).join('\n')]));
+    if (imported.rejected > 0) throw new Error(`HGD seed: ${imported.rejected} member line(s) rejected`);
     await refreshNameFrequencies(db.knex);
     log(`seeded ${scenario.members.length} HGD members; producing ${scenario.events.length} events`);
 
@@ -138,7 +141,7 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
         stack('restart-kafka');
         await sleep(1500);
       }
-      await sleep(200 + Math.random() * 2500);
+      await sleep(Math.random() * (opts.killWithinMs ?? 400));
       c.kill('SIGKILL');
       await exited(c);
       kills++;

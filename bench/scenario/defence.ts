@@ -4,6 +4,7 @@
  * Each member is the subject of at most one event, and every event carries its own BQP code.
  */
 import { deterministicUuid } from '../../src/domain/ids.js';
+import { validateRecord } from '../../src/domain/validation.js';
 import type { CodeLookupFailed } from '../../src/contracts/generated.js';
 import type { MemberRecord, PersonQuery } from '../../src/matching/types.js';
 import { generateHgd, generateQueries, type GeneratedPerson, type QueryTruth } from '../generator/index.js';
@@ -57,6 +58,10 @@ export function buildDefenceScenario(opts: { seed: number; members: number; even
       if (seen.has(t.memberId)) continue;
       seen.add(t.memberId);
     }
+    const candidate = toCodeLookupFailed(queries[i]!, events.length, opts.seed, '9700000000');
+    // A declaration error can make an impossible date (a swapped 31 February): that is bad input for the
+    // dead-letter topic, not a good event, so scenarios of good events leave it out.
+    if (validateRecord('CodeLookupFailed', candidate).length > 0) continue;
     let code: string;
     do code = `97${String((opts.seed * 7919 + ++serial * 104_729) % 100_000_000).padStart(8, '0')}`;
     while (usedCodes.has(code));

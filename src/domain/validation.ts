@@ -166,6 +166,8 @@ function partialDate(p: Problems, path: string, v: unknown): void {
   const value = get(v, 'value');
   const precision = get(v, 'precision');
   if (typeof value !== 'string') return p.add(`${path}.value`, 'missing');
+  // An unknown date of birth is declared as precision UNKNOWN with an empty value.
+  if (precision === 'UNKNOWN' && value === '') return;
   const ok =
     precision === 'DAY'
       ? isValidDate(value)

@@ -11,7 +11,8 @@ export function register(program: Command): void {
     .action(async () => {
       const config = loadConfig();
       const logger = createLogger(config.logLevel);
-      const app = await startApp(config, logger);
+      // Signals are trapped before start-up, so a SIGTERM during start-up still ends in a clean stop.
+      let app: Awaited<ReturnType<typeof startApp>> | null = null;
       let shuttingDown = false;
       const shutdown = (signal: string) => {
         if (shuttingDown) return;
@@ -22,6 +23,7 @@ export function register(program: Command): void {
           process.exit(1);
         }, 30_000);
         force.unref();
+        if (!app) return; // start-up will see the flag and stop
         app
           .stop()
           .then(() => {
@@ -36,6 +38,11 @@ export function register(program: Command): void {
       };
       process.once('SIGTERM', () => shutdown('SIGTERM'));
       process.once('SIGINT', () => shutdown('SIGINT'));
+      app = await startApp(config, logger);
+      if (shuttingDown) {
+        shuttingDown = false;
+        shutdown('signal during start-up');
+      }
       await new Promise<never>(() => undefined);
     });
 
