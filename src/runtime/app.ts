@@ -5,6 +5,12 @@
 import type { Knex } from 'knex';
 import type { Admin, Kafka } from 'kafkajs';
 import { ReviewService, defenceResolver } from '../../connectors/db/review-service.js';
+import { adultResolver, childResolver } from '../../connectors/db/registration-resolvers.js';
+import { FsDocumentStore } from '../../connectors/archive/fs-document-store.js';
+import { findMemberByBhxhCode, findMembersByIdNumber } from '../../connectors/hgd/repository.js';
+import { decideChildRegistration } from '../flows/child-registration/decide.js';
+import { decideAdultRegistration } from '../flows/adult-registration/decide.js';
+import type { AdultRegistrationSubmitted, ChildRegistrationSubmitted } from '../contracts/generated.js';
 import { PgEventStore } from '../../connectors/db/event-store.js';
 import { outboxBacklog } from '../../connectors/db/bridge-store.js';
 import { createDb } from '../../connectors/db/knex.js';
@@ -103,6 +109,26 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
     decide: (event) => decideCodeMapping(event, findPerson('defence-code-mapping'), { bqpCodePattern: config.bqpCodePattern }),
   };
   handlers.set(config.topics.codeLookupFailed, defence as FlowHandler<never>);
+  const hgdReads = {
+    findMemberByBhxhCode: (code: string) => findMemberByBhxhCode(knex, code),
+    findMembersByIdNumber: (id: string) => findMembersByIdNumber(knex, id),
+  };
+  const child: FlowHandler<ChildRegistrationSubmitted> = {
+    name: 'child-registration',
+    decide: (event) => decideChildRegistration(event, { ...hgdReads, findPerson: findPerson('child-registration') }),
+  };
+  handlers.set(config.topics.childRegistrationSubmitted, child as FlowHandler<never>);
+  const documents = new FsDocumentStore(config.archiveDir);
+  const adult: FlowHandler<AdultRegistrationSubmitted> = {
+    name: 'adult-registration',
+    decide: (event) =>
+      decideAdultRegistration(
+        event,
+        { ...hgdReads, documents, findPerson: findPerson('adult-registration') },
+        { retentionYears: config.archiveRetentionYears },
+      ),
+  };
+  handlers.set(config.topics.adultRegistrationSubmitted, adult as FlowHandler<never>);
 
   const processor = new MessageProcessor({
     groupId: config.kafka.groupId,
@@ -124,7 +150,7 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
   const review = new ReviewService(knex, {
     topics: config.topics,
     encode,
-    resolvers: { DEFENCE_CODE_MAPPING: defenceResolver },
+    resolvers: { DEFENCE_CODE_MAPPING: defenceResolver, CHILD_REGISTRATION: childResolver, ADULT_REGISTRATION: adultResolver },
   });
   const http = new OpsServer({
     port: config.httpPort,
