@@ -25,6 +25,9 @@ function logCreator(logger: Logger | undefined) {
     };
 }
 
+// We use the default (murmur2, Java-compatible) partitioner deliberately; no need to warn on every producer.
+process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+
 export function createKafka(opts: KafkaClientOptions): Kafka {
   return new Kafka({
     clientId: opts.clientId,
