@@ -48,7 +48,12 @@ const u = new URL(base.databaseUrl);
 u.pathname = `/${dbName}`;
 const databaseUrl = u.toString();
 const prefix = `${uniqueName('bench')}.`;
-const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, TOPIC_PREFIX: prefix, KAFKA_GROUP_ID: uniqueName('bench') });
+const config = loadConfig({
+  ...process.env,
+  DATABASE_URL: databaseUrl,
+  TOPIC_PREFIX: prefix,
+  KAFKA_GROUP_ID: uniqueName('bench'),
+});
 const knex = createDb(databaseUrl);
 await migrateLatest(knex);
 
@@ -59,13 +64,21 @@ let importRate: number | null = null;
 if (have !== MEMBERS) {
   const bar = new Progress('import', MEMBERS);
   let last = 0;
-  const s = await importMembers(knex, Readable.from((function* () { for (const p of people) yield `${memberToLine(p.member)}\n`; })()), {
-    truncate: true,
-    onProgress: (p) => {
-      bar.tick(p.lines - last);
-      last = p.lines;
+  const s = await importMembers(
+    knex,
+    Readable.from(
+      (function* () {
+        for (const p of people) yield `${memberToLine(p.member)}\n`;
+      })(),
+    ),
+    {
+      truncate: true,
+      onProgress: (p) => {
+        bar.tick(p.lines - last);
+        last = p.lines;
+      },
     },
-  });
+  );
   bar.done();
   importRate = s.rowsPerSecond;
   await refreshNameFrequencies(knex);
@@ -73,17 +86,27 @@ if (have !== MEMBERS) {
 await knex.raw('truncate bridge.inbox, bridge.outbox, bridge.code_changes, bridge.review_cases');
 
 // Events: one per member subject, each with its own BQP code.
-const { queries, truth } = generateQueries(people, { seed: SEED + 1, count: Math.ceil(EVENTS * 1.3) });
+const EXTRA = Math.min(2000, EVENTS);
+const { queries, truth } = generateQueries(people, {
+  seed: SEED + 1,
+  count: Math.ceil((EVENTS + EXTRA) * 1.3),
+});
 const seen = new Set<string>();
 const events = [];
-for (let i = 0; i < queries.length && events.length < EVENTS; i++) {
+for (let i = 0; i < queries.length && events.length < EVENTS + EXTRA; i++) {
   const m = truth[i]!.memberId;
   if (m && seen.has(m)) continue;
   if (m) seen.add(m);
-  const e = toCodeLookupFailed(queries[i]!, events.length, SEED, `98${String(events.length).padStart(8, '0')}`);
+  const e = toCodeLookupFailed(
+    queries[i]!,
+    events.length,
+    SEED,
+    `98${String(events.length).padStart(8, '0')}`,
+  );
   if (validateRecord('CodeLookupFailed', e).length === 0) events.push(e);
 }
 people.length = 0;
+const extraEvents = events.splice(EVENTS);
 
 const kafka = kafkaFromConfig(config);
 const admin = kafka.admin();
@@ -99,12 +122,22 @@ const producer = kafka.producer({ idempotent: true });
 await producer.connect();
 for (let i = 0; i < events.length; i += 1000) {
   const chunk = events.slice(i, i + 1000);
-  await producer.send({ topic: input, acks: -1, messages: await Promise.all(chunk.map(async (e) => ({ key: e.requestId, value: await codec.encode(input, e) }))) });
+  await producer.send({
+    topic: input,
+    acks: -1,
+    messages: await Promise.all(
+      chunk.map(async (e) => ({ key: e.requestId, value: await codec.encode(input, e) })),
+    ),
+  });
 }
 await producer.disconnect();
 
 /** Reads `count` records of a topic and returns their broker timestamps by key. */
-async function timestamps(topic: string, count: number, keyOf: (v: Buffer | null, k: Buffer | null) => Promise<string | null>): Promise<Map<string, number>> {
+async function timestamps(
+  topic: string,
+  count: number,
+  keyOf: (v: Buffer | null, k: Buffer | null) => Promise<string | null>,
+): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   const c = kafka.consumer({ groupId: uniqueName('bench-read'), maxBytes: 50 << 20 });
   await c.connect();
@@ -124,19 +157,31 @@ async function timestamps(topic: string, count: number, keyOf: (v: Buffer | null
   await c.disconnect();
   return out;
 }
-const inputTs = await timestamps(input, events.length, async (_v, k) => k?.toString() ?? null);
 
 function stats(lat: number[], first: number, last: number, n: number) {
   lat.sort((a, b) => a - b);
   const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
-  return { events: n, seconds: (last - first) / 1000, perSecond: n / ((last - first) / 1000), p50ms: q(0.5), p99ms: q(0.99) };
+  return {
+    events: n,
+    seconds: (last - first) / 1000,
+    perSecond: n / ((last - first) / 1000),
+    p50ms: q(0.5),
+    p99ms: q(0.99),
+  };
 }
 
 // 1. The adapter (`vss-bridge run`, its own process) drains the backlog.
 log('adapter: draining the backlog');
 const started = Date.now();
 const child = spawn(process.execPath, [join(ROOT, 'bin/vss-bridge.mjs'), 'run'], {
-  env: { ...process.env, DATABASE_URL: databaseUrl, TOPIC_PREFIX: prefix, KAFKA_GROUP_ID: config.kafka.groupId, HTTP_PORT: '0', LOG_LEVEL: 'warn' },
+  env: {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    TOPIC_PREFIX: prefix,
+    KAFKA_GROUP_ID: config.kafka.groupId,
+    HTTP_PORT: '0',
+    LOG_LEVEL: 'warn',
+  },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 const bar = new Progress('adapter', events.length);
@@ -145,18 +190,60 @@ for (;;) {
   const n = Number((await knex('bridge.inbox').count<{ c: string }[]>('* as c'))[0]?.c ?? 0);
   bar.tick(n - handled);
   handled = n;
-  const unsent = Number((await knex('bridge.outbox').whereNull('sent_at').count<{ c: string }[]>('* as c'))[0]?.c ?? 0);
+  const unsent = Number(
+    (await knex('bridge.outbox').whereNull('sent_at').count<{ c: string }[]>('* as c'))[0]?.c ?? 0,
+  );
   if (n >= events.length && unsent === 0) break;
   await sleep(500);
 }
 bar.done();
+const drainedAt = Date.now();
+
+// 1b. Steady state: with the adapter running and idle, events arrive at a fixed rate below capacity.
+const PACED = extraEvents.length;
+const RATE = arg('rate', 100);
+log(`adapter: ${PACED} more events at ${RATE}/s (steady-state latency)`);
+const pacedEvents = extraEvents.map((e) => ({ ...e, requestId: `${e.requestId}-P` }));
+const pacedProducer = kafka.producer({ idempotent: true });
+await pacedProducer.connect();
+const pacedStart = Date.now();
+for (let i = 0; i < pacedEvents.length; i++) {
+  const due = pacedStart + (i * 1000) / RATE;
+  if (due > Date.now()) await sleep(due - Date.now());
+  const e = pacedEvents[i]!;
+  await pacedProducer.send({
+    topic: input,
+    acks: -1,
+    messages: [{ key: e.requestId, value: await codec.encode(input, e) }],
+  });
+}
+await pacedProducer.disconnect();
+for (;;) {
+  const n = Number((await knex('bridge.inbox').count<{ c: string }[]>('* as c'))[0]?.c ?? 0);
+  const unsent = Number(
+    (await knex('bridge.outbox').whereNull('sent_at').count<{ c: string }[]>('* as c'))[0]?.c ?? 0,
+  );
+  if (n >= events.length + PACED && unsent === 0) break;
+  await sleep(200);
+}
 child.kill('SIGTERM');
-const outcomes = await knex('bridge.inbox').select('outcome').count<{ outcome: string; c: string }[]>('* as c').groupBy('outcome');
+const outcomes = await knex('bridge.inbox')
+  .select('outcome')
+  .count<{ outcome: string; c: string }[]>('* as c')
+  .groupBy('outcome');
 // Latency: input produce time → the first output record of that request (CodeMapping on vssid, or ReviewCase).
 const outTs = new Map<string, number>();
 for (const [topic, n] of [
-  [config.topics.vssidCodeMappingDecided, outcomes.filter((o) => o.outcome === 'match' || o.outcome === 'no_match').reduce((a, o) => a + Number(o.c), 0)],
-  [config.topics.reviewCaseChanged, outcomes.filter((o) => o.outcome === 'review').reduce((a, o) => a + Number(o.c), 0)],
+  [
+    config.topics.vssidCodeMappingDecided,
+    outcomes
+      .filter((o) => o.outcome === 'match' || o.outcome === 'no_match')
+      .reduce((a, o) => a + Number(o.c), 0),
+  ],
+  [
+    config.topics.reviewCaseChanged,
+    outcomes.filter((o) => o.outcome === 'review').reduce((a, o) => a + Number(o.c), 0),
+  ],
 ] as const) {
   if (n === 0) continue;
   const ts = await timestamps(topic, n, async (v) => {
@@ -165,30 +252,58 @@ for (const [topic, n] of [
   });
   for (const [k, t] of ts) outTs.set(k, t);
 }
+const inputTs = await timestamps(input, events.length + PACED, async (_v, k) => k?.toString() ?? null);
 const lat: number[] = [];
+const pacedLat: number[] = [];
 let lastOut = 0;
 for (const [k, t] of outTs) {
   const i = inputTs.get(k);
-  if (i !== undefined) lat.push(t - i);
-  lastOut = Math.max(lastOut, t);
+  if (i === undefined) continue;
+  if (k.endsWith('-P')) pacedLat.push(t - i);
+  else {
+    lat.push(t - i);
+    lastOut = Math.max(lastOut, t);
+  }
 }
-const adapter = stats(lat, started, lastOut, events.length);
+// The backlog was produced just before the adapter started: latency = time spent waiting in the backlog + work.
+const adapter = stats(lat, started, Math.min(lastOut, drainedAt), events.length);
+const steady = stats(pacedLat, pacedStart, pacedStart + (PACED * 1000) / RATE, PACED);
 
 // 2. A raw kafkajs pipe on the same input: consume → produce the value unchanged, same partition concurrency.
-log('raw kafkajs pipe: draining the same backlog');
+log('raw kafkajs pipe: the same backlog, produced just before it starts');
+const pipeInput = `${prefix}raw-pipe.in`;
+await ensureTopics(admin, [pipeInput]);
+const backlogProducer = kafka.producer({ idempotent: true });
+await backlogProducer.connect();
+for (let i = 0; i < events.length; i += 1000) {
+  const chunk = events.slice(i, i + 1000);
+  await backlogProducer.send({
+    topic: pipeInput,
+    acks: -1,
+    messages: await Promise.all(
+      chunk.map(async (e) => ({ key: e.requestId, value: await codec.encode(input, e) })),
+    ),
+  });
+}
+await backlogProducer.disconnect();
+const pipeInputTs = await timestamps(pipeInput, events.length, async (_v, k) => k?.toString() ?? null);
 const pipeStart = Date.now();
 const pipeProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
 await pipeProducer.connect();
 const pipe = kafka.consumer({ groupId: uniqueName('raw-pipe'), maxBytes: 50 << 20 });
 await pipe.connect();
-await pipe.subscribe({ topic: input, fromBeginning: true });
+await pipe.subscribe({ topic: pipeInput, fromBeginning: true });
 let piped = 0;
 let finishPipe!: () => void;
 const pipeDone = new Promise<void>((r) => (finishPipe = r));
 await pipe.run({
   partitionsConsumedConcurrently: 3,
   eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
-    await pipeProducer.send({ topic: pipeTopic, acks: -1, messages: batch.messages.map((m) => ({ key: m.key, value: m.value })) });
+    await pipeProducer.send({
+      topic: pipeTopic,
+      acks: -1,
+      messages: batch.messages.map((m) => ({ key: m.key, value: m.value })),
+    });
     for (const m of batch.messages) resolveOffset(m.offset);
     await heartbeat();
     piped += batch.messages.length;
@@ -202,7 +317,7 @@ const pipeTs = await timestamps(pipeTopic, events.length, async (_v, k) => k?.to
 const pipeLat: number[] = [];
 let pipeLast = 0;
 for (const [k, t] of pipeTs) {
-  const i = inputTs.get(k);
+  const i = pipeInputTs.get(k);
   if (i !== undefined) pipeLat.push(t - i);
   pipeLast = Math.max(pipeLast, t);
 }
@@ -214,14 +329,17 @@ const result = {
   importRowsPerSecond: importRate,
   outcomes: Object.fromEntries(outcomes.map((o) => [o.outcome, Number(o.c)])),
   adapter,
+  adapterSteadyState: { ...steady, ratePerSecond: RATE },
   rawPipe: raw,
   ratio: adapter.perSecond / raw.perSecond,
 };
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 process.stdout.write(
-  `\n| | events | events/s | p50 latency ms | p99 latency ms |\n|---|---:|---:|---:|---:|\n| vss-bridge (defence flow, ${MEMBERS.toLocaleString('en')} HGD members) | ${adapter.events} | ${adapter.perSecond.toFixed(0)} | ${adapter.p50ms} | ${adapter.p99ms} |\n| raw kafkajs consume→produce | ${raw.events} | ${raw.perSecond.toFixed(0)} | ${raw.p50ms} | ${raw.p99ms} |\n\nratio adapter/raw = ${(result.ratio * 100).toFixed(1)} %\n`,
+  `\n| | events | events/s | p50 latency ms | p99 latency ms |\n|---|---:|---:|---:|---:|\n| vss-bridge (defence flow, ${MEMBERS.toLocaleString('en')} HGD members) | ${adapter.events} | ${adapter.perSecond.toFixed(0)} | ${adapter.p50ms} | ${adapter.p99ms} |\n| vss-bridge steady state (${RATE} events/s offered) | ${steady.events} | ${RATE} | ${steady.p50ms} | ${steady.p99ms} |\n| raw kafkajs consume→produce (same backlog) | ${raw.events} | ${raw.perSecond.toFixed(0)} | ${raw.p50ms} | ${raw.p99ms} |\n\nratio adapter/raw = ${(result.ratio * 100).toFixed(1)} %\n`,
 );
-await admin.deleteTopics({ topics: [...bindings.map((b) => b.topic), pipeTopic] }).catch(() => undefined);
+await admin
+  .deleteTopics({ topics: [...bindings.map((b) => b.topic), pipeTopic, pipeInput] })
+  .catch(() => undefined);
 await admin.disconnect();
 await knex.destroy();
 process.exit(0);

@@ -19,23 +19,33 @@ import { generateHgd, type GeneratedPerson } from './generator/households.js';
 import { generateQueries } from './generator/queries.js';
 
 const { values } = parseArgs({
-  options: { sizes: { type: 'string', default: '100000,1000000' }, queries: { type: 'string', default: '2000' } },
+  options: {
+    sizes: { type: 'string', default: '100000,1000000' },
+    queries: { type: 'string', default: '2000' },
+  },
 });
 let peakRss = 0;
 const sample = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const knex = createDb(process.env['DATABASE_URL'] ?? 'postgres://vss:vss@127.0.0.1:5432/vss');
 await migrateLatest(knex);
-const pgVersion = ((await knex.raw('show server_version')) as { rows: Array<{ server_version: string }> }).rows[0]!.server_version;
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, PostgreSQL ${pgVersion}`);
-console.log('| members | import rows/s | single p50 ms | p95 ms | p99 ms | batch queries/s | avg candidates | peak RSS MiB |');
+const pgVersion = ((await knex.raw('show server_version')) as { rows: Array<{ server_version: string }> })
+  .rows[0]!.server_version;
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, PostgreSQL ${pgVersion}`,
+);
+console.log(
+  '| members | import rows/s | single p50 ms | p95 ms | p99 ms | batch queries/s | avg candidates | peak RSS MiB |',
+);
 console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const size of values.sizes.split(',').map(Number)) {
   const people: GeneratedPerson[] = [...generateHgd({ seed: 99, members: size })];
   const { queries } = generateQueries(people, { seed: 100, count: Number(values.queries) });
-  const lines = Readable.from((function* () {
-    for (const p of people) yield `${memberToLine(p.member)}\n`;
-  })());
+  const lines = Readable.from(
+    (function* () {
+      for (const p of people) yield `${memberToLine(p.member)}\n`;
+    })(),
+  );
   const imp = await importMembers(knex, lines, { truncate: true, batchSize: 5000 });
   await refreshNameFrequencies(knex);
   const model = await loadMatchModel(knex);

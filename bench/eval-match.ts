@@ -55,7 +55,10 @@ if (values.db) {
   }
 } else {
   const source = new InMemoryCandidateSource(people.map((p) => p.member));
-  const model = { parameters: defaultParameters(), frequencies: computeNameFrequencies(people.map((p) => p.member.fullName)) };
+  const model = {
+    parameters: defaultParameters(),
+    frequencies: computeNameFrequencies(people.map((p) => p.member.fullName)),
+  };
   for (const q of queries) results.push(await matchPerson(q, source, model));
 }
 const cases: EvalCase[] = queries.map((query, i) => ({ query, truth: truth[i]!, result: results[i]! }));
@@ -65,7 +68,9 @@ process.stdout.write(
 );
 process.stdout.write(`${formatMetrics(metrics)}\n`);
 const failures = checkBounds(metrics);
-process.stdout.write(failures.length === 0 ? 'bounds: all met\n' : `bounds MISSED:\n  ${failures.join('\n  ')}\n`);
+process.stdout.write(
+  failures.length === 0 ? 'bounds: all met\n' : `bounds MISSED:\n  ${failures.join('\n  ')}\n`,
+);
 process.stderr.write(`${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 process.exitCode = failures.length === 0 ? 0 : 1;
 if (process.env['EVAL_DEBUG']) {

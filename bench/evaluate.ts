@@ -31,7 +31,11 @@ export interface EvalCase {
   result: MatchResult;
 }
 
-export function evaluate(cases: readonly EvalCase[]): { metrics: EvalMetrics; wrong: EvalCase[]; missed: EvalCase[] } {
+export function evaluate(cases: readonly EvalCase[]): {
+  metrics: EvalMetrics;
+  wrong: EvalCase[];
+  missed: EvalCase[];
+} {
   let inHgd = 0;
   let auto = 0;
   let correct = 0;
@@ -107,7 +111,10 @@ export function formatMetrics(m: EvalMetrics): string {
     ['auto-match recall', m.recall.toFixed(4)],
     ['auto-match F1', m.f1.toFixed(4)],
     ['review rate', pct(m.reviewRate)],
-    ['reviews whose candidates hold the true member', `${pct(m.reviewTrueCandidateShare)} (${m.reviewsWithTrue})`],
+    [
+      'reviews whose candidates hold the true member',
+      `${pct(m.reviewTrueCandidateShare)} (${m.reviewsWithTrue})`,
+    ],
     ['no_match (of people in HGD)', `${m.noMatches} (${m.noMatchOfInHgd})`],
     ['top-1 recall', m.top1Recall.toFixed(4)],
     ['true member among any candidates', m.candidateRecall.toFixed(4)],
@@ -119,7 +126,8 @@ export function formatMetrics(m: EvalMetrics): string {
 /** The bounds of issue 4 ("Must show"). */
 export function checkBounds(m: EvalMetrics): string[] {
   const failures: string[] = [];
-  if (m.wrongAutoMatchesPer10k > 1) failures.push(`wrong auto-matches ${m.wrongAutoMatchesPer10k.toFixed(2)} per 10k > 1`);
+  if (m.wrongAutoMatchesPer10k > 1)
+    failures.push(`wrong auto-matches ${m.wrongAutoMatchesPer10k.toFixed(2)} per 10k > 1`);
   if (m.recall < 0.9) failures.push(`auto-match recall ${m.recall.toFixed(4)} < 0.90`);
   if (m.reviewTrueCandidateShare < 0.98) {
     failures.push(`true member among review candidates ${m.reviewTrueCandidateShare.toFixed(4)} < 0.98`);

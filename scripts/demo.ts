@@ -50,7 +50,9 @@ const logFile = join(stateDir, 'demo-adapter.log');
 const archiveDir = resolve(ROOT, config.archiveDir);
 const t0 = Date.now();
 
-say('vss-bridge demo: Defence code mapping (rule 3), child accounts (rules 1–2), 15+ registrations (rule 4)\n');
+say(
+  'vss-bridge demo: Defence code mapping (rule 3), child accounts (rules 1–2), 15+ registrations (rule 4)\n',
+);
 
 // 1. A previous demo's adapter goes first, then the demo's state is reset.
 if (existsSync(pidFile)) {
@@ -68,7 +70,9 @@ if (existsSync(pidFile)) {
 }
 const knex = createDb(config.databaseUrl);
 await migrateLatest(knex);
-await knex.raw('truncate bridge.inbox, bridge.outbox, bridge.code_changes, bridge.review_cases, bridge.archive_records');
+await knex.raw(
+  'truncate bridge.inbox, bridge.outbox, bridge.code_changes, bridge.review_cases, bridge.archive_records',
+);
 const kafka = kafkaFromConfig(config);
 const admin = kafka.admin();
 await admin.connect();
@@ -80,7 +84,10 @@ if (toDelete.length > 0) {
   await sleep(1000);
 }
 await admin.deleteGroups([config.kafka.groupId]).catch(() => undefined);
-await ensureTopics(admin, bindings.map((b) => b.topic));
+await ensureTopics(
+  admin,
+  bindings.map((b) => b.topic),
+);
 rmSync(archiveDir, { recursive: true, force: true });
 
 // 2. A synthetic HGD.
@@ -103,7 +110,9 @@ const summary = await importMembers(knex, Readable.from(lines()), {
 });
 importBar.done();
 await refreshNameFrequencies(knex);
-say(`   ${summary.imported.toLocaleString('en')} members imported (${Math.round(summary.rowsPerSecond).toLocaleString('en')} rows/s), ${summary.rejected} rejected`);
+say(
+  `   ${summary.imported.toLocaleString('en')} members imported (${Math.round(summary.rowsPerSecond).toLocaleString('en')} rows/s), ${summary.rejected} rejected`,
+);
 
 // 3. The adapter: `vss-bridge run`, as its own process, left running afterwards.
 say('2. starting the adapter (vss-bridge run)');
@@ -119,15 +128,20 @@ writeFileSync(pidFile, String(adapter.pid));
 adapter.unref();
 const base = `http://127.0.0.1:${config.httpPort}`;
 for (let i = 0; ; i++) {
-  const ok = await fetch(`${base}/readyz`).then((r) => r.ok).catch(() => false);
+  const ok = await fetch(`${base}/readyz`)
+    .then((r) => r.ok)
+    .catch(() => false);
   if (ok) break;
-  if (i > 240 || adapter.exitCode !== null) throw new Error(`the adapter did not become ready; see ${logFile}`);
+  if (i > 240 || adapter.exitCode !== null)
+    throw new Error(`the adapter did not become ready; see ${logFile}`);
   await sleep(250);
 }
 say(`   ready: ${base}/readyz (pid ${adapter.pid}, log ${logFile})`);
 
 // 4. The mixed stream.
-say(`3. producing ${LOOKUPS} code-lookup failures, ${CHILDREN} child and ${ADULTS} adult registrations, ${BAD} bad messages`);
+say(
+  `3. producing ${LOOKUPS} code-lookup failures, ${CHILDREN} child and ${ADULTS} adult registrations, ${BAD} bad messages`,
+);
 const { queries } = generateQueries(people, { seed: SEED + 1, count: Math.ceil(LOOKUPS * 1.1) });
 const lookups = queries
   .map((q, i) => toCodeLookupFailed(q, i, SEED, `97${String(10_000_000 + i * 7919).slice(-8)}`))
@@ -139,13 +153,33 @@ await codec.init();
 const T = config.topics;
 type Msg = { topic: string; key: string; value: Buffer };
 const stream: Msg[] = [];
-for (const e of lookups) stream.push({ topic: T.codeLookupFailed, key: e.requestId, value: await codec.encode(T.codeLookupFailed, e) });
-for (const e of regs.child) stream.push({ topic: T.childRegistrationSubmitted, key: e.registrationId, value: await codec.encode(T.childRegistrationSubmitted, e) });
-for (const e of regs.adult) stream.push({ topic: T.adultRegistrationSubmitted, key: e.registrationId, value: await codec.encode(T.adultRegistrationSubmitted, e) });
+for (const e of lookups)
+  stream.push({
+    topic: T.codeLookupFailed,
+    key: e.requestId,
+    value: await codec.encode(T.codeLookupFailed, e),
+  });
+for (const e of regs.child)
+  stream.push({
+    topic: T.childRegistrationSubmitted,
+    key: e.registrationId,
+    value: await codec.encode(T.childRegistrationSubmitted, e),
+  });
+for (const e of regs.adult)
+  stream.push({
+    topic: T.adultRegistrationSubmitted,
+    key: e.registrationId,
+    value: await codec.encode(T.adultRegistrationSubmitted, e),
+  });
 const inputs = [T.codeLookupFailed, T.childRegistrationSubmitted, T.adultRegistrationSubmitted];
 for (let i = 0; i < BAD; i++) {
-  const good = stream[i * 37 % stream.length]!;
-  const value = i % 3 === 0 ? randomBytes(48) : i % 3 === 1 ? good.value.subarray(0, good.value.length - 9) : Buffer.concat([Buffer.from([1]), good.value.subarray(1)]);
+  const good = stream[(i * 37) % stream.length]!;
+  const value =
+    i % 3 === 0
+      ? randomBytes(48)
+      : i % 3 === 1
+        ? good.value.subarray(0, good.value.length - 9)
+        : Buffer.concat([Buffer.from([1]), good.value.subarray(1)]);
   stream.push({ topic: inputs[i % 3]!, key: `bad-${i}`, value });
 }
 // Shuffle (seeded) so the three flows interleave like real traffic.
@@ -159,8 +193,12 @@ const produceStart = Date.now();
 for (let i = 0; i < stream.length; i += 500) {
   const chunk = stream.slice(i, i + 500);
   const byTopic = new Map<string, { key: string; value: Buffer }[]>();
-  for (const m of chunk) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), { key: m.key, value: m.value }]);
-  await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+  for (const m of chunk)
+    byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), { key: m.key, value: m.value }]);
+  await producer.sendBatch({
+    acks: -1,
+    topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+  });
 }
 await producer.disconnect();
 
@@ -176,7 +214,9 @@ while (done < stream.length || lagTotal > 0 || unsent > 0) {
   bar.tick(n - done);
   done = n;
   lagTotal = (await fetchLag(admin, config.kafka.groupId, inputs)).reduce((a, r) => a + r.lag, 0);
-  unsent = Number((await knex('bridge.outbox').whereNull('sent_at').count<{ c: string }[]>('* as c'))[0]?.c ?? 0);
+  unsent = Number(
+    (await knex('bridge.outbox').whereNull('sent_at').count<{ c: string }[]>('* as c'))[0]?.c ?? 0,
+  );
   if (Date.now() > deadline) throw new Error(`the demo did not finish in 15 minutes; see ${logFile}`);
   await sleep(500);
 }
@@ -185,7 +225,10 @@ const lastAt = (await knex('bridge.inbox').max<{ m: Date }[]>('processed_at as m
 const seconds = ((lastAt ? new Date(lastAt).getTime() : Date.now()) - produceStart) / 1000;
 
 // 6. Summary.
-const rows = (await knex('bridge.inbox').select('topic', 'outcome').count<{ topic: string; outcome: string; c: string }[]>('* as c').groupBy('topic', 'outcome')) as { topic: string; outcome: string; c: string }[];
+const rows = (await knex('bridge.inbox')
+  .select('topic', 'outcome')
+  .count<{ topic: string; outcome: string; c: string }[]>('* as c')
+  .groupBy('topic', 'outcome')) as { topic: string; outcome: string; c: string }[];
 const flowOf: Record<string, string> = {
   [T.codeLookupFailed]: 'defence code mapping',
   [T.childRegistrationSubmitted]: 'child registration',
@@ -196,11 +239,18 @@ say('\nSummary');
 say(`  ${'flow'.padEnd(26)}${outcomes.map((o) => o.padStart(10)).join('')}${'total'.padStart(10)}`);
 for (const t of inputs) {
   const counts = outcomes.map((o) => Number(rows.find((r) => r.topic === t && r.outcome === o)?.c ?? 0));
-  const other = rows.filter((r) => r.topic === t && !outcomes.includes(r.outcome)).reduce((a, r) => a + Number(r.c), 0);
-  say(`  ${flowOf[t]!.padEnd(26)}${counts.map((c) => String(c || '-').padStart(10)).join('')}${String(counts.reduce((a, b) => a + b, 0) + other).padStart(10)}`);
+  const other = rows
+    .filter((r) => r.topic === t && !outcomes.includes(r.outcome))
+    .reduce((a, r) => a + Number(r.c), 0);
+  say(
+    `  ${flowOf[t]!.padEnd(26)}${counts.map((c) => String(c || '-').padStart(10)).join('')}${String(counts.reduce((a, b) => a + b, 0) + other).padStart(10)}`,
+  );
 }
 const codeChanges = Number((await knex('bridge.code_changes').count<{ c: string }[]>('* as c'))[0]?.c ?? 0);
-const reviews = (await knex('bridge.review_cases').select('kind').count<{ kind: string; c: string }[]>('* as c').groupBy('kind')) as { kind: string; c: string }[];
+const reviews = (await knex('bridge.review_cases')
+  .select('kind')
+  .count<{ kind: string; c: string }[]>('* as c')
+  .groupBy('kind')) as { kind: string; c: string }[];
 const archived = Number((await knex('bridge.archive_records').count<{ c: string }[]>('* as c'))[0]?.c ?? 0);
 const dlq = rows.filter((r) => r.outcome === 'dlq').reduce((a, r) => a + Number(r.c), 0);
 say('');
@@ -209,12 +259,16 @@ say(`  review cases opened:              ${reviews.map((r) => `${r.kind} ${r.c}`
 say(`  archive records (form 01 + ID):   ${archived}`);
 say(`  dead letters (<topic>.dlq):       ${dlq}`);
 say(`  consumer lag now:                 ${lagTotal}`);
-say(`  end-to-end:                       ${stream.length} events in ${seconds.toFixed(1)} s = ${Math.round(stream.length / seconds)} events/s (produce → decided)`);
+say(
+  `  end-to-end:                       ${stream.length} events in ${seconds.toFixed(1)} s = ${Math.round(stream.length / seconds)} events/s (produce → decided)`,
+);
 say(`  demo total time:                  ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 say('\nThe stack and the adapter keep running. Look around:');
 say('  npx vss-bridge lag                      # consumer lag per partition');
 say(`  curl ${base}/metrics    # Prometheus metrics`);
-say('  npx vss-bridge review list              # open review cases (then: review show <case>, review resolve <case> --member <id> --by <you>)');
+say(
+  '  npx vss-bridge review list              # open review cases (then: review show <case>, review resolve <case> --member <id> --by <you>)',
+);
 say(`  adapter log: ${logFile}; stop it: kill $(cat ${pidFile}); stop the stack: npm run stack:down`);
 await admin.disconnect();
 await knex.destroy();

@@ -73,7 +73,10 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
   const logStream = createWriteStream(logFile);
   try {
     const scenario = buildDefenceScenario({ seed: opts.seed, members: opts.members, events: opts.events });
-    const imported = await importMembers(db.knex, Readable.from([scenario.members.map((m) => memberToLine(m)).join('\n')]));
+    const imported = await importMembers(
+      db.knex,
+      Readable.from([scenario.members.map((m) => memberToLine(m)).join('\n')]),
+    );
     if (imported.rejected > 0) throw new Error(`HGD seed: ${imported.rejected} member line(s) rejected`);
     await refreshNameFrequencies(db.knex);
     log(`seeded ${scenario.members.length} HGD members; producing ${scenario.events.length} events`);
@@ -82,14 +85,19 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
     await codec.init();
     const admin = kafka.admin();
     await admin.connect();
-    await ensureTopics(admin, topicBindings(config).map((b) => b.topic));
+    await ensureTopics(
+      admin,
+      topicBindings(config).map((b) => b.topic),
+    );
     await admin.disconnect();
     const producer = kafka.producer({ idempotent: true });
     await producer.connect();
     const topic = config.topics.codeLookupFailed;
     for (let i = 0; i < scenario.events.length; i += 500) {
       const chunk = scenario.events.slice(i, i + 500);
-      const messages = await Promise.all(chunk.map(async (e) => ({ key: e.requestId, value: await codec.encode(topic, e) })));
+      const messages = await Promise.all(
+        chunk.map(async (e) => ({ key: e.requestId, value: await codec.encode(topic, e) })),
+      );
       await producer.send({ topic, acks: -1, messages });
     }
     await producer.disconnect();
@@ -105,19 +113,26 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
     };
     let child: ChildProcess | null = null;
     const start = () => {
-      const c = spawn(process.execPath, [join(ROOT, 'bin/vss-bridge.mjs'), 'run'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const c = spawn(process.execPath, [join(ROOT, 'bin/vss-bridge.mjs'), 'run'], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       c.stdout?.pipe(logStream, { end: false });
       c.stderr?.pipe(logStream, { end: false });
       child = c;
       return c;
     };
     const exited = (c: ChildProcess) =>
-      new Promise<number | null>((r) => (c.exitCode !== null || c.signalCode !== null ? r(c.exitCode) : c.once('exit', (code) => r(code))));
+      new Promise<number | null>((r) =>
+        c.exitCode !== null || c.signalCode !== null ? r(c.exitCode) : c.once('exit', (code) => r(code)),
+      );
     const inbox = () => count(db.knex, 'bridge.inbox');
     const restarts: string[] = [];
     const stack = (cmd: string) => {
       const t0 = Date.now();
-      const r = spawnSync('bash', [join(ROOT, 'scripts/stack'), cmd], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const r = spawnSync('bash', [join(ROOT, 'scripts/stack'), cmd], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       if (r.status !== 0) throw new Error(`scripts/stack ${cmd} failed: ${r.stderr.toString()}`);
       restarts.push(`${cmd} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
       log(`  ${cmd} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -163,11 +178,16 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
 
     // Verification.
     const outcomes: Record<string, number> = {};
-    for (const r of await db.knex('bridge.inbox').select('outcome').count<{ outcome: string; count: string }[]>('* as count').groupBy('outcome')) {
+    for (const r of await db
+      .knex('bridge.inbox')
+      .select('outcome')
+      .count<{ outcome: string; count: string }[]>('* as count')
+      .groupBy('outcome')) {
       outcomes[r.outcome] = Number(r.count);
     }
     const changes = await db.knex('bridge.code_changes').select('member_id', 'new_code', 'event_id');
-    const decode = async (t: string) => Promise.all((await readAll(kafka, t)).map((r) => codec.decode<CodeMapping>(t, r.value)));
+    const decode = async (t: string) =>
+      Promise.all((await readAll(kafka, t)).map((r) => codec.decode<CodeMapping>(t, r.value)));
     const defence = await decode(config.topics.defenceCodeMappingDecided);
     const vssid = await decode(config.topics.vssidCodeMappingDecided);
     const dlq = (await readAll(kafka, `${topic}.dlq`)).length;
@@ -181,9 +201,15 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
     }
     const conflictingIds = [...idsPerRequest.values()].filter((s) => s.size > 1).length;
     const hgd = new Map(
-      (await db.knex('hgd.members').whereIn('member_id', changes.map((c) => c.member_id)).select('member_id', 'bhxh_code')).map(
-        (r: { member_id: string; bhxh_code: string }) => [r.member_id, r.bhxh_code],
-      ),
+      (
+        await db
+          .knex('hgd.members')
+          .whereIn(
+            'member_id',
+            changes.map((c) => c.member_id),
+          )
+          .select('member_id', 'bhxh_code')
+      ).map((r: { member_id: string; bhxh_code: string }) => [r.member_id, r.bhxh_code]),
     );
     const distinctDefence = new Map(defence.map((d) => [d.eventId, d]));
     const report: CrashReport = {
@@ -207,7 +233,9 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
         noMatch: new Set(vssid.filter((v) => v.outcome === 'NO_MATCH').map((v) => v.eventId)).size,
       },
       conflictingIds,
-      hgdCodesMatchMappings: [...distinctDefence.values()].every((d) => d.memberId !== null && hgd.get(d.memberId) === d.bqpCode),
+      hgdCodesMatchMappings: [...distinctDefence.values()].every(
+        (d) => d.memberId !== null && hgd.get(d.memberId) === d.bqpCode,
+      ),
       dlq,
       seconds: (Date.now() - started) / 1000,
       logFile,

@@ -23,11 +23,22 @@ const write = async (name: string, lines: Iterable<string>) => {
   for (const l of lines) if (!s.write(`${l}\n`)) await new Promise<void>((r) => s.once('drain', () => r()));
   await new Promise<void>((r) => s.end(() => r()));
 };
-const people: GeneratedPerson[] = [...generateHgd({ seed: Number(values.seed), members: Number(values.members) })];
-const { queries, truth } = generateQueries(people, { seed: Number(values.seed) + 1, count: Number(values.queries) });
-await write('members.jsonl', (function* () {
-  for (const p of people) yield memberToLine(p.member);
-})());
+const people: GeneratedPerson[] = [
+  ...generateHgd({ seed: Number(values.seed), members: Number(values.members) }),
+];
+const { queries, truth } = generateQueries(people, {
+  seed: Number(values.seed) + 1,
+  count: Number(values.queries),
+});
+await write(
+  'members.jsonl',
+  (function* () {
+    for (const p of people) yield memberToLine(p.member);
+  })(),
+);
 await write('queries.jsonl', queries.map(queryToLine));
-await write('truth.jsonl', truth.map((t) => JSON.stringify({ query_id: t.queryId, member_id: t.memberId, tags: t.tags })));
+await write(
+  'truth.jsonl',
+  truth.map((t) => JSON.stringify({ query_id: t.queryId, member_id: t.memberId, tags: t.tags })),
+);
 process.stderr.write(`wrote ${people.length} members, ${queries.length} queries to ${values.out}\n`);

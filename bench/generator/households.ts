@@ -53,7 +53,11 @@ function scatter10(i: number, mult: bigint): string {
   return (((BigInt(i) * mult) % 10_000_000_000n) + 0n).toString().padStart(10, '0');
 }
 
-export function personName(rng: Rng, gender: Gender, family: string): { family: string; middle: string[]; given: string } {
+export function personName(
+  rng: Rng,
+  gender: Gender,
+  family: string,
+): { family: string; middle: string[]; given: string } {
   const middle: string[] = [];
   const r = rng.float();
   if (r > 0.03) middle.push((gender === 'M' ? maleMiddle : femaleMiddle).pick(rng));
@@ -121,7 +125,11 @@ export function* generateHgd(opts: HgdGenOptions): Generator<GeneratedPerson> {
     const cccd = hasCccd ? cccdFor(rng, birthProvince, gender, dob.year) : null;
     // HGD holds the CCCD, an old 9-digit CMND, or nothing.
     const idOnFile =
-      cccd && rng.chance(0.6) ? cccd : age >= 25 && rng.chance(0.25) ? pad(rng.int(10_000_000, 399_999_999), 9) : null;
+      cccd && rng.chance(0.6)
+        ? cccd
+        : age >= 25 && rng.chance(0.25)
+          ? pad(rng.int(10_000_000, 399_999_999), 9)
+          : null;
     const written = rng.chance(0.25) ? oldStyleTone(joinName(name)) : joinName(name);
     const idx = produced++;
     return {
@@ -190,14 +198,26 @@ export function* generateHgd(opts: HgdGenOptions): Generator<GeneratedPerson> {
         out.push(make(h, g2, twin, { ...dob }, 'con', fn, mn));
       } else if (rng.chance(0.005)) {
         // Same-name siblings (a child named after one who died): same name, another year.
-        out.push(make(h, g, { ...name }, randomDate(rng, Math.min(refYear, childYear + rng.int(2, 6))), 'con', fn, mn));
+        out.push(
+          make(
+            h,
+            g,
+            { ...name },
+            randomDate(rng, Math.min(refYear, childYear + rng.int(2, 6))),
+            'con',
+            fn,
+            mn,
+          ),
+        );
       }
       childYear += rng.int(1, 5);
     }
     if (rng.chance(0.15) && headYear > refYear - 60) {
       const g: Gender = rng.chance(0.6) ? 'F' : 'M';
       const gp = personName(rng, g, g === 'M' ? headFamily : familyPicker.pick(rng));
-      out.push(make(h, g, gp, randomDate(rng, headYear - rng.int(20, 32)), g === 'M' ? 'bo' : 'me', null, null));
+      out.push(
+        make(h, g, gp, randomDate(rng, headYear - rng.int(20, 32)), g === 'M' ? 'bo' : 'me', null, null),
+      );
     }
     for (const p of out) {
       if (yielded >= opts.members) break;

@@ -41,7 +41,11 @@ export function typo(rng: Rng, word: string): string {
 }
 
 function ascii(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D');
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/đ/g, 'd')
+    .replace(/Đ/g, 'D');
 }
 
 function pad(n: number): string {
@@ -94,7 +98,10 @@ function declaredName(rng: Rng, p: GeneratedPerson, tags: string[]): string {
   if (rng.chance(0.1)) {
     const which = rng.int(0, 2);
     if (which === 0) n.family = typo(rng, n.family);
-    else if (which === 1 && n.middle.length > 0) n.middle[0] = typo(rng, n.middle[0]!).toLowerCase().replace(/^./, (c) => c.toUpperCase());
+    else if (which === 1 && n.middle.length > 0)
+      n.middle[0] = typo(rng, n.middle[0]!)
+        .toLowerCase()
+        .replace(/^./, (c) => c.toUpperCase());
     else n.given = typo(rng, n.given);
     tags.push(`typo_${['family', 'middle', 'given'][which]}`);
   }
@@ -110,6 +117,7 @@ function declaredDob(rng: Rng, p: GeneratedPerson, tags: string[]): string | nul
   if (rng.chance(0.04)) {
     year += rng.chance(0.5) ? 1 : -1;
     tags.push('year_off_by_one');
+    // eslint-disable-next-line no-dupe-else-if -- a second, independent random draw
   } else if (rng.chance(0.04) && day <= 12 && day !== month) {
     [day, month] = [month, day];
     tags.push('swapped_day_month');
@@ -126,7 +134,12 @@ function declaredProvince(rng: Rng, p: GeneratedPerson, tags: string[]): string 
   }
   const written = p.member.provinceCode;
   const current = p.province;
-  if (written !== null && currentProvinceCode(written) === current && written !== current && rng.chance(0.5)) {
+  if (
+    written !== null &&
+    currentProvinceCode(written) === current &&
+    written !== current &&
+    rng.chance(0.5)
+  ) {
     tags.push('new_province_code');
     return current;
   }
@@ -173,7 +186,11 @@ function lookalike(rng: Rng, p: GeneratedPerson): { person: GeneratedPerson; tag
   }
   if (kind === 1) {
     // Namesake: same name and province, born ≥ 2 years apart, other parents.
-    base.trueDob = { ...p.trueDob, year: p.trueDob.year + (rng.chance(0.5) ? 1 : -1) * rng.int(2, 6), month: rng.int(1, 12) };
+    base.trueDob = {
+      ...p.trueDob,
+      year: p.trueDob.year + (rng.chance(0.5) ? 1 : -1) * rng.int(2, 6),
+      month: rng.int(1, 12),
+    };
     base.member = { ...base.member, fatherName: null, motherName: null };
     return { person: base, tag: 'lookalike_namesake' };
   }

@@ -18,7 +18,12 @@ export interface DefenceScenario {
 
 const PRECISION = { 4: 'YEAR', 7: 'MONTH', 10: 'DAY' } as const;
 
-export function toCodeLookupFailed(q: PersonQuery, index: number, seed: number, bqpCode: string): CodeLookupFailed {
+export function toCodeLookupFailed(
+  q: PersonQuery,
+  index: number,
+  seed: number,
+  bqpCode: string,
+): CodeLookupFailed {
   const dob = q.dob ?? '';
   return {
     eventId: deterministicUuid('scenario', String(seed), String(index)),
@@ -42,11 +47,18 @@ export function toCodeLookupFailed(q: PersonQuery, index: number, seed: number, 
   };
 }
 
-export function buildDefenceScenario(opts: { seed: number; members: number; events: number }): DefenceScenario {
+export function buildDefenceScenario(opts: {
+  seed: number;
+  members: number;
+  events: number;
+}): DefenceScenario {
   const people = [...generateHgd({ seed: opts.seed, members: opts.members })];
   const members = people.map((p) => p.member);
   // Ask for more queries than needed, keep one per member (so each member's code changes at most once).
-  const { queries, truth } = generateQueries(people, { seed: opts.seed + 1, count: Math.ceil(opts.events * 1.6) });
+  const { queries, truth } = generateQueries(people, {
+    seed: opts.seed + 1,
+    count: Math.ceil(opts.events * 1.6),
+  });
   const usedCodes = new Set(members.map((m) => m.bhxhCode));
   const seen = new Set<string>();
   const events: CodeLookupFailed[] = [];

@@ -8,17 +8,23 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { AdultRegistrationSubmitted, ChildRegistrationSubmitted } from '../../src/contracts/generated.js';
+import type {
+  AdultRegistrationSubmitted,
+  ChildRegistrationSubmitted,
+} from '../../src/contracts/generated.js';
 import { deterministicUuid } from '../../src/domain/ids.js';
 import { Rng, joinName, type GeneratedPerson } from '../generator/index.js';
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
-const iso = (d: { year: number; month: number; day: number }) => `${d.year}-${pad(d.month, 2)}-${pad(d.day, 2)}`;
-const gender = (g: string | null) => (g === 'M' ? 'MALE' : g === 'F' ? 'FEMALE' : 'UNKNOWN') as 'MALE' | 'FEMALE' | 'UNKNOWN';
+const iso = (d: { year: number; month: number; day: number }) =>
+  `${d.year}-${pad(d.month, 2)}-${pad(d.day, 2)}`;
+const gender = (g: string | null) =>
+  (g === 'M' ? 'MALE' : g === 'F' ? 'FEMALE' : 'UNKNOWN') as 'MALE' | 'FEMALE' | 'UNKNOWN';
 
 function ageOn(dob: { year: number; month: number; day: number }, on: Date): number {
   const y = on.getUTCFullYear();
-  const beforeBirthday = on.getUTCMonth() + 1 < dob.month || (on.getUTCMonth() + 1 === dob.month && on.getUTCDate() < dob.day);
+  const beforeBirthday =
+    on.getUTCMonth() + 1 < dob.month || (on.getUTCMonth() + 1 === dob.month && on.getUTCDate() < dob.day);
   return y - dob.year - (beforeBirthday ? 1 : 0);
 }
 
@@ -49,7 +55,11 @@ export function buildRegistrationEvents(
     const age = ageOn(p.trueDob, today);
     if (age >= 18 && !(age === 19 && rng.chance(0.5))) continue;
     const household = byHousehold.get(p.member.householdCode ?? '') ?? [];
-    const parents = household.filter((q) => q.cccd && (joinName(q.trueName) === p.member.fatherName || joinName(q.trueName) === p.member.motherName));
+    const parents = household.filter(
+      (q) =>
+        q.cccd &&
+        (joinName(q.trueName) === p.member.fatherName || joinName(q.trueName) === p.member.motherName),
+    );
     const parent = parents[0];
     if (!parent) continue;
     const i = child.length;
@@ -101,7 +111,12 @@ export function buildRegistrationEvents(
     const path = join(opts.archiveDir, key);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, bytes);
-    return { uri: `archive://${key}`, sha256: createHash('sha256').update(bytes).digest('hex'), sizeBytes: bytes.length, mediaType: '' };
+    return {
+      uri: `archive://${key}`,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      sizeBytes: bytes.length,
+      mediaType: '',
+    };
   };
   for (const p of people) {
     if (adult.length >= opts.adults) break;
@@ -109,8 +124,14 @@ export function buildRegistrationEvents(
     const i = adult.length;
     const registrationId = `REG-A-${opts.seed}-${pad(i, 6)}`;
     const month = `${today.getUTCFullYear()}/${pad(today.getUTCMonth() + 1, 2)}`;
-    const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n% tờ khai mẫu 01\n'), Buffer.from(rng.int(0, 1e9).toString(36).repeat(40))]);
-    const jpg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(rng.int(0, 1e9).toString(36).repeat(60))]);
+    const pdf = Buffer.concat([
+      Buffer.from('%PDF-1.4\n% tờ khai mẫu 01\n'),
+      Buffer.from(rng.int(0, 1e9).toString(36).repeat(40)),
+    ]);
+    const jpg = Buffer.concat([
+      Buffer.from([0xff, 0xd8, 0xff, 0xe0]),
+      Buffer.from(rng.int(0, 1e9).toString(36).repeat(60)),
+    ]);
     const form01 = { ...doc(`${month}/form01-${registrationId}.pdf`, pdf), mediaType: 'application/pdf' };
     const idCopy = { ...doc(`${month}/id-${registrationId}.jpg`, jpg), mediaType: 'image/jpeg' };
     const roll = rng.float();

@@ -35,7 +35,11 @@ export interface ReviewCaseRow {
 
 export type Encoder = (topic: string, record: unknown) => Promise<Buffer>;
 
-export async function isProcessed(db: Knex | Knex.Transaction, group: string, eventId: string): Promise<boolean> {
+export async function isProcessed(
+  db: Knex | Knex.Transaction,
+  group: string,
+  eventId: string,
+): Promise<boolean> {
   const row = await db('bridge.inbox').where({ consumer_group: group, event_id: eventId }).first('event_id');
   return row !== undefined;
 }
@@ -60,13 +64,24 @@ export async function claimInbox(
   return inserted.length === 1;
 }
 
-export async function setInboxOutcome(tx: Knex.Transaction, group: string, eventId: string, outcome: string): Promise<void> {
+export async function setInboxOutcome(
+  tx: Knex.Transaction,
+  group: string,
+  eventId: string,
+  outcome: string,
+): Promise<void> {
   await tx('bridge.inbox').where({ consumer_group: group, event_id: eventId }).update({ outcome });
 }
 
 export async function insertOutbox(
   tx: Knex.Transaction,
-  row: { messageId: string; topic: string; key: string | Buffer | null; value: Buffer; headers?: Record<string, string> },
+  row: {
+    messageId: string;
+    topic: string;
+    key: string | Buffer | null;
+    value: Buffer;
+    headers?: Record<string, string>;
+  },
 ): Promise<void> {
   await tx('bridge.outbox')
     .insert({
@@ -80,7 +95,11 @@ export async function insertOutbox(
     .ignore();
 }
 
-export async function getReviewCase(db: Knex | Knex.Transaction, caseId: string, forUpdate = false): Promise<ReviewCaseRow | undefined> {
+export async function getReviewCase(
+  db: Knex | Knex.Transaction,
+  caseId: string,
+  forUpdate = false,
+): Promise<ReviewCaseRow | undefined> {
   const q = db<ReviewCaseRow>('bridge.review_cases').where({ case_id: caseId });
   return (forUpdate ? q.forUpdate() : q).first();
 }
@@ -89,7 +108,9 @@ export async function listReviewCases(
   db: Knex,
   filter: { status?: 'open' | 'resolved' | 'all'; kind?: string; limit?: number },
 ): Promise<ReviewCaseRow[]> {
-  const q = db<ReviewCaseRow>('bridge.review_cases').orderBy('opened_at', 'asc').limit(filter.limit ?? 100);
+  const q = db<ReviewCaseRow>('bridge.review_cases')
+    .orderBy('opened_at', 'asc')
+    .limit(filter.limit ?? 100);
   if (filter.status && filter.status !== 'all') q.where({ status: filter.status });
   if (filter.kind) q.where({ kind: filter.kind });
   return q;
@@ -103,7 +124,11 @@ export interface ApplyContext {
 }
 
 /** Applies a flow's effects inside the caller's transaction; returns the effects actually applied. */
-export async function applyEffects(tx: Knex.Transaction, effects: Effect[], ctx: ApplyContext): Promise<Effect[]> {
+export async function applyEffects(
+  tx: Knex.Transaction,
+  effects: Effect[],
+  ctx: ApplyContext,
+): Promise<Effect[]> {
   const applied: Effect[] = [];
   for (const effect of effects) {
     switch (effect.kind) {
@@ -128,7 +153,9 @@ export async function applyEffects(tx: Knex.Transaction, effects: Effect[], ctx:
           // A savepoint: a unique-index race inside the change aborts only the change, not the event's transaction.
           await tx.raw('savepoint code_change');
           result = await changeBhxhCode(tx, effect.memberId, effect.expectedOldCode, effect.newCode);
-          await tx.raw(result === 'changed' ? 'release savepoint code_change' : 'rollback to savepoint code_change');
+          await tx.raw(
+            result === 'changed' ? 'release savepoint code_change' : 'rollback to savepoint code_change',
+          );
         }
         if (result === 'changed') {
           await tx('bridge.code_changes').insert({
@@ -201,7 +228,12 @@ export async function applyEffects(tx: Knex.Transaction, effects: Effect[], ctx:
 
 /** Outbox rows not yet published, oldest first, locked so a second relay skips them. */
 export async function lockUnsent(tx: Knex.Transaction, limit: number): Promise<OutboxRow[]> {
-  return tx<OutboxRow>('bridge.outbox').whereNull('sent_at').orderBy('id').limit(limit).forUpdate().skipLocked();
+  return tx<OutboxRow>('bridge.outbox')
+    .whereNull('sent_at')
+    .orderBy('id')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked();
 }
 
 export async function markSent(tx: Knex.Transaction, ids: number[]): Promise<void> {
@@ -211,8 +243,9 @@ export async function markSent(tx: Knex.Transaction, ids: number[]): Promise<voi
 export async function outboxBacklog(db: Knex): Promise<{ unsent: number; oldestAgeSeconds: number }> {
   const row = (await db('bridge.outbox')
     .whereNull('sent_at')
-    .first(db.raw('count(*)::int as unsent'), db.raw('coalesce(extract(epoch from now() - min(created_at)), 0)::float as age'))) as
-    | { unsent: number; age: number }
-    | undefined;
+    .first(
+      db.raw('count(*)::int as unsent'),
+      db.raw('coalesce(extract(epoch from now() - min(created_at)), 0)::float as age'),
+    )) as { unsent: number; age: number } | undefined;
   return { unsent: row?.unsent ?? 0, oldestAgeSeconds: row?.age ?? 0 };
 }

@@ -38,7 +38,8 @@ export class PgEventStore implements EventStore {
         traceparent: input.traceparent,
       });
       // A guarded change that fell back to review changes the outcome recorded for this event.
-      const fellBack = input.effects.some((e) => e.kind === 'changeCode') && !applied.some((e) => e.kind === 'changeCode');
+      const fellBack =
+        input.effects.some((e) => e.kind === 'changeCode') && !applied.some((e) => e.kind === 'changeCode');
       if (fellBack) await setInboxOutcome(tx, this.opts.groupId, input.eventId, 'review');
       return { status: 'committed' as const, outcome: fellBack ? 'review' : input.outcome };
     });

@@ -33,5 +33,8 @@ export async function migrateLatest(knex: Knex): Promise<string[]> {
 }
 
 export async function migrateRollbackAll(knex: Knex): Promise<void> {
-  await knex.migrate.rollback({ migrationSource: new CodeMigrationSource(allMigrations()), ...MIGRATION_TABLE }, true);
+  await knex.migrate.rollback(
+    { migrationSource: new CodeMigrationSource(allMigrations()), ...MIGRATION_TABLE },
+    true,
+  );
 }

@@ -4,10 +4,21 @@ import { resolveDefenceCase, type ReviewAction } from '../../src/flows/defence-c
 import type { TopicNames } from '../../src/runtime/config.js';
 import type { Effect } from '../../src/runtime/effects.js';
 import { getMember } from '../hgd/repository.js';
-import { applyEffects, getReviewCase, listReviewCases, type Encoder, type ReviewCaseRow } from './bridge-store.js';
+import {
+  applyEffects,
+  getReviewCase,
+  listReviewCases,
+  type Encoder,
+  type ReviewCaseRow,
+} from './bridge-store.js';
 
 /** Per review kind, how an operator's action turns into effects (each flow owns its resolution rules). */
-export type CaseResolver = (c: ReviewCaseRow, action: ReviewAction, tx: Knex.Transaction, now: Date) => Promise<Effect[]>;
+export type CaseResolver = (
+  c: ReviewCaseRow,
+  action: ReviewAction,
+  tx: Knex.Transaction,
+  now: Date,
+) => Promise<Effect[]>;
 
 export const defenceResolver: CaseResolver = async (c, action, tx, now) => {
   const member = action.kind === 'member' ? await getMember(tx, action.memberId) : null;
@@ -15,7 +26,13 @@ export const defenceResolver: CaseResolver = async (c, action, tx, now) => {
     throw new PermanentError('INVALID_REQUEST', `member ${action.memberId} not found in HGD`);
   }
   return resolveDefenceCase(
-    { caseId: c.case_id, subjectId: c.subject_id, reasonCodes: c.reason_codes, request: c.request, candidates: c.candidates },
+    {
+      caseId: c.case_id,
+      subjectId: c.subject_id,
+      reasonCodes: c.reason_codes,
+      request: c.request,
+      candidates: c.candidates,
+    },
     action,
     member ?? null,
     now,
@@ -33,7 +50,9 @@ export class ReviewService {
     private readonly opts: { topics: TopicNames; encode: Encoder; resolvers: Record<string, CaseResolver> },
   ) {}
 
-  list(filter: { status?: 'open' | 'resolved' | 'all'; kind?: string; limit?: number } = {}): Promise<ReviewCaseRow[]> {
+  list(
+    filter: { status?: 'open' | 'resolved' | 'all'; kind?: string; limit?: number } = {},
+  ): Promise<ReviewCaseRow[]> {
     return listReviewCases(this.knex, { status: filter.status ?? 'open', ...filter });
   }
 
@@ -42,15 +61,20 @@ export class ReviewService {
   }
 
   async resolve(caseId: string, action: ReviewAction): Promise<ReviewCaseRow> {
-    if (!action.operator.trim()) throw new PermanentError('INVALID_REQUEST', 'an operator name (--by) is required');
+    if (!action.operator.trim())
+      throw new PermanentError('INVALID_REQUEST', 'an operator name (--by) is required');
     await this.knex.transaction(async (tx) => {
       const c = await getReviewCase(tx, caseId, true);
       if (!c) throw new PermanentError('INVALID_REQUEST', `review case ${caseId} not found`);
       if (c.status !== 'open') {
-        throw new PermanentError('INVALID_REQUEST', `review case ${caseId} is already resolved (${c.resolution} by ${c.resolved_by})`);
+        throw new PermanentError(
+          'INVALID_REQUEST',
+          `review case ${caseId} is already resolved (${c.resolution} by ${c.resolved_by})`,
+        );
       }
       const resolver = this.opts.resolvers[c.kind];
-      if (!resolver) throw new PermanentError('INVALID_REQUEST', `no resolver for review cases of kind ${c.kind}`);
+      if (!resolver)
+        throw new PermanentError('INVALID_REQUEST', `no resolver for review cases of kind ${c.kind}`);
       const effects = await resolver(c, action, tx, new Date());
       await applyEffects(tx, effects, { topics: this.opts.topics, encode: this.opts.encode });
     });

@@ -86,7 +86,8 @@ async function writeBatch(
   const res = (await tx.raw(UPSERT_MEMBERS, arrays)) as { rows: Array<{ inserted: boolean }> };
   const inserted = res.rows.filter((r) => r.inserted).length;
   const households = new Map<string, MemberRecord>();
-  for (const m of members) if (m.householdCode !== null && !households.has(m.householdCode)) households.set(m.householdCode, m);
+  for (const m of members)
+    if (m.householdCode !== null && !households.has(m.householdCode)) households.set(m.householdCode, m);
   if (households.size > 0) {
     const hs = [...households.values()];
     await tx.raw(
@@ -147,7 +148,13 @@ export async function importMembers(
     const items = [...batch.values()];
     batch = new Map();
     try {
-      const r = await knex.transaction((tx) => writeBatch(tx, items.map((i) => i.member), opts.truncate === true));
+      const r = await knex.transaction((tx) =>
+        writeBatch(
+          tx,
+          items.map((i) => i.member),
+          opts.truncate === true,
+        ),
+      );
       inserted += r.inserted;
       updated += r.updated;
       keys += r.keys;
@@ -164,7 +171,11 @@ export async function importMembers(
           imported++;
         } catch (e) {
           const err = e as { code?: string; detail?: string; message?: string };
-          reject({ line: it.line, reason: `database: ${err.detail ?? err.message ?? String(e)}`, text: it.text });
+          reject({
+            line: it.line,
+            reason: `database: ${err.detail ?? err.message ?? String(e)}`,
+            text: it.text,
+          });
         }
       }
     }
@@ -185,7 +196,9 @@ export async function importMembers(
   await flush();
   if (rejectStream !== null) {
     const s: WriteStream = rejectStream;
-    await new Promise<void>((resolve, reject) => s.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      s.end((err?: Error | null) => (err ? reject(err) : resolve())),
+    );
   }
   if (opts.truncate) await knex.raw('analyze hgd.members; analyze hgd_match.member_keys');
   const elapsedMs = Date.now() - started;
@@ -206,7 +219,10 @@ export async function importMembers(
  * Recomputes family/given name frequencies from every HGD member (term-frequency adjustment: "Nguyễn" is weak
  * evidence). Reads names in pages by member_id so memory stays flat at 10M members.
  */
-export async function refreshNameFrequencies(knex: Knex, pageSize = 50_000): Promise<{ members: number; tokens: number }> {
+export async function refreshNameFrequencies(
+  knex: Knex,
+  pageSize = 50_000,
+): Promise<{ members: number; tokens: number }> {
   const counter = new NameFrequencyCounter();
   let after = '';
   for (;;) {

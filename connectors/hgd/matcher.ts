@@ -25,7 +25,11 @@ export async function hgdMatcher(
   const source = postgresCandidateSource(knex);
   return (flow) => async (query, options) => {
     const result = await matchPerson(query, source, model, options ?? {});
-    events?.emit('match.scored', { flow, score: result.candidates[0]?.score ?? 0, decision: result.decision });
+    events?.emit('match.scored', {
+      flow,
+      score: result.candidates[0]?.score ?? 0,
+      decision: result.decision,
+    });
     return result;
   };
 }

@@ -37,11 +37,17 @@ export const hgdMigrations: Migration[] = [
       await knex.raw(
         `alter table hgd.members add constraint members_dob_precision_check check (dob_precision in ('year','month','day'))`,
       );
-      await knex.raw(`alter table hgd.members add constraint members_gender_check check (gender in ('M','F'))`);
+      await knex.raw(
+        `alter table hgd.members add constraint members_gender_check check (gender in ('M','F'))`,
+      );
       // A BHXH code belongs to one person: unique where present.
-      await knex.raw('create unique index members_bhxh_code_uq on hgd.members (bhxh_code) where bhxh_code is not null');
+      await knex.raw(
+        'create unique index members_bhxh_code_uq on hgd.members (bhxh_code) where bhxh_code is not null',
+      );
       await knex.raw('create index members_household_idx on hgd.members (household_code)');
-      await knex.raw('create index members_id_number_idx on hgd.members (id_number) where id_number is not null');
+      await knex.raw(
+        'create index members_id_number_idx on hgd.members (id_number) where id_number is not null',
+      );
     },
     async down(knex: Knex) {
       await knex.raw('drop schema if exists hgd cascade');

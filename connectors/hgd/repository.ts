@@ -1,7 +1,12 @@
 import type { Knex } from 'knex';
 import { fromCounts } from '../../src/matching/frequencies.js';
 import { keyHash } from '../../src/matching/key-hash.js';
-import type { CandidateQueryOptions, CandidateSource, MemberRecord, NameFrequencies } from '../../src/matching/types.js';
+import type {
+  CandidateQueryOptions,
+  CandidateSource,
+  MemberRecord,
+  NameFrequencies,
+} from '../../src/matching/types.js';
 import { MEMBER_COLUMNS, memberFromRow, type MemberRow } from './rows.js';
 
 /**
@@ -19,13 +24,17 @@ const DEFAULT_CANDIDATE_LIMIT = 2000;
  * Candidate retrieval (blocking). One round trip: the key index (an index-only scan on (key_hash, member_id)) joined
  * to members by primary key.
  */
-export async function findCandidates(tx: Db, keys: string[], options: CandidateQueryOptions = {}): Promise<MemberRecord[]> {
+export async function findCandidates(
+  tx: Db,
+  keys: string[],
+  options: CandidateQueryOptions = {},
+): Promise<MemberRecord[]> {
   const limit = options.limit ?? DEFAULT_CANDIDATE_LIMIT;
   if (options.householdCode !== undefined) {
-    const rows = (await tx.raw(`select ${SELECT_MEMBER} from hgd.members m where m.household_code = ? limit ?`, [
-      options.householdCode,
-      limit,
-    ])) as { rows: MemberRow[] };
+    const rows = (await tx.raw(
+      `select ${SELECT_MEMBER} from hgd.members m where m.household_code = ? limit ?`,
+      [options.householdCode, limit],
+    )) as { rows: MemberRow[] };
     return rows.rows.map(memberFromRow);
   }
   if (keys.length === 0) return [];
@@ -70,16 +79,18 @@ export function postgresCandidateSource(db: Db): CandidateSource {
 }
 
 export async function getMember(tx: Db, memberId: string): Promise<MemberRecord | null> {
-  const row = (await tx('hgd.members as m').select(MEMBER_COLUMNS.map((c) => `m.${c}`)).where('m.member_id', memberId).first()) as
-    | MemberRow
-    | undefined;
+  const row = (await tx('hgd.members as m')
+    .select(MEMBER_COLUMNS.map((c) => `m.${c}`))
+    .where('m.member_id', memberId)
+    .first()) as MemberRow | undefined;
   return row ? memberFromRow(row) : null;
 }
 
 export async function findMemberByBhxhCode(tx: Db, bhxhCode: string): Promise<MemberRecord | null> {
-  const row = (await tx('hgd.members as m').select(MEMBER_COLUMNS.map((c) => `m.${c}`)).where('m.bhxh_code', bhxhCode).first()) as
-    | MemberRow
-    | undefined;
+  const row = (await tx('hgd.members as m')
+    .select(MEMBER_COLUMNS.map((c) => `m.${c}`))
+    .where('m.bhxh_code', bhxhCode)
+    .first()) as MemberRow | undefined;
   return row ? memberFromRow(row) : null;
 }
 
@@ -112,10 +123,10 @@ export async function changeBhxhCode(
   expectedOldCode: string | null,
   newCode: string,
 ): Promise<CodeChangeOutcome> {
-  const holder = (await tx.raw(`select member_id from hgd.members where bhxh_code = ? and member_id <> ? limit 1`, [
-    newCode,
-    memberId,
-  ])) as { rows: Array<{ member_id: string }> };
+  const holder = (await tx.raw(
+    `select member_id from hgd.members where bhxh_code = ? and member_id <> ? limit 1`,
+    [newCode, memberId],
+  )) as { rows: Array<{ member_id: string }> };
   if (holder.rows.length > 0) return 'code_in_use';
   try {
     const res = (await tx.raw(
@@ -133,7 +144,9 @@ export async function changeBhxhCode(
 
 /** Name frequencies as last refreshed (`refreshNameFrequencies`); empty before the first refresh. */
 export async function loadNameFrequencies(tx: Db): Promise<NameFrequencies> {
-  const total = (await tx('hgd_match.frequency_totals').select('members').first()) as { members: number } | undefined;
+  const total = (await tx('hgd_match.frequency_totals').select('members').first()) as
+    | { members: number }
+    | undefined;
   const rows = (await tx('hgd_match.name_frequencies').select('kind', 'token', 'count')) as Array<{
     kind: string;
     token: string;

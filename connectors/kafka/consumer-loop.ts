@@ -60,7 +60,10 @@ export class ConsumerLoop {
       this.joinedFlag = false;
       const error = e.payload.error;
       events.emit('consumer.crashed', { groupId, error: error.name });
-      logger.error({ groupId, err: { type: error.name, message: error.message }, restart: e.payload.restart }, 'consumer crashed');
+      logger.error(
+        { groupId, err: { type: error.name, message: error.message }, restart: e.payload.restart },
+        'consumer crashed',
+      );
     });
     consumer.on(consumer.events.DISCONNECT, () => {
       this.joinedFlag = false;
@@ -80,7 +83,9 @@ export class ConsumerLoop {
           if (pending === null) return;
           const offset = (BigInt(pending) + 1n).toString();
           // The commit time rides in the offset metadata, so `vss-bridge lag` can tell how long ago a group committed.
-          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset, metadata: String(Date.now()) }]);
+          await consumer.commitOffsets([
+            { topic: batch.topic, partition: batch.partition, offset, metadata: String(Date.now()) },
+          ]);
           pending = null;
           lastCommit = Date.now();
         };
@@ -119,7 +124,9 @@ export class ConsumerLoop {
   }
 }
 
-function flattenHeaders(h: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined): InboundMessage['headers'] {
+function flattenHeaders(
+  h: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined,
+): InboundMessage['headers'] {
   const out: InboundMessage['headers'] = {};
   for (const [k, v] of Object.entries(h ?? {})) out[k] = Array.isArray(v) ? v[v.length - 1] : v;
   return out;

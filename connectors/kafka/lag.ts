@@ -36,7 +36,16 @@ export async function fetchLag(admin: Admin, group: string, topics?: string[]): 
       const lag = c < 0 ? logEnd - logStart : Math.max(0, logEnd - c);
       const meta = Number(p.metadata);
       const lastCommitAt = p.metadata && Number.isFinite(meta) && meta > 1e12 ? meta : null;
-      out.push({ group, topic: t.topic, partition: p.partition, committed: c, logEnd, logStart, lag, lastCommitAt });
+      out.push({
+        group,
+        topic: t.topic,
+        partition: p.partition,
+        committed: c,
+        logEnd,
+        logStart,
+        lag,
+        lastCommitAt,
+      });
     }
   }
   return out.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);

@@ -31,7 +31,11 @@ export class OutboxRelay {
     kafka: Kafka,
     private readonly opts: OutboxRelayOptions,
   ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
   }
 
   async connect(): Promise<void> {

@@ -7,7 +7,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * (STACK.md). kafkajs' own wait gives up on UNKNOWN_TOPIC_OR_PARTITION while a fresh topic propagates, so we
  * poll the metadata ourselves.
  */
-export async function ensureTopics(admin: Admin, topics: string[], numPartitions = 3, timeoutMs = 30_000): Promise<string[]> {
+export async function ensureTopics(
+  admin: Admin,
+  topics: string[],
+  numPartitions = 3,
+  timeoutMs = 30_000,
+): Promise<string[]> {
   const wanted = [...new Set(topics)];
   const existing = new Set(await admin.listTopics());
   const missing = wanted.filter((t) => !existing.has(t));
@@ -26,13 +31,17 @@ export async function ensureTopics(admin: Admin, topics: string[], numPartitions
   for (;;) {
     try {
       const { topics: meta } = await admin.fetchTopicMetadata({ topics: wanted });
-      if (meta.length === wanted.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) {
+      if (
+        meta.length === wanted.length &&
+        meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+      ) {
         return missing;
       }
     } catch (e) {
       if (Date.now() > deadline) throw e;
     }
-    if (Date.now() > deadline) throw new Error(`topics without a leader after ${timeoutMs} ms: ${wanted.join(', ')}`);
+    if (Date.now() > deadline)
+      throw new Error(`topics without a leader after ${timeoutMs} ms: ${wanted.join(', ')}`);
     await sleep(200);
   }
 }

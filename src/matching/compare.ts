@@ -24,7 +24,11 @@ function isKnownName(table: ReadonlyMap<string, number>, token: string): boolean
  * parameters file gives every level its m and u. `missing` means one side has no value: it carries no evidence.
  */
 
-export type Comparison = { field: ComparisonField; level: string; /** value for term-frequency adjustment */ tfValue?: string };
+export type Comparison = {
+  field: ComparisonField;
+  level: string;
+  /** value for term-frequency adjustment */ tfValue?: string;
+};
 
 /** Has the raw text any letters outside ASCII (so diacritics were typed)? */
 function hasDiacritics(n: PreparedName): boolean {
@@ -43,7 +47,8 @@ function tokenLevel(
   bothAccented: boolean,
 ): 'exact' | 'accent_diff' | 'typo' | 'different' {
   if (qTok === mTok) {
-    if (bothAccented && qCanon !== undefined && mCanon !== undefined && qCanon !== mCanon) return 'accent_diff';
+    if (bothAccented && qCanon !== undefined && mCanon !== undefined && qCanon !== mCanon)
+      return 'accent_diff';
     return 'exact';
   }
   return isTypo(qTok, mTok) ? 'typo' : 'different';
@@ -57,7 +62,10 @@ export function compareFamily(q: PreparedPerson, m: PreparedPerson, ctx?: Compar
   if (qf === mf) return { field, level: 'exact', tfValue: m.familyKey };
   if (q.familyKey === m.familyKey) return { field, level: 'equivalent', tfValue: m.familyKey };
   if (!isTypo(qf, mf)) return { field, level: 'different' };
-  return { field, level: ctx && isKnownName(ctx.frequencies.family, q.familyKey) ? 'typo_other_name' : 'typo' };
+  return {
+    field,
+    level: ctx && isKnownName(ctx.frequencies.family, q.familyKey) ? 'typo_other_name' : 'typo',
+  };
 }
 
 export function compareGiven(q: PreparedPerson, m: PreparedPerson, ctx?: CompareContext): Comparison {
@@ -193,7 +201,9 @@ export function compareWard(q: PreparedPerson, m: PreparedPerson): Comparison {
   return { field, level: q.ward === m.ward ? 'exact' : 'different' };
 }
 
-export const COMPARATORS: ReadonlyArray<(q: PreparedPerson, m: PreparedPerson, ctx?: CompareContext) => Comparison> = [
+export const COMPARATORS: ReadonlyArray<
+  (q: PreparedPerson, m: PreparedPerson, ctx?: CompareContext) => Comparison
+> = [
   compareFamily,
   compareMiddle,
   compareGiven,

@@ -14,13 +14,16 @@ export function decide(
   const runnerUp = ranked[1];
   const lead = runnerUp ? best.score - runnerUp.score : Number.POSITIVE_INFINITY;
   const candidates = ranked.filter((c) => c.score >= t.review).slice(0, t.maxReviewCandidates);
-  if (best.score >= t.match && lead >= t.margin && !vetoed(best, t)) return { decision: 'match', best, candidates };
+  if (best.score >= t.match && lead >= t.margin && !vetoed(best, t))
+    return { decision: 'match', best, candidates };
   return { decision: 'review', candidates };
 }
 
 /** Sort best first; ties broken by member id so the output is deterministic. */
 export function rank(candidates: ScoredCandidate[]): ScoredCandidate[] {
-  return candidates.sort((a, b) => b.score - a.score || (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
+  return candidates.sort(
+    (a, b) => b.score - a.score || (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0),
+  );
 }
 
 /** Does the candidate's evidence hold a level that forbids an automatic match? */

@@ -5,7 +5,14 @@ import { InMemoryCandidateSource } from './in-memory-source.js';
 import { vetoed } from './decide.js';
 import { scoreCandidates } from './match.js';
 import { preparePerson } from './prepare.js';
-import type { ComparisonField, MatchModel, MatchParameters, MatchThresholds, MemberRecord, PersonQuery } from './types.js';
+import type {
+  ComparisonField,
+  MatchModel,
+  MatchParameters,
+  MatchThresholds,
+  MemberRecord,
+  PersonQuery,
+} from './types.js';
 
 /**
  * Parameter estimation from labelled data (how `data/parameters.json` was made; `vss-bridge match estimate`).
@@ -94,8 +101,14 @@ export function estimateParameters(opts: EstimateOptions): EstimateReport {
   parameters.method =
     `labelled pairs: m from ${truePairs} true pairs, u from ${randomPairs} random pairs, add-${smoothing} smoothing; ` +
     'thresholds by grid search (see src/matching/estimate.ts)';
-  for (const [field, fp] of Object.entries(parameters.fields) as Array<[ComparisonField, MatchParameters['fields'][ComparisonField]]>) {
-    const levels = new Set([...Object.keys(fp.levels), ...(mCounts.get(field)?.keys() ?? []), ...(uCounts.get(field)?.keys() ?? [])]);
+  for (const [field, fp] of Object.entries(parameters.fields) as Array<
+    [ComparisonField, MatchParameters['fields'][ComparisonField]]
+  >) {
+    const levels = new Set([
+      ...Object.keys(fp.levels),
+      ...(mCounts.get(field)?.keys() ?? []),
+      ...(uCounts.get(field)?.keys() ?? []),
+    ]);
     const mRow = mCounts.get(field) ?? new Map<string, number>();
     const uRow = uCounts.get(field) ?? new Map<string, number>();
     const mTotal = [...levels].reduce((a, l) => a + (mRow.get(l) ?? 0) + smoothing, 0);
@@ -117,14 +130,26 @@ export function estimateParameters(opts: EstimateOptions): EstimateReport {
     const q = preparePerson(l.query);
     const r = scoreCandidates(q, source.findCandidatesSync(queryBlockingKeys(q)), {
       ...model,
-      parameters: { ...parameters, thresholds: { ...parameters.thresholds, review: -1e9, maxReviewCandidates: 1e9 } },
+      parameters: {
+        ...parameters,
+        thresholds: { ...parameters.thresholds, review: -1e9, maxReviewCandidates: 1e9 },
+      },
     });
     return {
       truth: l.memberId,
-      ranked: r.candidates.map((c) => ({ id: c.memberId, score: c.score, vetoed: vetoed(c, parameters.thresholds) })),
+      ranked: r.candidates.map((c) => ({
+        id: c.memberId,
+        score: c.score,
+        vetoed: vetoed(c, parameters.thresholds),
+      })),
     };
   });
-  const thresholds = chooseThresholds(scored, parameters.thresholds, opts.maxWrongPer10k ?? 0.25, opts.reviewRecall ?? 0.995);
+  const thresholds = chooseThresholds(
+    scored,
+    parameters.thresholds,
+    opts.maxWrongPer10k ?? 0.25,
+    opts.reviewRecall ?? 0.995,
+  );
   parameters.thresholds = thresholds.thresholds;
   return { parameters, truePairs, randomPairs, training: thresholds.training };
 }

@@ -36,7 +36,8 @@ export class InMemoryCandidateSource implements CandidateSource {
     const out = new Map<string, MemberRecord>();
     if (options.householdCode !== undefined) {
       // A household is small: every member is a candidate, whatever the keys.
-      for (const m of this.byId.values()) if (m.householdCode === options.householdCode) out.set(m.memberId, m);
+      for (const m of this.byId.values())
+        if (m.householdCode === options.householdCode) out.set(m.memberId, m);
     } else {
       for (const k of keys) for (const m of this.index.get(k) ?? []) out.set(m.memberId, m);
     }

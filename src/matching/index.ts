@@ -7,8 +7,26 @@ export { canonicalName, foldName, splitName, prepareName } from './normalise.js'
 export { parseDob, formatDob, type ParsedDob } from './dob.js';
 export { currentProvinceCode } from './province.js';
 export { defaultParameters, loadParameters, validateParameters } from './parameters.js';
-export { computeNameFrequencies, NameFrequencyCounter, fromCounts, EMPTY_FREQUENCIES } from './frequencies.js';
+export {
+  computeNameFrequencies,
+  NameFrequencyCounter,
+  fromCounts,
+  EMPTY_FREQUENCIES,
+} from './frequencies.js';
 export { InMemoryCandidateSource } from './in-memory-source.js';
-export { memberFromLine, queryFromLine, memberToLine, queryToLine, resultToLine, type LineResult } from './lines.js';
-export { estimateParameters, chooseThresholds, type LabelledQuery, type EstimateOptions, type EstimateReport } from './estimate.js';
+export {
+  memberFromLine,
+  queryFromLine,
+  memberToLine,
+  queryToLine,
+  resultToLine,
+  type LineResult,
+} from './lines.js';
+export {
+  estimateParameters,
+  chooseThresholds,
+  type LabelledQuery,
+  type EstimateOptions,
+  type EstimateReport,
+} from './estimate.js';
 export { keyHash } from './key-hash.js';

@@ -66,7 +66,8 @@ export function memberFromLine(line: string): LineResult<MemberRecord> {
   if (fullName === null || fullName.trim() === '') problems.push('full_name: required');
   const d = dob(o, problems);
   const bhxh = optString(o, 'bhxh_code', problems);
-  if (bhxh !== null && !/^\d{10}$/.test(bhxh)) problems.push(`bhxh_code: expected 10 digits, got ${JSON.stringify(bhxh)}`);
+  if (bhxh !== null && !/^\d{10}$/.test(bhxh))
+    problems.push(`bhxh_code: expected 10 digits, got ${JSON.stringify(bhxh)}`);
   const rec: MemberRecord = {
     memberId: memberId ?? '',
     householdCode: optString(o, 'household_code', problems),

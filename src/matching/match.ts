@@ -2,7 +2,14 @@ import { queryBlockingKeys } from './blocking.js';
 import { decide, rank } from './decide.js';
 import { preparePerson, type PreparedPerson } from './prepare.js';
 import { scorePair } from './score.js';
-import type { CandidateSource, MatchModel, MatchResult, MemberRecord, PersonQuery, ScoredCandidate } from './types.js';
+import type {
+  CandidateSource,
+  MatchModel,
+  MatchResult,
+  MemberRecord,
+  PersonQuery,
+  ScoredCandidate,
+} from './types.js';
 
 export interface MatchOptions {
   /** Only consider members of this household (child registration looks in the parent's household first). */

@@ -76,7 +76,9 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
     await admin.describeCluster();
   } catch (e) {
     await knex.destroy();
-    throw new StartupError(`KAFKA_BROKERS: cannot reach Kafka at ${config.kafka.brokers.join(',')}: ${reason(e)}`);
+    throw new StartupError(
+      `KAFKA_BROKERS: cannot reach Kafka at ${config.kafka.brokers.join(',')}: ${reason(e)}`,
+    );
   }
 
   const bindings = topicBindings(config);
@@ -86,9 +88,14 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
   } catch (e) {
     await admin.disconnect();
     await knex.destroy();
-    throw new StartupError(`SCHEMA_REGISTRY_URL: cannot register schemas at ${config.schemaRegistryUrl}: ${reason(e)}`);
+    throw new StartupError(
+      `SCHEMA_REGISTRY_URL: cannot register schemas at ${config.schemaRegistryUrl}: ${reason(e)}`,
+    );
   }
-  await ensureTopics(admin, bindings.map((b) => b.topic));
+  await ensureTopics(
+    admin,
+    bindings.map((b) => b.topic),
+  );
 
   const events = new RuntimeEvents();
   const metrics = new Metrics();
@@ -106,7 +113,8 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
   const handlers = new Map<string, FlowHandler<never>>();
   const defence: FlowHandler<CodeLookupFailed> = {
     name: 'defence-code-mapping',
-    decide: (event) => decideCodeMapping(event, findPerson('defence-code-mapping'), { bqpCodePattern: config.bqpCodePattern }),
+    decide: (event) =>
+      decideCodeMapping(event, findPerson('defence-code-mapping'), { bqpCodePattern: config.bqpCodePattern }),
   };
   handlers.set(config.topics.codeLookupFailed, defence as FlowHandler<never>);
   const hgdReads = {
@@ -115,7 +123,8 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
   };
   const child: FlowHandler<ChildRegistrationSubmitted> = {
     name: 'child-registration',
-    decide: (event) => decideChildRegistration(event, { ...hgdReads, findPerson: findPerson('child-registration') }),
+    decide: (event) =>
+      decideChildRegistration(event, { ...hgdReads, findPerson: findPerson('child-registration') }),
   };
   handlers.set(config.topics.childRegistrationSubmitted, child as FlowHandler<never>);
   const documents = new FsDocumentStore(config.archiveDir);
@@ -150,7 +159,11 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
   const review = new ReviewService(knex, {
     topics: config.topics,
     encode,
-    resolvers: { DEFENCE_CODE_MAPPING: defenceResolver, CHILD_REGISTRATION: childResolver, ADULT_REGISTRATION: adultResolver },
+    resolvers: {
+      DEFENCE_CODE_MAPPING: defenceResolver,
+      CHILD_REGISTRATION: childResolver,
+      ADULT_REGISTRATION: adultResolver,
+    },
   });
   const http = new OpsServer({
     port: config.httpPort,
@@ -172,12 +185,21 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
       {
         name: 'schema-registry',
         check: async () => {
-          const r = await fetch(`${config.schemaRegistryUrl}/subjects`, { signal: AbortSignal.timeout(1500) });
+          const r = await fetch(`${config.schemaRegistryUrl}/subjects`, {
+            signal: AbortSignal.timeout(1500),
+          });
           if (!r.ok) throw new Error(`HTTP ${r.status}`);
         },
       },
       ...(consume
-        ? [{ name: 'consumer', check: async () => { if (!consumer.joined) throw new Error('not joined to its group'); } }]
+        ? [
+            {
+              name: 'consumer',
+              check: async () => {
+                if (!consumer.joined) throw new Error('not joined to its group');
+              },
+            },
+          ]
         : []),
     ],
   });
@@ -194,7 +216,8 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
   const timers: NodeJS.Timeout[] = [];
   const refreshLag = async (a: Admin) => {
     const rows = await fetchLag(a, config.kafka.groupId, [...handlers.keys()]);
-    for (const r of rows) metrics.lag.set({ group: r.group, topic: r.topic, partition: String(r.partition) }, r.lag);
+    for (const r of rows)
+      metrics.lag.set({ group: r.group, topic: r.topic, partition: String(r.partition) }, r.lag);
   };
   timers.push(
     setInterval(() => {
@@ -244,5 +267,7 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
 function reason(e: unknown): string {
   if (e instanceof AggregateError && e.errors.length > 0) return reason(e.errors[0]);
   const err = e as { code?: string; message?: string };
-  return err.code && err.message && !err.message.includes(err.code) ? `${err.code}: ${err.message}` : (err.message ?? String(e));
+  return err.code && err.message && !err.message.includes(err.code)
+    ? `${err.code}: ${err.message}`
+    : (err.message ?? String(e));
 }

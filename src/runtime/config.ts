@@ -142,12 +142,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const topicPrefix = env.TOPIC_PREFIX ?? '';
   const prefixOk = topicPrefix === '' || /^[A-Za-z0-9._-]+$/.test(topicPrefix);
-  if (!prefixOk) problems.push(`TOPIC_PREFIX: expected letters, digits, '.', '_' or '-', got '${topicPrefix}'`);
+  if (!prefixOk)
+    problems.push(`TOPIC_PREFIX: expected letters, digits, '.', '_' or '-', got '${topicPrefix}'`);
   const topics = {} as TopicNames;
   for (const key of Object.keys(DEFAULT_TOPICS) as (keyof TopicNames)[]) {
     const name = env[TOPIC_ENV[key]] || DEFAULT_TOPICS[key];
     const full = topicPrefix + name;
-    if (prefixOk && !TOPIC_RE.test(full)) problems.push(`${TOPIC_ENV[key]}: not a valid Kafka topic name: '${full}'`);
+    if (prefixOk && !TOPIC_RE.test(full))
+      problems.push(`${TOPIC_ENV[key]}: not a valid Kafka topic name: '${full}'`);
     topics[key] = full;
   }
 
@@ -177,7 +179,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       brokers,
       clientId: get('KAFKA_CLIENT_ID'),
       groupId: get('KAFKA_GROUP_ID'),
-      sessionTimeoutMs: int(get('KAFKA_SESSION_TIMEOUT_MS'), 'KAFKA_SESSION_TIMEOUT_MS', 6000, 300_000, problems),
+      sessionTimeoutMs: int(
+        get('KAFKA_SESSION_TIMEOUT_MS'),
+        'KAFKA_SESSION_TIMEOUT_MS',
+        6000,
+        300_000,
+        problems,
+      ),
       ssl: bool(env.KAFKA_SSL, 'KAFKA_SSL', problems),
       sasl,
     },
@@ -208,7 +216,11 @@ function isHttpUrl(s: string): boolean {
 function isPostgresUrl(s: string): boolean {
   try {
     const u = new URL(s);
-    return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && u.hostname !== '' && u.pathname.length > 1;
+    return (
+      (u.protocol === 'postgres:' || u.protocol === 'postgresql:') &&
+      u.hostname !== '' &&
+      u.pathname.length > 1
+    );
   } catch {
     return false;
   }

@@ -39,7 +39,10 @@ export class OpsServer {
   async start(): Promise<number> {
     const server = createServer((req, res) => {
       this.route(req, res).catch((e: unknown) => {
-        this.opts.logger.error({ err: { message: e instanceof Error ? e.message : String(e) } }, 'http handler failed');
+        this.opts.logger.error(
+          { err: { message: e instanceof Error ? e.message : String(e) } },
+          'http handler failed',
+        );
         if (!res.headersSent) json(res, 500, { error: 'internal error' });
       });
     });
@@ -107,9 +110,15 @@ export class OpsServer {
           return c ? json(res, 200, c) : json(res, 404, { error: `review case ${id} not found` });
         }
         if (req.method === 'POST' && id && resolve) {
-          const body = (await readJson(req)) as { memberId?: string; noMatch?: boolean; by?: string; note?: string };
+          const body = (await readJson(req)) as {
+            memberId?: string;
+            noMatch?: boolean;
+            by?: string;
+            note?: string;
+          };
           if (!body.by) return json(res, 400, { error: '"by" (the operator) is required' });
-          if (!body.memberId === !body.noMatch) return json(res, 400, { error: 'give exactly one of "memberId" or "noMatch": true' });
+          if (!body.memberId === !body.noMatch)
+            return json(res, 400, { error: 'give exactly one of "memberId" or "noMatch": true' });
           const note = body.note ?? null;
           const action: ReviewAction = body.memberId
             ? { kind: 'member', memberId: body.memberId, operator: body.by, note }

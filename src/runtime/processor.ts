@@ -93,16 +93,28 @@ export class MessageProcessor {
           attempt,
           errorClass: err.name,
         });
-        const fields = { topic: msg.topic, partition: msg.partition, offset: msg.offset, attempt, errorClass: err.name };
+        const fields = {
+          topic: msg.topic,
+          partition: msg.partition,
+          offset: msg.offset,
+          attempt,
+          errorClass: err.name,
+        };
         if (!transient && unexpected >= this.maxUnexpected) {
-          this.deps.logger.error({ ...fields, err: safeError(err) }, 'unexpected error persists: dead-lettering');
+          this.deps.logger.error(
+            { ...fields, err: safeError(err) },
+            'unexpected error persists: dead-lettering',
+          );
           try {
             return await this.deadLetter(msg, err, 'UNEXPECTED', attempt);
           } catch (dlqErr) {
             this.deps.logger.warn({ ...fields, err: safeError(dlqErr) }, 'dead-lettering failed; retrying');
           }
         } else {
-          this.deps.logger.warn({ ...fields, err: safeError(err), transient }, 'processing failed; will retry');
+          this.deps.logger.warn(
+            { ...fields, err: safeError(err), transient },
+            'processing failed; will retry',
+          );
         }
         const delay = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** Math.min(attempt - 1, 16));
         const jittered = delay / 2 + Math.random() * (delay / 2);
@@ -158,7 +170,16 @@ export class MessageProcessor {
       durationSeconds,
       flow: handler.name,
     });
-    this.deps.logger.debug({ topic: msg.topic, partition: msg.partition, offset: msg.offset, eventId: event.eventId, outcome: result.outcome }, 'processed');
+    this.deps.logger.debug(
+      {
+        topic: msg.topic,
+        partition: msg.partition,
+        offset: msg.offset,
+        eventId: event.eventId,
+        outcome: result.outcome,
+      },
+      'processed',
+    );
     return { status: 'processed', outcome: result.outcome };
   }
 
@@ -201,7 +222,13 @@ export class MessageProcessor {
     if (result.status === 'committed') {
       this.deps.events.emit('message.dlq', { topic: msg.topic, errorCode: code });
       this.deps.logger.warn(
-        { topic: msg.topic, partition: msg.partition, offset: msg.offset, errorCode: code, errorClass: err.name },
+        {
+          topic: msg.topic,
+          partition: msg.partition,
+          offset: msg.offset,
+          errorCode: code,
+          errorClass: err.name,
+        },
         'message dead-lettered',
       );
     }

@@ -11,7 +11,11 @@ import { committedToEnd, testKafka } from '../support/kafka.js';
 import { readAll } from '../support/topic-reader.js';
 import { waitFor } from '../support/stack.js';
 
-function event(i: number, over: Partial<CodeLookupFailed['person']> = {}, bqpCode = `97000000${String(i).padStart(2, '0')}`): CodeLookupFailed {
+function event(
+  i: number,
+  over: Partial<CodeLookupFailed['person']> = {},
+  bqpCode = `97000000${String(i).padStart(2, '0')}`,
+): CodeLookupFailed {
   return {
     eventId: randomUUID(),
     occurredAt: new Date(),
@@ -84,8 +88,19 @@ describe('dead-letter path on the real stack: bad input never stops the consumer
       { key: 'truncated', value: good.subarray(0, good.length - 12), code: 'DECODE_FAILED' },
       { key: 'wrong-record', value: wrongRecord, code: 'SCHEMA_MISMATCH' },
       // `encode` checks the Avro schema only; the semantic rules run after decode.
-      { key: 'impossible-date', value: await codec.encode(topic, event(3, { dateOfBirth: { value: '2023-02-29', precision: 'DAY' } })), code: 'VALIDATION_FAILED' },
-      { key: 'oversized', value: await codec.encode(topic, event(4, { fullName: 'Nguyễn '.repeat(2000) })), code: 'VALIDATION_FAILED' },
+      {
+        key: 'impossible-date',
+        value: await codec.encode(
+          topic,
+          event(3, { dateOfBirth: { value: '2023-02-29', precision: 'DAY' } }),
+        ),
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        key: 'oversized',
+        value: await codec.encode(topic, event(4, { fullName: 'Nguyễn '.repeat(2000) })),
+        code: 'VALIDATION_FAILED',
+      },
     ];
     const goods = [1, 2, 5, 6, 7].map((i) => event(i + 10));
     const producer = kafka.producer({ idempotent: true });
@@ -103,7 +118,9 @@ describe('dead-letter path on the real stack: bad input never stops the consumer
 
     await waitFor(
       'all inputs handled',
-      async () => Number((await db.knex('bridge.inbox').count<{ c: string }[]>('* as c'))[0]?.c) === bad.length + goods.length,
+      async () =>
+        Number((await db.knex('bridge.inbox').count<{ c: string }[]>('* as c'))[0]?.c) ===
+        bad.length + goods.length,
       60_000,
     );
     const inbox = await db.knex('bridge.inbox').select('event_id', 'outcome');
@@ -114,7 +131,9 @@ describe('dead-letter path on the real stack: bad input never stops the consumer
       return recs.length === bad.length ? recs : null;
     });
     const letters = await Promise.all(dead.map((r) => codec.decode<DeadLetter>(`${topic}.dlq`, r.value)));
-    const byKind = new Map(letters.map((l) => [l.headers.find((h) => h.key === 'kind')?.value?.toString(), l]));
+    const byKind = new Map(
+      letters.map((l) => [l.headers.find((h) => h.key === 'kind')?.value?.toString(), l]),
+    );
     for (const b of bad) {
       const l = byKind.get(b.key);
       expect(l, b.key).toBeDefined();
@@ -123,11 +142,16 @@ describe('dead-letter path on the real stack: bad input never stops the consumer
       expect(l?.consumerGroup).toBe(config.kafka.groupId);
       expect(l?.errorMessage.length).toBeGreaterThan(0);
       // The original bytes are kept, so `dlq replay` can re-publish them after a fix.
-      expect(l?.originalValue ? Buffer.compare(l.originalValue, b.value ?? Buffer.alloc(0)) : b.value === null || b.value.length === 0 ? 0 : 1).toBe(0);
+      expect(
+        l?.originalValue
+          ? Buffer.compare(l.originalValue, b.value ?? Buffer.alloc(0))
+          : b.value === null || b.value.length === 0
+            ? 0
+            : 1,
+      ).toBe(0);
     }
     expect(app.consumer.joined).toBe(true);
 
     await waitFor('offsets committed to the end', () => committedToEnd(kafka, config.kafka.groupId, topic));
   });
 });
-

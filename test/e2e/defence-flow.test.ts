@@ -13,13 +13,69 @@ import { waitFor } from '../support/stack.js';
 
 const members: MemberLine[] = [
   // A clear match: full date, ID number, parents.
-  { member_id: 'M-1', household_code: '0100000001', full_name: 'Nguyễn Văn Hùng', dob: '1985-03-12', gender: 'M', id_number: '001085012345', bhxh_code: '0112345678', province_code: '01', father_name: 'Nguyễn Văn Tâm', mother_name: 'Trần Thị Lan', relation_to_head: 'chủ hộ' },
+  {
+    member_id: 'M-1',
+    household_code: '0100000001',
+    full_name: 'Nguyễn Văn Hùng',
+    dob: '1985-03-12',
+    gender: 'M',
+    id_number: '001085012345',
+    bhxh_code: '0112345678',
+    province_code: '01',
+    father_name: 'Nguyễn Văn Tâm',
+    mother_name: 'Trần Thị Lan',
+    relation_to_head: 'chủ hộ',
+  },
   // Twins with the same name and date of birth: never an automatic match.
-  { member_id: 'M-2', household_code: '0100000002', full_name: 'Trần Thị Mai', dob: '1990-07-01', gender: 'F', bhxh_code: '0122222222', province_code: '01', father_name: 'Trần Văn Nam', mother_name: 'Lê Thị Hoa', relation_to_head: 'con' },
-  { member_id: 'M-3', household_code: '0100000002', full_name: 'Trần Thị Mai', dob: '1990-07-01', gender: 'F', bhxh_code: '0133333333', province_code: '01', father_name: 'Trần Văn Nam', mother_name: 'Lê Thị Hoa', relation_to_head: 'con' },
+  {
+    member_id: 'M-2',
+    household_code: '0100000002',
+    full_name: 'Trần Thị Mai',
+    dob: '1990-07-01',
+    gender: 'F',
+    bhxh_code: '0122222222',
+    province_code: '01',
+    father_name: 'Trần Văn Nam',
+    mother_name: 'Lê Thị Hoa',
+    relation_to_head: 'con',
+  },
+  {
+    member_id: 'M-3',
+    household_code: '0100000002',
+    full_name: 'Trần Thị Mai',
+    dob: '1990-07-01',
+    gender: 'F',
+    bhxh_code: '0133333333',
+    province_code: '01',
+    father_name: 'Trần Văn Nam',
+    mother_name: 'Lê Thị Hoa',
+    relation_to_head: 'con',
+  },
   // A clear match whose BQP code is already held by M-5.
-  { member_id: 'M-4', household_code: '7900000004', full_name: 'Lê Minh Tuấn', dob: '1979-11-30', gender: 'M', id_number: '079079000111', bhxh_code: '7912121212', province_code: '79', father_name: 'Lê Văn Sáu', mother_name: 'Phạm Thị Bảy', relation_to_head: 'chủ hộ' },
-  { member_id: 'M-5', household_code: '7900000005', full_name: 'Võ Thị Hạnh', dob: '1982-02-14', gender: 'F', id_number: '079182000222', bhxh_code: '9700000555', province_code: '79', relation_to_head: 'chủ hộ' },
+  {
+    member_id: 'M-4',
+    household_code: '7900000004',
+    full_name: 'Lê Minh Tuấn',
+    dob: '1979-11-30',
+    gender: 'M',
+    id_number: '079079000111',
+    bhxh_code: '7912121212',
+    province_code: '79',
+    father_name: 'Lê Văn Sáu',
+    mother_name: 'Phạm Thị Bảy',
+    relation_to_head: 'chủ hộ',
+  },
+  {
+    member_id: 'M-5',
+    household_code: '7900000005',
+    full_name: 'Võ Thị Hạnh',
+    dob: '1982-02-14',
+    gender: 'F',
+    id_number: '079182000222',
+    bhxh_code: '9700000555',
+    province_code: '79',
+    relation_to_head: 'chủ hộ',
+  },
 ];
 
 function lookup(over: Partial<CodeLookupFailed['person']>, bqpCode: string): CodeLookupFailed {
@@ -53,13 +109,37 @@ describe('Defence code-mapping flow, end to end on the real stack', () => {
   let kafka: Kafka;
   let codec: AvroCodec;
   const clear = lookup(
-    { fullName: 'NGUYEN VAN HUNG', idNumber: '001085012345', provinceCode: '01', fatherName: 'Nguyễn Văn Tâm', motherName: 'Trần Thị Lan' },
+    {
+      fullName: 'NGUYEN VAN HUNG',
+      idNumber: '001085012345',
+      provinceCode: '01',
+      fatherName: 'Nguyễn Văn Tâm',
+      motherName: 'Trần Thị Lan',
+    },
     '9712345601',
   );
-  const ambiguous = lookup({ fullName: 'Trần Thị Mai', dateOfBirth: { value: '1990-07-01', precision: 'DAY' }, gender: 'FEMALE', provinceCode: '01' }, '9712345602');
-  const absent = lookup({ fullName: 'Phạm Quốc Bảo', dateOfBirth: { value: '1970', precision: 'YEAR' }, provinceCode: '31' }, '9712345603');
+  const ambiguous = lookup(
+    {
+      fullName: 'Trần Thị Mai',
+      dateOfBirth: { value: '1990-07-01', precision: 'DAY' },
+      gender: 'FEMALE',
+      provinceCode: '01',
+    },
+    '9712345602',
+  );
+  const absent = lookup(
+    { fullName: 'Phạm Quốc Bảo', dateOfBirth: { value: '1970', precision: 'YEAR' }, provinceCode: '31' },
+    '9712345603',
+  );
   const inUse = lookup(
-    { fullName: 'Lê Minh Tuấn', dateOfBirth: { value: '1979-11-30', precision: 'DAY' }, idNumber: '079079000111', provinceCode: '79', fatherName: 'Lê Văn Sáu', motherName: 'Phạm Thị Bảy' },
+    {
+      fullName: 'Lê Minh Tuấn',
+      dateOfBirth: { value: '1979-11-30', precision: 'DAY' },
+      idNumber: '079079000111',
+      provinceCode: '79',
+      fatherName: 'Lê Văn Sáu',
+      motherName: 'Phạm Thị Bảy',
+    },
     '9700000555',
   );
 
@@ -87,7 +167,10 @@ describe('Defence code-mapping flow, end to end on the real stack', () => {
     }
     // Malformed input, and a redelivery of the clear match (same eventId): one outcome each.
     await producer.send({ topic, messages: [{ key: 'bad', value: randomBytes(40) }] });
-    await producer.send({ topic, messages: [{ key: clear.requestId, value: await codec.encode(topic, clear) }] });
+    await producer.send({
+      topic,
+      messages: [{ key: clear.requestId, value: await codec.encode(topic, clear) }],
+    });
     await producer.disconnect();
 
     await waitFor('five distinct inputs handled', async () => {
@@ -106,11 +189,23 @@ describe('Defence code-mapping flow, end to end on the real stack', () => {
     const codes = Object.fromEntries(
       (await db.knex('hgd.members').select('member_id', 'bhxh_code')).map((r) => [r.member_id, r.bhxh_code]),
     );
-    expect(codes).toMatchObject({ 'M-1': '9712345601', 'M-2': '0122222222', 'M-3': '0133333333', 'M-4': '7912121212', 'M-5': '9700000555' });
+    expect(codes).toMatchObject({
+      'M-1': '9712345601',
+      'M-2': '0122222222',
+      'M-3': '0133333333',
+      'M-4': '7912121212',
+      'M-5': '9700000555',
+    });
 
     const audit = await db.knex('bridge.code_changes').select();
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ member_id: 'M-1', old_code: '0112345678', new_code: '9712345601', actor: 'auto', event_id: clear.eventId });
+    expect(audit[0]).toMatchObject({
+      member_id: 'M-1',
+      old_code: '0112345678',
+      new_code: '9712345601',
+      actor: 'auto',
+      event_id: clear.eventId,
+    });
 
     const cases = await db.knex('bridge.review_cases').select().orderBy('subject_id');
     expect(cases.map((c) => [c.subject_id, c.reason_codes]).sort()).toEqual(
@@ -120,14 +215,25 @@ describe('Defence code-mapping flow, end to end on the real stack', () => {
       ].sort(),
     );
     const ambiguousCase = cases.find((c) => c.subject_id === ambiguous.requestId);
-    expect(ambiguousCase.candidates.map((c: { memberId: string }) => c.memberId).sort().slice(0, 2)).toEqual(['M-2', 'M-3']);
+    expect(
+      ambiguousCase.candidates
+        .map((c: { memberId: string }) => c.memberId)
+        .sort()
+        .slice(0, 2),
+    ).toEqual(['M-2', 'M-3']);
 
     // Every output topic.
     const decode = async <T>(t: string, n: number) =>
       Promise.all((await readTopic(kafka, t, n, 20_000)).map((r) => codec.decode<T>(t, r.value)));
     const defence = await decode<CodeMapping>(config.topics.defenceCodeMappingDecided, 1);
     expect(defence).toHaveLength(1);
-    expect(defence[0]).toMatchObject({ outcome: 'MAPPED', memberId: 'M-1', bqpCode: '9712345601', previousCode: '0112345678', decidedBy: 'AUTO' });
+    expect(defence[0]).toMatchObject({
+      outcome: 'MAPPED',
+      memberId: 'M-1',
+      bqpCode: '9712345601',
+      previousCode: '0112345678',
+      decidedBy: 'AUTO',
+    });
     const vssid = await decode<CodeMapping>(config.topics.vssidCodeMappingDecided, 2);
     expect(vssid.map((m) => [m.requestId, m.outcome]).sort()).toEqual(
       [
@@ -140,7 +246,11 @@ describe('Defence code-mapping flow, end to end on the real stack', () => {
     expect(reviews.map((r) => r.status)).toEqual(['OPENED', 'OPENED']);
     const dead = await decode<DeadLetter>(`${topic}.dlq`, 1);
     expect(dead).toHaveLength(1);
-    expect(dead[0]).toMatchObject({ sourceTopic: topic, errorCode: 'DECODE_FAILED', consumerGroup: config.kafka.groupId });
+    expect(dead[0]).toMatchObject({
+      sourceTopic: topic,
+      errorCode: 'DECODE_FAILED',
+      consumerGroup: config.kafka.groupId,
+    });
     expect(dead[0]?.originalKey?.toString()).toBe('bad');
 
     // Offsets committed to the end of the input topic.
@@ -151,23 +261,46 @@ describe('Defence code-mapping flow, end to end on the real stack', () => {
     const open = await app.review.list({ status: 'open' });
     const c = open.find((x) => x.subject_id === ambiguous.requestId);
     expect(c).toBeDefined();
-    await expect(app.review.resolve(c!.case_id, { kind: 'member', memberId: 'M-404', operator: 'alice', note: null })).rejects.toThrow(/not found/);
-    const after = await app.review.resolve(c!.case_id, { kind: 'member', memberId: 'M-3', operator: 'alice', note: 'checked the birth order' });
-    expect(after).toMatchObject({ status: 'resolved', resolution: 'member', resolution_member_id: 'M-3', resolved_by: 'alice' });
-    await expect(app.review.resolve(c!.case_id, { kind: 'no_match', operator: 'bob', note: null })).rejects.toThrow(/already resolved/);
+    await expect(
+      app.review.resolve(c!.case_id, { kind: 'member', memberId: 'M-404', operator: 'alice', note: null }),
+    ).rejects.toThrow(/not found/);
+    const after = await app.review.resolve(c!.case_id, {
+      kind: 'member',
+      memberId: 'M-3',
+      operator: 'alice',
+      note: 'checked the birth order',
+    });
+    expect(after).toMatchObject({
+      status: 'resolved',
+      resolution: 'member',
+      resolution_member_id: 'M-3',
+      resolved_by: 'alice',
+    });
+    await expect(
+      app.review.resolve(c!.case_id, { kind: 'no_match', operator: 'bob', note: null }),
+    ).rejects.toThrow(/already resolved/);
 
     const m3 = await db.knex('hgd.members').where({ member_id: 'M-3' }).first();
     expect(m3.bhxh_code).toBe('9712345602');
     const audit = await db.knex('bridge.code_changes').where({ member_id: 'M-3' });
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ actor: 'operator:alice', old_code: '0133333333', new_code: '9712345602', case_id: c!.case_id });
+    expect(audit[0]).toMatchObject({
+      actor: 'operator:alice',
+      old_code: '0133333333',
+      new_code: '9712345602',
+      case_id: c!.case_id,
+    });
 
     const defence = await Promise.all(
       (await readTopic(kafka, config.topics.defenceCodeMappingDecided, 2, 20_000)).map((r) =>
         codec.decode<CodeMapping>(config.topics.defenceCodeMappingDecided, r.value),
       ),
     );
-    expect(defence.find((m) => m.memberId === 'M-3')).toMatchObject({ decidedBy: 'OPERATOR', operator: 'alice', caseId: c!.case_id });
+    expect(defence.find((m) => m.memberId === 'M-3')).toMatchObject({
+      decidedBy: 'OPERATOR',
+      operator: 'alice',
+      caseId: c!.case_id,
+    });
     const vssid = await readTopic(kafka, config.topics.vssidCodeMappingDecided, 3, 20_000);
     expect(vssid).toHaveLength(3);
     const reviews = await readTopic(kafka, config.topics.reviewCaseChanged, 3, 20_000);
@@ -177,18 +310,31 @@ describe('Defence code-mapping flow, end to end on the real stack', () => {
 
   it('the review HTTP endpoint lists and resolves cases as JSON', async () => {
     const base = `http://127.0.0.1:${app.httpPort}`;
-    const list = (await (await fetch(`${base}/review-cases?status=open`)).json()) as { case_id: string; subject_id: string }[];
+    const list = (await (await fetch(`${base}/review-cases?status=open`)).json()) as {
+      case_id: string;
+      subject_id: string;
+    }[];
     const c = list.find((x) => x.subject_id === inUse.requestId);
     expect(c).toBeDefined();
-    const bad = await fetch(`${base}/review-cases/${c!.case_id}/resolve`, { method: 'POST', body: JSON.stringify({ noMatch: true }) });
+    const bad = await fetch(`${base}/review-cases/${c!.case_id}/resolve`, {
+      method: 'POST',
+      body: JSON.stringify({ noMatch: true }),
+    });
     expect(bad.status).toBe(400);
     const res = await fetch(`${base}/review-cases/${c!.case_id}/resolve`, {
       method: 'POST',
       body: JSON.stringify({ noMatch: true, by: 'carol', note: 'BQP code belongs to someone else' }),
     });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'resolved', resolution: 'no_match', resolved_by: 'carol' });
-    const again = await fetch(`${base}/review-cases/${c!.case_id}/resolve`, { method: 'POST', body: JSON.stringify({ noMatch: true, by: 'dan' }) });
+    expect(await res.json()).toMatchObject({
+      status: 'resolved',
+      resolution: 'no_match',
+      resolved_by: 'carol',
+    });
+    const again = await fetch(`${base}/review-cases/${c!.case_id}/resolve`, {
+      method: 'POST',
+      body: JSON.stringify({ noMatch: true, by: 'dan' }),
+    });
     expect(again.status).toBe(409);
   });
 });

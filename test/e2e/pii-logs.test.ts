@@ -23,7 +23,10 @@ import { waitFor } from '../support/stack.js';
 function piiValues(record: unknown, out: Set<string>, key = ''): void {
   if (record === null || record === undefined) return;
   if (typeof record === 'string') {
-    if (/name$/i.test(key) || /^(idNumber|number|personalIdNumber|idCardNumber|bhxhCode|bqpCode|value|dateOfBirth|phone)$/.test(key)) {
+    if (
+      /name$/i.test(key) ||
+      /^(idNumber|number|personalIdNumber|idCardNumber|bhxhCode|bqpCode|value|dateOfBirth|phone)$/.test(key)
+    ) {
       if (record.trim().length >= 4) out.add(record.trim());
     }
     return;
@@ -67,21 +70,49 @@ describe('no personal data in logs (all three flows and the dead-letter path)', 
     await codec.init();
     const T = config.topics;
     const messages: { topic: string; key: string; value: Buffer }[] = [];
-    for (const e of lookups) messages.push({ topic: T.codeLookupFailed, key: e.requestId, value: await codec.encode(T.codeLookupFailed, e) });
-    for (const e of regs.child) messages.push({ topic: T.childRegistrationSubmitted, key: e.registrationId, value: await codec.encode(T.childRegistrationSubmitted, e) });
-    for (const e of regs.adult) messages.push({ topic: T.adultRegistrationSubmitted, key: e.registrationId, value: await codec.encode(T.adultRegistrationSubmitted, e) });
+    for (const e of lookups)
+      messages.push({
+        topic: T.codeLookupFailed,
+        key: e.requestId,
+        value: await codec.encode(T.codeLookupFailed, e),
+      });
+    for (const e of regs.child)
+      messages.push({
+        topic: T.childRegistrationSubmitted,
+        key: e.registrationId,
+        value: await codec.encode(T.childRegistrationSubmitted, e),
+      });
+    for (const e of regs.adult)
+      messages.push({
+        topic: T.adultRegistrationSubmitted,
+        key: e.registrationId,
+        value: await codec.encode(T.adultRegistrationSubmitted, e),
+      });
     // Dead letters full of personal data: semantically invalid records and truncated ones.
-    const bad = { ...lookups[0]!, person: { ...lookups[0]!.person, dateOfBirth: { value: '1990-02-30', precision: 'DAY' as const } } };
-    messages.push({ topic: T.codeLookupFailed, key: 'bad-1', value: await codec.encode(T.codeLookupFailed, bad) });
-    messages.push({ topic: T.childRegistrationSubmitted, key: 'bad-2', value: messages[lookups.length]!.value.subarray(0, 60) });
+    const bad = {
+      ...lookups[0]!,
+      person: { ...lookups[0]!.person, dateOfBirth: { value: '1990-02-30', precision: 'DAY' as const } },
+    };
+    messages.push({
+      topic: T.codeLookupFailed,
+      key: 'bad-1',
+      value: await codec.encode(T.codeLookupFailed, bad),
+    });
+    messages.push({
+      topic: T.childRegistrationSubmitted,
+      key: 'bad-2',
+      value: messages[lookups.length]!.value.subarray(0, 60),
+    });
     messages.push({ topic: T.adultRegistrationSubmitted, key: 'bad-3', value: randomBytes(30) });
     const producer = testKafka().producer({ idempotent: true });
     await producer.connect();
-    for (const m of messages) await producer.send({ topic: m.topic, messages: [{ key: m.key, value: m.value }] });
+    for (const m of messages)
+      await producer.send({ topic: m.topic, messages: [{ key: m.key, value: m.value }] });
     await producer.disconnect();
     await waitFor(
       'all events decided',
-      async () => Number((await db.knex('bridge.inbox').count<{ c: string }[]>('* as c'))[0]?.c) === messages.length,
+      async () =>
+        Number((await db.knex('bridge.inbox').count<{ c: string }[]>('* as c'))[0]?.c) === messages.length,
       90_000,
     );
     await app.stop();

@@ -38,7 +38,10 @@ describe('the real local stack', () => {
       namespace: 'vn.gov.baohiemxahoi.bridge.test',
       fields: [{ name: 'n', type: 'int' }],
     };
-    const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject });
+    const { id } = await registry.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+      { subject },
+    );
     expect(id).toBeGreaterThan(0);
     const fetched = await registry.getSchema(id);
     expect(JSON.parse(JSON.stringify(fetched))).toBeTruthy();

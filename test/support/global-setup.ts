@@ -6,7 +6,9 @@ import { STACK } from './stack.js';
 export default async function setup(): Promise<void> {
   const problems: string[] = [];
   const db = createDb(STACK.databaseUrl, { poolMax: 1 });
-  await db.raw('select 1').catch((e: Error) => problems.push(`PostgreSQL at ${STACK.databaseUrl}: ${e.message}`));
+  await db
+    .raw('select 1')
+    .catch((e: Error) => problems.push(`PostgreSQL at ${STACK.databaseUrl}: ${e.message}`));
   await db.destroy();
   const admin = testKafka('vss-bridge-test-setup').admin();
   await admin

@@ -27,7 +27,8 @@ export class TestTopics {
     this.created.push(...topics);
   }
   async cleanup(): Promise<void> {
-    if (this.created.length > 0) await this.admin.deleteTopics({ topics: this.created }).catch(() => undefined);
+    if (this.created.length > 0)
+      await this.admin.deleteTopics({ topics: this.created }).catch(() => undefined);
     await this.admin.disconnect();
   }
 }
@@ -41,7 +42,12 @@ export interface ReadRecord {
 }
 
 /** Reads a topic from the beginning until `count` records arrived (or the timeout passes). */
-export async function readTopic(kafka: Kafka, topic: string, count: number, timeoutMs = 30_000): Promise<ReadRecord[]> {
+export async function readTopic(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  timeoutMs = 30_000,
+): Promise<ReadRecord[]> {
   const consumer = kafka.consumer({ groupId: uniqueName('reader'), allowAutoTopicCreation: false });
   const out: ReadRecord[] = [];
   await consumer.connect();
@@ -50,7 +56,13 @@ export async function readTopic(kafka: Kafka, topic: string, count: number, time
   const finished = new Promise<void>((r) => (done = r));
   await consumer.run({
     eachMessage: async ({ message, partition }) => {
-      out.push({ key: message.key, value: message.value, headers: message.headers, partition, offset: message.offset });
+      out.push({
+        key: message.key,
+        value: message.value,
+        headers: message.headers,
+        partition,
+        offset: message.offset,
+      });
       if (out.length >= count) done();
     },
   });

@@ -11,7 +11,12 @@ export function uniqueName(prefix: string): string {
 }
 
 /** Polls until `check` returns a truthy value or the timeout passes (then throws with the label). */
-export async function waitFor<T>(label: string, check: () => Promise<T> | T, timeoutMs = 30_000, everyMs = 100): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  label: string,
+  check: () => Promise<T> | T,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -22,7 +27,9 @@ export async function waitFor<T>(label: string, check: () => Promise<T> | T, tim
       last = e;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}${last ? `: ${String(last)}` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${label}${last ? `: ${String(last)}` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, everyMs));
   }

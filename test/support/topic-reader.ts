@@ -15,10 +15,16 @@ export async function readAll(kafka: Kafka, topic: string, timeoutMs = 120_000):
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(topic);
   await admin.disconnect();
-  const remaining = new Map(ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, Number(e.high)]));
+  const remaining = new Map(
+    ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, Number(e.high)]),
+  );
   const out: TopicRecord[] = [];
   if (remaining.size === 0) return out;
-  const consumer = kafka.consumer({ groupId: uniqueName('read-all'), allowAutoTopicCreation: false, maxBytes: 50 * 1024 * 1024 });
+  const consumer = kafka.consumer({
+    groupId: uniqueName('read-all'),
+    allowAutoTopicCreation: false,
+    maxBytes: 50 * 1024 * 1024,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   let finish!: () => void;
@@ -27,7 +33,13 @@ export async function readAll(kafka: Kafka, topic: string, timeoutMs = 120_000):
     eachMessage: async ({ partition, message }) => {
       const end = remaining.get(partition);
       if (end === undefined || Number(message.offset) >= end) return;
-      out.push({ partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers ?? {} });
+      out.push({
+        partition,
+        offset: message.offset,
+        key: message.key,
+        value: message.value,
+        headers: message.headers ?? {},
+      });
       if (Number(message.offset) + 1 >= end) remaining.delete(partition);
       if (remaining.size === 0) finish();
     },
@@ -36,6 +48,7 @@ export async function readAll(kafka: Kafka, topic: string, timeoutMs = 120_000):
   await finished;
   clearTimeout(timer);
   await consumer.disconnect();
-  if (remaining.size > 0) throw new Error(`readAll(${topic}): timed out with partitions ${[...remaining.keys()].join(',')} unread`);
+  if (remaining.size > 0)
+    throw new Error(`readAll(${topic}): timed out with partitions ${[...remaining.keys()].join(',')} unread`);
   return out;
 }

@@ -9,7 +9,9 @@ export function register(program: Command): void {
 
   hgd
     .command('import')
-    .description('import HGD members from JSON lines (idempotent on member_id; bad lines go to the reject file)')
+    .description(
+      'import HGD members from JSON lines (idempotent on member_id; bad lines go to the reject file)',
+    )
     .requiredOption('--file <members.jsonl>', 'member lines (DESIGN.md "Batch interface")')
     .option('--truncate', 'empty the HGD tables and search keys first')
     .option('--rejects <file>', 'reject file (default: <file>.rejects.jsonl)')

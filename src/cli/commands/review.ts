@@ -5,7 +5,10 @@ import { createLogger } from '../../runtime/logger.js';
 
 async function withApp<T>(fn: (app: Awaited<ReturnType<typeof startApp>>) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const app = await startApp(config, createLogger(process.env.LOG_LEVEL ?? 'warn'), { consume: false, serveHttp: false });
+  const app = await startApp(config, createLogger(process.env.LOG_LEVEL ?? 'warn'), {
+    consume: false,
+    serveHttp: false,
+  });
   try {
     return await fn(app);
   } finally {
@@ -14,7 +17,9 @@ async function withApp<T>(fn: (app: Awaited<ReturnType<typeof startApp>>) => Pro
 }
 
 export function register(program: Command): void {
-  const review = program.command('review').description('review cases for operators (ambiguous matches, guardians …)');
+  const review = program
+    .command('review')
+    .description('review cases for operators (ambiguous matches, guardians …)');
 
   review
     .command('list')
@@ -23,26 +28,34 @@ export function register(program: Command): void {
     .option('--kind <kind>', 'DEFENCE_CODE_MAPPING | CHILD_REGISTRATION | ADULT_REGISTRATION')
     .option('--limit <n>', 'at most this many', '100')
     .option('--json', 'print JSON')
-    .action(async (o: { status: 'open' | 'resolved' | 'all'; kind?: string; limit: string; json?: boolean }) => {
-      await withApp(async (app) => {
-        const rows = await app.review.list({ status: o.status, ...(o.kind ? { kind: o.kind } : {}), limit: Number(o.limit) });
-        if (o.json) {
-          process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-          return;
-        }
-        process.stdout.write(`${'case'.padEnd(18)} ${'kind'.padEnd(22)} ${'status'.padEnd(9)} ${'opened'.padEnd(20)} reasons / best candidates\n`);
-        for (const r of rows) {
-          const best = r.candidates
-            .slice(0, 3)
-            .map((c) => `${c.memberId}(${c.score.toFixed(1)})`)
-            .join(' ');
+    .action(
+      async (o: { status: 'open' | 'resolved' | 'all'; kind?: string; limit: string; json?: boolean }) => {
+        await withApp(async (app) => {
+          const rows = await app.review.list({
+            status: o.status,
+            ...(o.kind ? { kind: o.kind } : {}),
+            limit: Number(o.limit),
+          });
+          if (o.json) {
+            process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+            return;
+          }
           process.stdout.write(
-            `${r.case_id.padEnd(18)} ${r.kind.padEnd(22)} ${r.status.padEnd(9)} ${r.opened_at.toISOString().slice(0, 19).padEnd(20)} ${r.reason_codes.join(',')} ${best}\n`,
+            `${'case'.padEnd(18)} ${'kind'.padEnd(22)} ${'status'.padEnd(9)} ${'opened'.padEnd(20)} reasons / best candidates\n`,
           );
-        }
-        process.stdout.write(`${rows.length} case(s)\n`);
-      });
-    });
+          for (const r of rows) {
+            const best = r.candidates
+              .slice(0, 3)
+              .map((c) => `${c.memberId}(${c.score.toFixed(1)})`)
+              .join(' ');
+            process.stdout.write(
+              `${r.case_id.padEnd(18)} ${r.kind.padEnd(22)} ${r.status.padEnd(9)} ${r.opened_at.toISOString().slice(0, 19).padEnd(20)} ${r.reason_codes.join(',')} ${best}\n`,
+            );
+          }
+          process.stdout.write(`${rows.length} case(s)\n`);
+        });
+      },
+    );
 
   review
     .command('show <caseId>')
@@ -57,7 +70,9 @@ export function register(program: Command): void {
 
   review
     .command('resolve <caseId>')
-    .description('resolve a case: the chosen member (same guarded code change and events as an auto-match) or no match')
+    .description(
+      'resolve a case: the chosen member (same guarded code change and events as an auto-match) or no match',
+    )
     .option('--member <memberId>', 'the HGD member the person is')
     .option('--no-match', 'the person is none of the candidates')
     .requiredOption('--by <operator>', 'who decides (recorded in the audit)')
@@ -69,7 +84,9 @@ export function register(program: Command): void {
         const note = o.note ?? null;
         const after = await app.review.resolve(
           caseId,
-          o.member ? { kind: 'member', memberId: o.member, operator: o.by, note } : { kind: 'no_match', operator: o.by, note },
+          o.member
+            ? { kind: 'member', memberId: o.member, operator: o.by, note }
+            : { kind: 'no_match', operator: o.by, note },
         );
         const published = await app.relay.drainAll();
         process.stdout.write(

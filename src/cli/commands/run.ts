@@ -56,7 +56,9 @@ export function register(program: Command): void {
       const knex = createDb(config.databaseUrl, { ssl: config.databaseSsl });
       try {
         const applied = await migrateLatest(knex);
-        process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+        process.stdout.write(
+          applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n',
+        );
       } finally {
         await knex.destroy();
       }

@@ -39,7 +39,10 @@ export function validateBqpCode(code: string, pattern: RegExp | null): void {
     throw new PermanentError('VALIDATION_FAILED', 'bqpCode: expected 10 digits');
   }
   if (pattern && !pattern.test(code)) {
-    throw new PermanentError('VALIDATION_FAILED', `bqpCode: does not match BQP_CODE_PATTERN ${pattern.source}`);
+    throw new PermanentError(
+      'VALIDATION_FAILED',
+      `bqpCode: does not match BQP_CODE_PATTERN ${pattern.source}`,
+    );
   }
 }
 
@@ -97,9 +100,15 @@ export async function decideCodeMapping(
     };
   }
   if (result.decision === 'review') {
-    return { outcome: 'review', effects: openReview(event, now, caseId, result.candidates, [REASON.AMBIGUOUS_MATCH]) };
+    return {
+      outcome: 'review',
+      effects: openReview(event, now, caseId, result.candidates, [REASON.AMBIGUOUS_MATCH]),
+    };
   }
-  return { outcome: 'no_match', effects: [noMatchEmit(event, now, 'AUTO', null, null, [REASON.NOT_FOUND_IN_HGD])] };
+  return {
+    outcome: 'no_match',
+    effects: [noMatchEmit(event, now, 'AUTO', null, null, [REASON.NOT_FOUND_IN_HGD])],
+  };
 }
 
 interface MappingFields {

@@ -39,7 +39,11 @@ export function resolveDefenceCase(
       status: 'RESOLVED',
       subjectId: c.subjectId,
       reasonCodes: c.reasonCodes,
-      candidates: c.candidates.map(({ memberId: m, householdCode, score }) => ({ memberId: m, householdCode, score })),
+      candidates: c.candidates.map(({ memberId: m, householdCode, score }) => ({
+        memberId: m,
+        householdCode,
+        score,
+      })),
       resolution: memberId ? `member:${memberId}` : resolution,
       resolvedBy: action.operator,
       note: action.note,

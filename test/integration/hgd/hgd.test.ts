@@ -49,7 +49,10 @@ describe('hgd import', () => {
     const first = await importMembers(db.knex, file, { rejectsPath: rejects, batchSize: 7 });
     expect(first.imported).toBe(50);
     expect(first.rejected).toBe(3);
-    const rej = readFileSync(rejects, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number; reason: string });
+    const rej = readFileSync(rejects, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { line: number; reason: string });
     expect(rej.map((r) => r.line).sort((a, b) => a - b)).toEqual([11, 12, 13]);
     expect(rej.find((r) => r.line === 12)?.reason).toMatch(/dob/);
     expect(rej.find((r) => r.line === 13)?.reason).toMatch(/database/);
@@ -73,24 +76,33 @@ describe('hgd import', () => {
     expect((await getMember(db.knex, a.memberId))?.version).toBe(2);
     expect((await findMemberByBhxhCode(db.knex, '9700000001'))?.memberId).toBe(a.memberId);
     expect(await changeBhxhCode(db.knex, a.memberId, a.bhxhCode, '9700000002')).toBe('guard_failed');
-    expect((await listHouseholdMembers(db.knex, a.householdCode!)).map((x) => x.memberId)).toContain(a.memberId);
+    expect((await listHouseholdMembers(db.knex, a.householdCode!)).map((x) => x.memberId)).toContain(
+      a.memberId,
+    );
   });
 });
 
 describe('matching through Postgres on a generated set (20k members, 1k queries)', () => {
   it('meets the bounds of issue 4', async () => {
-    const s = await importMembers(db.knex, Readable.from(people.map((p) => `${memberToLine(p.member)}\n`)), { truncate: true });
+    const s = await importMembers(db.knex, Readable.from(people.map((p) => `${memberToLine(p.member)}\n`)), {
+      truncate: true,
+    });
     expect(s.imported).toBe(people.length);
     await refreshNameFrequencies(db.knex);
     const target = people[123]!.member;
-    const cands = await findCandidates(db.knex, queryBlockingKeys(preparePerson({ ...target, fullName: target.fullName.toUpperCase() })));
+    const cands = await findCandidates(
+      db.knex,
+      queryBlockingKeys(preparePerson({ ...target, fullName: target.fullName.toUpperCase() })),
+    );
     expect(cands.map((c) => c.memberId)).toContain(target.memberId);
 
     const { queries, truth } = generateQueries(people, { seed: 778, count: 1000 });
     const model = await loadMatchModel(db.knex);
     const results: MatchResult[] = [];
     for await (const { result } of matchBatch(db.knex, queries, model)) results.push(result);
-    const { metrics } = evaluate(queries.map((query, i) => ({ query, truth: truth[i]!, result: results[i]! })));
+    const { metrics } = evaluate(
+      queries.map((query, i) => ({ query, truth: truth[i]!, result: results[i]! })),
+    );
     expect(checkBounds(metrics)).toEqual([]);
     expect(metrics.wrongAutoMatches).toBe(0);
   });

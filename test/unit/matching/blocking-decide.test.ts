@@ -6,7 +6,12 @@ import { InMemoryCandidateSource } from '../../../src/matching/in-memory-source.
 import { matchPerson } from '../../../src/matching/match.js';
 import { defaultParameters } from '../../../src/matching/parameters.js';
 import { preparePerson } from '../../../src/matching/prepare.js';
-import type { MatchThresholds, MemberRecord, PersonQuery, ScoredCandidate } from '../../../src/matching/types.js';
+import type {
+  MatchThresholds,
+  MemberRecord,
+  PersonQuery,
+  ScoredCandidate,
+} from '../../../src/matching/types.js';
 
 const member: MemberRecord = {
   memberId: 'M1',
@@ -89,8 +94,14 @@ describe('decide', () => {
 
 describe('matchPerson', () => {
   it('auto-matches a clear case and carries evidence', async () => {
-    const source = new InMemoryCandidateSource([member, { ...member, memberId: 'M2', fullName: 'Trần Văn Long', gender: 'M' }]);
-    const model = { parameters: defaultParameters(), frequencies: computeNameFrequencies([member.fullName, 'Trần Văn Long']) };
+    const source = new InMemoryCandidateSource([
+      member,
+      { ...member, memberId: 'M2', fullName: 'Trần Văn Long', gender: 'M' },
+    ]);
+    const model = {
+      parameters: defaultParameters(),
+      frequencies: computeNameFrequencies([member.fullName, 'Trần Văn Long']),
+    };
     const r = await matchPerson({ ...query, fullName: 'TRAN THI THU HUONG', idNumber: null }, source, model);
     expect(r.candidates[0]?.memberId).toBe('M1');
     expect(r.candidates[0]?.evidence.find((e) => e.field === 'dob')).toMatchObject({ level: 'exact_day' });

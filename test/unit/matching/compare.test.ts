@@ -38,7 +38,9 @@ const baseQuery: PersonQuery = {
 };
 const q = (over: Partial<PersonQuery>) => preparePerson({ ...baseQuery, ...over });
 const m = (over: Partial<MemberRecord>) => preparePerson({ ...baseMember, ...over });
-const ctx = { frequencies: computeNameFrequencies(['Nguyễn Văn Hùng', 'Trần Văn Dũng', 'Lê Thị Hưng', 'Lê Văn Công']) };
+const ctx = {
+  frequencies: computeNameFrequencies(['Nguyễn Văn Hùng', 'Trần Văn Dũng', 'Lê Thị Hưng', 'Lê Văn Công']),
+};
 
 describe('name levels', () => {
   it.each([
@@ -50,9 +52,23 @@ describe('name levels', () => {
     ['Đ/D', 'Dang Van Duc', 'Đặng Văn Đức', 'exact', 'exact', 'exact'],
     ['Ð (U+00D0)', '\u00D0ặng Văn Đức', 'Đặng Văn Đức', 'exact', 'exact', 'exact'],
     ['Hoàng/Huỳnh', 'Huỳnh Văn Hùng', 'Hoàng Văn Hùng', 'equivalent', 'exact', 'exact'],
-    ['family typo', 'Nguyen Van Hung'.replace('Nguyen', 'Nguyn'), 'Nguyễn Văn Hùng', 'typo', 'exact', 'exact'],
+    [
+      'family typo',
+      'Nguyen Van Hung'.replace('Nguyen', 'Nguyn'),
+      'Nguyễn Văn Hùng',
+      'typo',
+      'exact',
+      'exact',
+    ],
     ['given typo to a non-name', 'Nguyễn Văn Hùnh', 'Nguyễn Văn Hùng', 'exact', 'exact', 'typo'],
-    ['given typo to another real name', 'Nguyễn Văn Dũng', 'Nguyễn Văn Hùng', 'exact', 'exact', 'typo_other_name'],
+    [
+      'given typo to another real name',
+      'Nguyễn Văn Dũng',
+      'Nguyễn Văn Hùng',
+      'exact',
+      'exact',
+      'typo_other_name',
+    ],
     ['transposition', 'Nguyễn Văn Hnùg', 'Nguyễn Văn Hùng', 'exact', 'exact', 'typo'],
     ['accent-only difference', 'Nguyễn Văn Hưng', 'Nguyễn Văn Hùng', 'exact', 'exact', 'accent_diff'],
     ['dropped middle', 'Nguyễn Hùng', 'Nguyễn Văn Hùng', 'exact', 'dropped_or_added', 'exact'],
@@ -92,9 +108,21 @@ describe('other fields', () => {
     ['gender missing', () => compareGender(q({ gender: null }), m({})).level, 'missing'],
     ['id equal', () => compareIdNumber(q({ idNumber: '001090123456' }), m({})).level, 'exact'],
     ['id differs', () => compareIdNumber(q({ idNumber: '001090999999' }), m({})).level, 'different'],
-    ['CMND vs CCCD', () => compareIdNumber(q({ idNumber: '001090123456' }), m({ idNumber: '012345678' })).level, 'different_kind'],
-    ['old vs new province code (Hà Giang 02 → Tuyên Quang 08)', () => compareProvince(q({ provinceCode: '02' }), m({ provinceCode: '08' })).level, 'exact'],
-    ['old vs new province code (Bắc Giang 24 / Bắc Ninh 27)', () => compareProvince(q({ provinceCode: '27' }), m({ provinceCode: '24' })).level, 'exact'],
+    [
+      'CMND vs CCCD',
+      () => compareIdNumber(q({ idNumber: '001090123456' }), m({ idNumber: '012345678' })).level,
+      'different_kind',
+    ],
+    [
+      'old vs new province code (Hà Giang 02 → Tuyên Quang 08)',
+      () => compareProvince(q({ provinceCode: '02' }), m({ provinceCode: '08' })).level,
+      'exact',
+    ],
+    [
+      'old vs new province code (Bắc Giang 24 / Bắc Ninh 27)',
+      () => compareProvince(q({ provinceCode: '27' }), m({ provinceCode: '24' })).level,
+      'exact',
+    ],
     ['different province', () => compareProvince(q({ provinceCode: '79' }), m({})).level, 'different'],
   ])('%s', (_l, f, level) => {
     expect(f()).toBe(level);

@@ -47,7 +47,11 @@ describe('loadConfig', () => {
   });
 
   it('lists every bad variable at once and never prints a database password', () => {
-    const problems = problemsOf({ KAFKA_BROKERS: 'x', DATABASE_URL: 'postgres://vss:secret@127.0.0.1:5432', LOG_LEVEL: 'x' });
+    const problems = problemsOf({
+      KAFKA_BROKERS: 'x',
+      DATABASE_URL: 'postgres://vss:secret@127.0.0.1:5432',
+      LOG_LEVEL: 'x',
+    });
     expect(problems.map((p) => p.split(':')[0])).toEqual(['KAFKA_BROKERS', 'DATABASE_URL', 'LOG_LEVEL']);
     expect(problems.join(' ')).not.toContain('secret');
   });
