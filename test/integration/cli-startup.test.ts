@@ -1,0 +1,40 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+function run(env: NodeJS.ProcessEnv) {
+  const r = spawnSync(process.execPath, ['bin/vss-bridge.mjs', 'run'], {
+    env: { ...process.env, HTTP_PORT: '0', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: r.status, stderr: r.stderr.trim(), stdout: r.stdout.trim() };
+}
+
+describe('vss-bridge run with a broken configuration', () => {
+  it.each([
+    ['KAFKA_BROKERS', { KAFKA_BROKERS: 'not a broker list' }, /KAFKA_BROKERS: expected host:port/],
+    [
+      'KAFKA_BROKERS',
+      { KAFKA_BROKERS: '127.0.0.1:1' },
+      /KAFKA_BROKERS: cannot reach Kafka at 127\.0\.0\.1:1/,
+    ],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://vss@localhost/vss' }, /DATABASE_URL: expected postgres:\/\//],
+    [
+      'DATABASE_URL',
+      { DATABASE_URL: 'postgres://vss:secret@127.0.0.1:1/vss' },
+      /DATABASE_URL: cannot connect to postgres:\/\/vss:\*\*\*@127\.0\.0\.1:1\/vss/,
+    ],
+    [
+      'SCHEMA_REGISTRY_URL',
+      { SCHEMA_REGISTRY_URL: 'http://127.0.0.1:1' },
+      /SCHEMA_REGISTRY_URL: cannot register schemas/,
+    ],
+  ])('%s (%j) → exit code 2 and one line naming it', (_name, env, message) => {
+    const r = run(env);
+    expect(r.status).toBe(2);
+    expect(r.stderr.split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^vss-bridge: /);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toContain('secret');
+  });
+});
