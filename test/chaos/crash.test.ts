@@ -5,7 +5,7 @@ import { runCrashScenario } from '../../bench/crash/run-crash.js';
 describe('exactly once under kill -9 and service restarts (short version)', () => {
   it('every event has one outcome, code changes equal auto-matches, mappings reach both topics', async () => {
     const r = await runCrashScenario({
-      events: Number(process.env.CRASH_EVENTS ?? 600),
+      events: Number(process.env.CRASH_EVENTS ?? 1500),
       members: 6000,
       kills: Number(process.env.CRASH_KILLS ?? 4),
       restartPostgres: true,
