@@ -1,14 +1,8 @@
-import type { AdultRegistrationSubmitted } from '../../contracts/generated.js';
 import { PermanentError } from '../../domain/errors.js';
 import type { MemberRecord } from '../../matching/types.js';
 import type { ArchiveEffect, Effect } from '../../runtime/effects.js';
 import type { ReviewAction } from '../defence-code-mapping/resolve.js';
-import {
-  decisionEmit,
-  REJECTED_BY_OPERATOR,
-  resolveReviewEffects,
-  type OpenCaseView,
-} from '../registration/outputs.js';
+import { resolveRegistrationCase, type OpenCaseView } from '../registration/outputs.js';
 import type { AdultCaseEvidence } from './decide.js';
 
 export interface AdultCase extends OpenCaseView {
@@ -29,53 +23,20 @@ export function resolveAdultCase(
   member: MemberRecord | null,
   now: Date,
 ): Effect[] {
-  const request = c.request as Pick<AdultRegistrationSubmitted, 'eventId' | 'registrationId'>;
-  const base = {
-    kind: 'ADULT' as const,
-    registrationId: request.registrationId,
-    sourceEventId: request.eventId,
-    caseId: c.caseId,
-    decidedBy: 'OPERATOR' as const,
-    operator: action.operator,
-  };
-  if (action.kind === 'no_match') {
-    return [
-      ...resolveReviewEffects(
-        c,
-        'ADULT_REGISTRATION',
-        { resolution: 'no_match', memberId: null, operator: action.operator, note: action.note },
-        now,
-      ),
-      decisionEmit(
-        { ...base, outcome: 'REJECTED', reasonCodes: [REJECTED_BY_OPERATOR], bhxhCode: null },
-        now,
-      ),
-    ];
-  }
-  if (!member) throw new PermanentError('INVALID_REQUEST', `member ${action.memberId} not found in HGD`);
-  if (!member.bhxhCode) {
-    throw new PermanentError(
-      'INVALID_REQUEST',
-      `member ${member.memberId} has no BHXH code: an approval must carry one`,
-    );
-  }
-  const archive = archiveOf(c.evidence);
-  if (!archive) {
-    throw new PermanentError(
-      'INVALID_REQUEST',
-      `case ${c.caseId}: the documents were not verified when the case was opened; reject it (--no-match) and ask for a new submission`,
-    );
-  }
-  return [
-    ...archive,
-    ...resolveReviewEffects(
-      c,
-      'ADULT_REGISTRATION',
-      { resolution: 'member', memberId: member.memberId, operator: action.operator, note: action.note },
-      now,
-    ),
-    decisionEmit({ ...base, outcome: 'APPROVED', reasonCodes: [], bhxhCode: member.bhxhCode }, now),
-  ];
+  return resolveRegistrationCase(c, action, member, now, {
+    kind: 'ADULT',
+    reviewKind: 'ADULT_REGISTRATION',
+    onApprove: () => {
+      const archive = archiveOf(c.evidence);
+      if (!archive) {
+        throw new PermanentError(
+          'INVALID_REQUEST',
+          `case ${c.caseId}: the documents were not verified when the case was opened; reject it (--no-match) and ask for a new submission`,
+        );
+      }
+      return archive;
+    },
+  });
 }
 
 function archiveOf(evidence: unknown): ArchiveEffect[] | null {

@@ -9,7 +9,10 @@ import type {
   ReviewCase,
 } from '../../contracts/generated.js';
 import { deterministicUuid } from '../../domain/ids.js';
-import type { EmitEffect, OpenReviewEffect, ResolveReviewEffect } from '../../runtime/effects.js';
+import { PermanentError } from '../../domain/errors.js';
+import type { MemberRecord } from '../../matching/types.js';
+import type { Effect, EmitEffect, OpenReviewEffect, ResolveReviewEffect } from '../../runtime/effects.js';
+import type { ReviewAction } from '../defence-code-mapping/resolve.js';
 
 export type ReviewKind = 'CHILD_REGISTRATION' | 'ADULT_REGISTRATION';
 
@@ -162,3 +165,57 @@ export function resolveReviewEffects(
 
 /** Reason code of every operator rejection (the same code as the defence flow's). */
 export const REJECTED_BY_OPERATOR = 'REJECTED_BY_OPERATOR';
+
+/**
+ * An operator's decision on a registration review case, shared by the child and adult flows: `member` approves
+ * with that HGD member's BHXH code (plus `onApprove`'s effects, e.g. archive records), `no_match` rejects. Both
+ * resolve the case and emit a RegistrationDecision decided by the operator.
+ */
+export function resolveRegistrationCase(
+  c: OpenCaseView & { request: unknown },
+  action: ReviewAction,
+  member: MemberRecord | null,
+  now: Date,
+  opts: { kind: 'CHILD' | 'ADULT'; reviewKind: ReviewKind; onApprove?: () => Effect[] },
+): Effect[] {
+  const request = c.request as { eventId: string; registrationId: string };
+  const base = {
+    kind: opts.kind,
+    registrationId: request.registrationId,
+    sourceEventId: request.eventId,
+    caseId: c.caseId,
+    decidedBy: 'OPERATOR' as const,
+    operator: action.operator,
+  };
+  if (action.kind === 'no_match') {
+    return [
+      ...resolveReviewEffects(
+        c,
+        opts.reviewKind,
+        { resolution: 'no_match', memberId: null, operator: action.operator, note: action.note },
+        now,
+      ),
+      decisionEmit(
+        { ...base, outcome: 'REJECTED', reasonCodes: [REJECTED_BY_OPERATOR], bhxhCode: null },
+        now,
+      ),
+    ];
+  }
+  if (!member) throw new PermanentError('INVALID_REQUEST', `member ${action.memberId} not found in HGD`);
+  if (!member.bhxhCode) {
+    throw new PermanentError(
+      'INVALID_REQUEST',
+      `member ${member.memberId} has no BHXH code: an approval must carry one`,
+    );
+  }
+  return [
+    ...(opts.onApprove?.() ?? []),
+    ...resolveReviewEffects(
+      c,
+      opts.reviewKind,
+      { resolution: 'member', memberId: member.memberId, operator: action.operator, note: action.note },
+      now,
+    ),
+    decisionEmit({ ...base, outcome: 'APPROVED', reasonCodes: [], bhxhCode: member.bhxhCode }, now),
+  ];
+}
