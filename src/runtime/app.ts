@@ -216,12 +216,17 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
   const timers: NodeJS.Timeout[] = [];
   const refreshLag = async (a: Admin) => {
     const rows = await fetchLag(a, config.kafka.groupId, [...handlers.keys()]);
-    for (const r of rows)
-      metrics.lag.set({ group: r.group, topic: r.topic, partition: String(r.partition) }, r.lag);
+    for (const r of rows) {
+      const labels = { group: r.group, topic: r.topic, partition: String(r.partition) };
+      metrics.lag.set(labels, r.lag);
+      if (r.lastCommitAt !== null) metrics.lastCommitAge.set(labels, (Date.now() - r.lastCommitAt) / 1000);
+    }
   };
   timers.push(
     setInterval(() => {
       refreshLag(admin).catch((e: unknown) => logger.debug({ err: safeError(e) }, 'lag refresh failed'));
+      // Keeps vss_bridge_ready current for Prometheus, which scrapes /metrics and never calls /readyz.
+      void http.readiness();
       outboxBacklog(knex)
         .then((b) => {
           metrics.outboxBacklog.set(b.unsent);

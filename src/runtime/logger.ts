@@ -1,4 +1,11 @@
-import { pino, stdSerializers, stdTimeFunctions, destination as pinoDestination, type Logger, type DestinationStream } from 'pino';
+import {
+  pino,
+  stdSerializers,
+  stdTimeFunctions,
+  destination as pinoDestination,
+  type Logger,
+  type DestinationStream,
+} from 'pino';
 
 /**
  * Field names whose values are personal data (names, ID numbers, BHXH codes, dates of birth).

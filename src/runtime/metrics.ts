@@ -86,7 +86,8 @@ export class Metrics {
   });
 
   constructor(opts: { processMetrics?: boolean } = {}) {
-    if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'vss_bridge_' });
+    if (opts.processMetrics !== false)
+      collectDefaultMetrics({ register: this.registry, prefix: 'vss_bridge_' });
   }
 
   subscribe(events: RuntimeEvents): void {
@@ -105,7 +106,9 @@ export class Metrics {
       this.deadLetters.inc({ topic: e.topic, error_code: e.errorCode });
     });
     events.on('message.retry', (e) => this.retries.inc({ topic: e.topic }));
-    events.on('match.scored', (e) => this.matchScore.observe({ flow: e.flow, decision: e.decision }, e.score));
+    events.on('match.scored', (e) =>
+      this.matchScore.observe({ flow: e.flow, decision: e.decision }, e.score),
+    );
     events.on('consumer.rebalancing', () => this.rebalances.inc());
     events.on('consumer.crashed', () => this.crashes.inc());
     events.on('outbox.published', (e) => this.outboxPublished.inc(e.count));

@@ -3,6 +3,7 @@ import { kafkaFromConfig } from '../../../connectors/kafka/client.js';
 import { topicBindings } from '../../../connectors/registry/bindings.js';
 import { AvroCodec } from '../../../connectors/registry/codec.js';
 import type { DeadLetter } from '../../contracts/generated.js';
+import { isPermanent } from '../../domain/errors.js';
 import { loadConfig } from '../../runtime/config.js';
 import { Progress } from '../progress.js';
 
@@ -26,11 +27,14 @@ export function register(program: Command): void {
       await admin.connect();
       const ends = await admin.fetchTopicOffsets(dlqTopic);
       await admin.disconnect();
-      const remaining = new Map(ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, Number(e.high)]));
+      const remaining = new Map(
+        ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, Number(e.high)]),
+      );
       const total = ends.reduce((a, e) => a + Number(e.high) - Number(e.low), 0);
       const progress = new Progress(`replay ${dlqTopic} → ${source}`, total);
       let replayed = 0;
       let skipped = 0;
+      let unreadable = 0;
       const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       await producer.connect();
       const consumer = kafka.consumer({ groupId: `vss-bridge-dlq-replay-${Date.now()}` });
@@ -44,8 +48,14 @@ export function register(program: Command): void {
         eachMessage: async ({ partition, message }) => {
           const end = remaining.get(partition);
           if (end === undefined || Number(message.offset) >= end) return;
-          const dl = await codec.decode<DeadLetter>(dlqTopic, message.value);
-          if ((since === null || dl.occurredAt.getTime() >= since) && dl.sourceTopic === source) {
+          // A record on the dead-letter topic that is not a DeadLetter is counted and skipped, never a hang.
+          const dl = await codec.decode<DeadLetter>(dlqTopic, message.value).catch((e: unknown) => {
+            if (isPermanent(e)) return null;
+            throw e; // registry trouble: kafkajs retries the message
+          });
+          if (dl === null) {
+            unreadable++;
+          } else if ((since === null || dl.occurredAt.getTime() >= since) && dl.sourceTopic === source) {
             if (!o.dryRun) {
               const headers: Record<string, Buffer> = {};
               for (const h of dl.headers) if (h.value) headers[h.key] = h.value;
@@ -67,6 +77,8 @@ export function register(program: Command): void {
       await consumer.disconnect();
       await producer.disconnect();
       progress.done();
-      process.stdout.write(`${o.dryRun ? 'would replay' : 'replayed'} ${replayed} dead letter(s) to ${source}; skipped ${skipped}\n`);
+      process.stdout.write(
+        `${o.dryRun ? 'would replay' : 'replayed'} ${replayed} dead letter(s) to ${source}; skipped ${skipped}${unreadable ? `; left ${unreadable} unreadable record(s) alone` : ''}\n`,
+      );
     });
 }

@@ -20,7 +20,10 @@ export function renderLag(rows: PartitionLag[]): string {
     );
     totals.set(r.topic, (totals.get(r.topic) ?? 0) + r.lag);
   }
-  for (const [topic, lag] of totals) lines.push(`${'TOTAL'.padEnd(20)} ${topic.padEnd(40)} ${''.padStart(4)} ${''.padStart(10)} ${''.padStart(10)} ${String(lag).padStart(8)}`);
+  for (const [topic, lag] of totals)
+    lines.push(
+      `${'TOTAL'.padEnd(20)} ${topic.padEnd(40)} ${''.padStart(4)} ${''.padStart(10)} ${''.padStart(10)} ${String(lag).padStart(8)}`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -33,38 +36,54 @@ export function register(program: Command): void {
     .option('--max-lag <n>', 'exit 2 when any partition lags more than this')
     .option('--json', 'print JSON')
     .option('--watch [seconds]', 'refresh every N seconds (default 5) until interrupted')
-    .action(async (o: { group?: string; topic?: string[]; maxLag?: string; json?: boolean; watch?: string | boolean }) => {
-      const config = loadConfig();
-      const group = o.group ?? config.kafka.groupId;
-      const topics = o.topic ?? [
-        config.topics.childRegistrationSubmitted,
-        config.topics.adultRegistrationSubmitted,
-        config.topics.codeLookupFailed,
-      ];
-      const maxLag = o.maxLag === undefined ? null : Number(o.maxLag);
-      if (maxLag !== null && (!Number.isInteger(maxLag) || maxLag < 0)) throw new Error('--max-lag: expected a whole number ≥ 0');
-      const admin = kafkaFromConfig(config, undefined, 2).admin();
-      await admin.connect();
-      try {
-        const existing = new Set(await admin.listTopics());
-        const once = async (): Promise<number> => {
-          const rows = await fetchLag(admin, group, topics.filter((t) => existing.has(t)));
-          if (o.json) process.stdout.write(`${JSON.stringify({ group, partitions: rows, totalLag: rows.reduce((a, r) => a + r.lag, 0) })}\n`);
-          else process.stdout.write(renderLag(rows));
-          const worst = rows.reduce((a, r) => Math.max(a, r.lag), 0);
-          return maxLag !== null && worst > maxLag ? 2 : 0;
-        };
-        if (o.watch) {
-          const every = typeof o.watch === 'string' ? Number(o.watch) : 5;
-          for (;;) {
-            if (process.stdout.isTTY) process.stdout.write('\u001b[2J\u001b[H');
-            await once();
-            await new Promise((r) => setTimeout(r, every * 1000));
+    .action(
+      async (o: {
+        group?: string;
+        topic?: string[];
+        maxLag?: string;
+        json?: boolean;
+        watch?: string | boolean;
+      }) => {
+        const config = loadConfig();
+        const group = o.group ?? config.kafka.groupId;
+        const topics = o.topic ?? [
+          config.topics.childRegistrationSubmitted,
+          config.topics.adultRegistrationSubmitted,
+          config.topics.codeLookupFailed,
+        ];
+        const maxLag = o.maxLag === undefined ? null : Number(o.maxLag);
+        if (maxLag !== null && (!Number.isInteger(maxLag) || maxLag < 0))
+          throw new Error('--max-lag: expected a whole number ≥ 0');
+        const admin = kafkaFromConfig(config, undefined, 2).admin();
+        await admin.connect();
+        try {
+          const existing = new Set(await admin.listTopics());
+          const once = async (): Promise<number> => {
+            const rows = await fetchLag(
+              admin,
+              group,
+              topics.filter((t) => existing.has(t)),
+            );
+            if (o.json)
+              process.stdout.write(
+                `${JSON.stringify({ group, partitions: rows, totalLag: rows.reduce((a, r) => a + r.lag, 0) })}\n`,
+              );
+            else process.stdout.write(renderLag(rows));
+            const worst = rows.reduce((a, r) => Math.max(a, r.lag), 0);
+            return maxLag !== null && worst > maxLag ? 2 : 0;
+          };
+          if (o.watch) {
+            const every = typeof o.watch === 'string' ? Number(o.watch) : 5;
+            for (;;) {
+              if (process.stdout.isTTY) process.stdout.write('\u001b[2J\u001b[H');
+              await once();
+              await new Promise((r) => setTimeout(r, every * 1000));
+            }
           }
+          process.exitCode = await once();
+        } finally {
+          await admin.disconnect();
         }
-        process.exitCode = await once();
-      } finally {
-        await admin.disconnect();
-      }
-    });
+      },
+    );
 }
