@@ -58,7 +58,11 @@ export class OpsServer {
   async stop(): Promise<void> {
     const s = this.server;
     this.server = null;
-    if (s) await new Promise<void>((r) => s.close(() => r()));
+    if (!s) return;
+    const closed = new Promise<void>((r) => s.close(() => r()));
+    // Idle keep-alive connections would hold the close (and the process) for seconds.
+    s.closeIdleConnections();
+    await closed;
   }
 
   /** Runs every readiness check in parallel, each bounded in time. */

@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import { createDb } from '../../connectors/db/knex.js';
 import { testKafka } from './kafka.js';
 import { STACK } from './stack.js';
@@ -16,11 +17,19 @@ export default async function setup(): Promise<void> {
     .then(() => admin.describeCluster())
     .catch((e: Error) => problems.push(`Kafka at ${STACK.kafkaBrokers.join(',')}: ${e.message}`));
   await admin.disconnect();
-  await fetch(`${STACK.registryUrl}/subjects`)
-    .then((r) => {
-      if (!r.ok) throw new Error(`HTTP ${r.status}`);
-    })
-    .catch((e: Error) => problems.push(`schema registry at ${STACK.registryUrl}: ${e.message}`));
+  // node:http without keep-alive: a pooled fetch connection would keep vitest's main process alive at the end.
+  await new Promise<void>((resolve) => {
+    const req = get(`${STACK.registryUrl}/subjects`, { agent: false }, (res) => {
+      res.resume();
+      if (res.statusCode !== 200)
+        problems.push(`schema registry at ${STACK.registryUrl}: HTTP ${res.statusCode}`);
+      resolve();
+    });
+    req.on('error', (e) => {
+      problems.push(`schema registry at ${STACK.registryUrl}: ${e.message}`);
+      resolve();
+    });
+  });
   if (problems.length > 0) {
     throw new Error(`the local stack is not reachable (run: npm run stack:up):\n  ${problems.join('\n  ')}`);
   }
