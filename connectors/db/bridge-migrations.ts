@@ -89,4 +89,15 @@ export const bridgeMigrations: Migration[] = [
       await knex.raw('drop schema if exists bridge cascade');
     },
   },
+  {
+    // The guarded change asks "did we already map this member?" for every auto-match: without this index that is
+    // a scan of the whole audit, and throughput fell as the audit grew.
+    name: '20261125130000_code_changes_member_idx',
+    async up(knex: Knex) {
+      await knex.raw('create index if not exists code_changes_member_idx on bridge.code_changes (member_id)');
+    },
+    async down(knex: Knex) {
+      await knex.raw('drop index if exists bridge.code_changes_member_idx');
+    },
+  },
 ];
