@@ -268,6 +268,7 @@ for (const [k, t] of outTs) {
 // The backlog was produced just before the adapter started: latency = time spent waiting in the backlog + work.
 const adapter = stats(lat, started, Math.min(lastOut, drainedAt), events.length);
 const steady = stats(pacedLat, pacedStart, pacedStart + (PACED * 1000) / RATE, PACED);
+log(`adapter: ${JSON.stringify({ backlog: adapter, steadyState: steady })}`);
 
 // 2. A raw kafkajs pipe on the same input: consume → produce the value unchanged, same partition concurrency.
 log('raw kafkajs pipe: the same backlog, produced just before it starts');
@@ -299,11 +300,15 @@ const pipeDone = new Promise<void>((r) => (finishPipe = r));
 await pipe.run({
   partitionsConsumedConcurrently: 3,
   eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
-    await pipeProducer.send({
-      topic: pipeTopic,
-      acks: -1,
-      messages: batch.messages.map((m) => ({ key: m.key, value: m.value })),
-    });
+    // In chunks: one produce request per fetched batch could exceed the broker's message.max.bytes.
+    for (let i = 0; i < batch.messages.length; i += 500) {
+      const chunk = batch.messages.slice(i, i + 500);
+      await pipeProducer.send({
+        topic: pipeTopic,
+        acks: -1,
+        messages: chunk.map((m) => ({ key: m.key, value: m.value })),
+      });
+    }
     for (const m of batch.messages) resolveOffset(m.offset);
     await heartbeat();
     piped += batch.messages.length;
