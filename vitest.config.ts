@@ -10,6 +10,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // Projects run as ordered groups: unit, then integration, then chaos alone.
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -21,12 +23,12 @@ export default defineConfig({
           hookTimeout: 120_000,
           // 2 cores: the broker, registry and Postgres share them with the tests.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
           globalSetup: ['test/support/global-setup.ts'],
         },
       },
       {
-        // Tests that kill processes and restart PostgreSQL or the broker: run alone, after the others
-        // (`npm test` runs this project in a second, sequential step).
+        // Tests that kill processes and restart PostgreSQL or the broker: run alone, after the others.
         test: {
           name: 'chaos',
           include: ['test/chaos/**/*.test.ts'],
@@ -34,6 +36,8 @@ export default defineConfig({
           testTimeout: 900_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
           globalSetup: ['test/support/global-setup.ts'],
         },
       },

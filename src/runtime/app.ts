@@ -66,9 +66,6 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
     await knex.destroy();
     throw new StartupError(`DATABASE_URL: cannot connect to ${redactUrl(config.databaseUrl)}: ${reason(e)}`);
   }
-  const applied = await migrateLatest(knex);
-  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-
   const kafka = kafkaFromConfig(config, logger);
   const admin = kafkaFromConfig(config, undefined, 1).admin();
   try {
@@ -96,6 +93,9 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
     admin,
     bindings.map((b) => b.topic),
   );
+  // Migrations only once every dependency answered, so a bad address fails before anything changes.
+  const applied = await migrateLatest(knex);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
 
   const events = new RuntimeEvents();
   const metrics = new Metrics();

@@ -1,16 +1,26 @@
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
-
-function run(env: NodeJS.ProcessEnv) {
-  const r = spawnSync(process.execPath, ['bin/vss-bridge.mjs', 'run'], {
-    env: { ...process.env, HTTP_PORT: '0', ...env },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { status: r.status, stderr: r.stderr.trim(), stdout: r.stdout.trim() };
-}
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 describe('vss-bridge run with a broken configuration', () => {
+  // A fresh, unmigrated database: a failed start must change nothing in it.
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase({ migrate: false });
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  function run(env: NodeJS.ProcessEnv) {
+    const r = spawnSync(process.execPath, ['bin/vss-bridge.mjs', 'run'], {
+      env: { ...process.env, HTTP_PORT: '0', DATABASE_URL: db.url, ...env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return { status: r.status, stderr: r.stderr.trim(), stdout: r.stdout.trim() };
+  }
+
   it.each([
     ['KAFKA_BROKERS', { KAFKA_BROKERS: 'not a broker list' }, /KAFKA_BROKERS: expected host:port/],
     [
@@ -29,12 +39,16 @@ describe('vss-bridge run with a broken configuration', () => {
       { SCHEMA_REGISTRY_URL: 'http://127.0.0.1:1' },
       /SCHEMA_REGISTRY_URL: cannot register schemas/,
     ],
-  ])('%s (%j) → exit code 2 and one line naming it', (_name, env, message) => {
+  ])('%s (%j) → exit code 2 and one line naming it, nothing migrated', async (_name, env, message) => {
     const r = run(env);
     expect(r.status).toBe(2);
     expect(r.stderr.split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^vss-bridge: /);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toContain('secret');
+    const tables = await db.knex.raw(
+      "select 1 from information_schema.tables where table_schema in ('bridge', 'hgd')",
+    );
+    expect(tables.rows).toHaveLength(0);
   });
 });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { startApp } from '../../runtime/app.js';
 import { loadConfig } from '../../runtime/config.js';
+import { destination as pinoDestination } from 'pino';
 import { createLogger } from '../../runtime/logger.js';
 import { safeError } from '../../runtime/processor.js';
 
@@ -10,7 +11,8 @@ export function register(program: Command): void {
     .description('run the adapter: consume the VssID topics, decide, publish (the main job)')
     .action(async () => {
       const config = loadConfig();
-      const logger = createLogger(config.logLevel);
+      // The service logs JSON lines to stdout; stderr is left for a fatal start-up message.
+      const logger = createLogger(config.logLevel, pinoDestination({ dest: 1, sync: false }));
       // Signals are trapped before start-up, so a SIGTERM during start-up still ends in a clean stop.
       let app: Awaited<ReturnType<typeof startApp>> | null = null;
       let shuttingDown = false;
