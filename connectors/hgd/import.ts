@@ -8,7 +8,7 @@ import { keyHash } from '../../src/matching/key-hash.js';
 import { memberFromLine } from '../../src/matching/lines.js';
 import { preparePerson } from '../../src/matching/prepare.js';
 import type { MemberRecord } from '../../src/matching/types.js';
-import { memberToRow } from './rows.js';
+import { MEMBER_COLUMNS, memberToRow } from './rows.js';
 
 /**
  * Bulk import of HGD members from JSON lines (DESIGN.md "Batch interface"): batched multi-row upserts through
@@ -47,21 +47,10 @@ interface Reject {
   text: string;
 }
 
-const MEMBER_ARRAY_COLUMNS = [
-  'member_id',
-  'household_code',
-  'full_name',
-  'dob',
-  'dob_precision',
-  'gender',
-  'id_number',
-  'bhxh_code',
-  'province_code',
-  'ward_code',
-  'father_name',
-  'mother_name',
-  'relation_to_head',
-] as const;
+/** The columns an import writes: every member column but `version`, which the database keeps. */
+const MEMBER_ARRAY_COLUMNS = MEMBER_COLUMNS.filter(
+  (c): c is Exclude<(typeof MEMBER_COLUMNS)[number], 'version'> => c !== 'version',
+);
 
 const UPSERT_MEMBERS = `
   insert into hgd.members (${MEMBER_ARRAY_COLUMNS.join(', ')})

@@ -1,3 +1,4 @@
+import { memberToSnakeCase } from '../../src/matching/lines.js';
 import type { DobPrecision, Gender, MemberRecord } from '../../src/matching/types.js';
 
 /** Row of `hgd.members` as Postgres returns it. */
@@ -55,19 +56,5 @@ export function memberFromRow(r: MemberRow): MemberRecord {
 }
 
 export function memberToRow(m: MemberRecord): Omit<MemberRow, 'version'> {
-  return {
-    member_id: m.memberId,
-    household_code: m.householdCode,
-    full_name: m.fullName,
-    dob: m.dob,
-    dob_precision: m.dobPrecision,
-    gender: m.gender,
-    id_number: m.idNumber,
-    bhxh_code: m.bhxhCode,
-    province_code: m.provinceCode,
-    ward_code: m.wardCode,
-    father_name: m.fatherName,
-    mother_name: m.motherName,
-    relation_to_head: m.relationToHead,
-  };
+  return memberToSnakeCase(m);
 }

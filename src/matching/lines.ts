@@ -112,8 +112,9 @@ export function queryFromLine(line: string): LineResult<PersonQuery> {
   return { ok: true, value: q };
 }
 
-export function memberToLine(m: MemberRecord): string {
-  return JSON.stringify({
+/** A member as the snake_case fields of the batch interface (a member line, and an `hgd.members` row). */
+export function memberToSnakeCase(m: MemberRecord) {
+  return {
     member_id: m.memberId,
     household_code: m.householdCode,
     full_name: m.fullName,
@@ -127,7 +128,11 @@ export function memberToLine(m: MemberRecord): string {
     father_name: m.fatherName,
     mother_name: m.motherName,
     relation_to_head: m.relationToHead,
-  });
+  };
+}
+
+export function memberToLine(m: MemberRecord): string {
+  return JSON.stringify(memberToSnakeCase(m));
 }
 
 export function queryToLine(q: PersonQuery): string {
