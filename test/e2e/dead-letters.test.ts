@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AvroCodec } from '../../connectors/registry/codec.js';
 import { topicBindings } from '../../connectors/registry/bindings.js';
-import type { CodeLookupFailed, DeadLetter, ReviewCase } from '../../src/contracts/generated.js';
+import type { DeadLetter, ReviewCase } from '../../src/contracts/generated.js';
 import { startApp, type App } from '../../src/runtime/app.js';
 import type { Config } from '../../src/runtime/config.js';
 import { testConfig, testLogger } from '../support/app.js';
@@ -10,34 +10,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { committedToEnd, testKafka } from '../support/kafka.js';
 import { readAll } from '../support/topic-reader.js';
 import { waitFor } from '../support/stack.js';
-
-function event(
-  i: number,
-  over: Partial<CodeLookupFailed['person']> = {},
-  bqpCode = `97000000${String(i).padStart(2, '0')}`,
-): CodeLookupFailed {
-  return {
-    eventId: randomUUID(),
-    occurredAt: new Date(),
-    requestId: `REQ-DLQ-${i}`,
-    person: {
-      fullName: 'Đặng Thị Thu Hà',
-      dateOfBirth: { value: '1992-05-17', precision: 'DAY' },
-      gender: 'FEMALE',
-      idNumber: null,
-      bhxhCode: null,
-      provinceCode: '48',
-      wardCode: null,
-      fatherName: null,
-      motherName: null,
-      ...over,
-    },
-    bqpCode,
-    bqpUnit: { unitCode: 'QK5', unitName: null },
-    staffRelation: 'SPOUSE',
-    staffBqpCode: null,
-  };
-}
+import { lookupEvent } from '../support/events.js';
 
 describe('dead-letter path on the real stack: bad input never stops the consumer and is never lost', () => {
   let db: TestDatabase;
@@ -60,7 +33,7 @@ describe('dead-letter path on the real stack: bad input never stops the consumer
 
   it('sends each of 9 kinds of bad message to <topic>.dlq with its reason, processes every good one, commits to the end', async () => {
     const topic = config.topics.codeLookupFailed;
-    const good = await codec.encode(topic, event(1));
+    const good = await codec.encode(topic, lookupEvent(1));
     const otherRecord: ReviewCase = {
       eventId: randomUUID(),
       occurredAt: new Date(),
@@ -92,17 +65,17 @@ describe('dead-letter path on the real stack: bad input never stops the consumer
         key: 'impossible-date',
         value: await codec.encode(
           topic,
-          event(3, { dateOfBirth: { value: '2023-02-29', precision: 'DAY' } }),
+          lookupEvent(3, { dateOfBirth: { value: '2023-02-29', precision: 'DAY' } }),
         ),
         code: 'VALIDATION_FAILED',
       },
       {
         key: 'oversized',
-        value: await codec.encode(topic, event(4, { fullName: 'Nguyễn '.repeat(2000) })),
+        value: await codec.encode(topic, lookupEvent(4, { fullName: 'Nguyễn '.repeat(2000) })),
         code: 'VALIDATION_FAILED',
       },
     ];
-    const goods = [1, 2, 5, 6, 7].map((i) => event(i + 10));
+    const goods = [1, 2, 5, 6, 7].map((i) => lookupEvent(i + 10));
     const producer = kafka.producer({ idempotent: true });
     await producer.connect();
     // Interleave good and bad on ONE partition (same key) so ordering shows the consumer keeps going.

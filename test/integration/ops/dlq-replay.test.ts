@@ -1,9 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicBindings } from '../../../connectors/registry/bindings.js';
 import { AvroCodec } from '../../../connectors/registry/codec.js';
-import type { CodeLookupFailed, DeadLetter } from '../../../src/contracts/generated.js';
+import type { DeadLetter } from '../../../src/contracts/generated.js';
 import { startApp, type App } from '../../../src/runtime/app.js';
 import type { Config } from '../../../src/runtime/config.js';
 import { testConfig, testLogger } from '../../support/app.js';
@@ -12,30 +12,7 @@ import { committedToEnd, testKafka } from '../../support/kafka.js';
 import { waitFor } from '../../support/stack.js';
 import { readAll } from '../../support/topic-reader.js';
 import { vssBridge } from './cli.js';
-
-function lookup(over: Partial<CodeLookupFailed['person']> = {}): CodeLookupFailed {
-  return {
-    eventId: randomUUID(),
-    occurredAt: new Date(),
-    requestId: `REQ-REPLAY-${randomUUID().slice(0, 8)}`,
-    person: {
-      fullName: 'Bùi Thị Ngọc',
-      dateOfBirth: { value: '1995-12-01', precision: 'DAY' },
-      gender: 'FEMALE',
-      idNumber: null,
-      bhxhCode: null,
-      provinceCode: '36',
-      wardCode: null,
-      fatherName: null,
-      motherName: null,
-      ...over,
-    },
-    bqpCode: '9720000001',
-    bqpUnit: { unitCode: 'QK3', unitName: null },
-    staffRelation: 'CHILD',
-    staffBqpCode: null,
-  };
-}
+import { lookupEvent } from '../../support/events.js';
 
 async function logEnd(kafka: Kafka, topic: string): Promise<number> {
   const admin = kafka.admin();
@@ -72,14 +49,17 @@ describe('`vss-bridge dlq replay` re-publishes dead letters to their source topi
   it('counts with --dry-run, replays with original bytes and an x-replayed-from header, and honours --since', async () => {
     const topic = config.topics.codeLookupFailed;
     const dlqTopic = `${topic}.dlq`;
-    const good = await codec.encode(topic, lookup());
+    const good = await codec.encode(topic, lookupEvent(1));
     const badMagic = Buffer.from(good);
     badMagic[0] = 7;
     const bad = [
       { kind: 'random-bytes', value: randomBytes(48) },
       {
         kind: 'impossible-date',
-        value: await codec.encode(topic, lookup({ dateOfBirth: { value: '2021-02-30', precision: 'DAY' } })),
+        value: await codec.encode(
+          topic,
+          lookupEvent(2, { dateOfBirth: { value: '2021-02-30', precision: 'DAY' } }),
+        ),
       },
       { kind: 'magic', value: badMagic },
     ];

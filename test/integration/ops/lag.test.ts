@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicBindings } from '../../../connectors/registry/bindings.js';
 import { AvroCodec } from '../../../connectors/registry/codec.js';
 import type { PartitionLag } from '../../../connectors/kafka/lag.js';
-import type { CodeLookupFailed } from '../../../src/contracts/generated.js';
 import { startApp, type App } from '../../../src/runtime/app.js';
 import type { Config } from '../../../src/runtime/config.js';
 import { testConfig, testLogger } from '../../support/app.js';
@@ -11,31 +9,9 @@ import { createTestDatabase, type TestDatabase } from '../../support/db.js';
 import { committedToEnd, testKafka } from '../../support/kafka.js';
 import { waitFor } from '../../support/stack.js';
 import { scrape, vssBridge } from './cli.js';
+import { lookupEvent } from '../../support/events.js';
 
 const N = 12;
-
-function lookup(i: number): CodeLookupFailed {
-  return {
-    eventId: randomUUID(),
-    occurredAt: new Date(),
-    requestId: `REQ-LAG-${i}`,
-    person: {
-      fullName: 'Hoàng Văn Lâm',
-      dateOfBirth: { value: '1988-09-02', precision: 'DAY' },
-      gender: 'MALE',
-      idNumber: null,
-      bhxhCode: null,
-      provinceCode: '01',
-      wardCode: null,
-      fatherName: null,
-      motherName: null,
-    },
-    bqpCode: `97100000${String(i).padStart(2, '0')}`,
-    bqpUnit: { unitCode: 'QK1', unitName: null },
-    staffRelation: 'SELF',
-    staffBqpCode: null,
-  };
-}
 
 interface LagReport {
   group: string;
@@ -83,7 +59,8 @@ describe('consumer lag: `vss-bridge lag` and the exported metric agree, before a
     const producer = kafka.producer({ idempotent: true });
     await producer.connect();
     const messages = [];
-    for (let i = 0; i < N; i++) messages.push({ key: `k-${i}`, value: await codec.encode(topic, lookup(i)) });
+    for (let i = 0; i < N; i++)
+      messages.push({ key: `k-${i}`, value: await codec.encode(topic, lookupEvent(i)) });
     await producer.send({ topic, acks: -1, messages });
     await producer.disconnect();
 

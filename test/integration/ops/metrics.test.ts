@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicBindings } from '../../../connectors/registry/bindings.js';
 import { AvroCodec } from '../../../connectors/registry/codec.js';
-import type { CodeLookupFailed } from '../../../src/contracts/generated.js';
 import { startApp, type App } from '../../../src/runtime/app.js';
 import type { Config } from '../../../src/runtime/config.js';
 import { testConfig, testLogger } from '../../support/app.js';
@@ -10,30 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../../support/db.js';
 import { committedToEnd, testKafka } from '../../support/kafka.js';
 import { waitFor } from '../../support/stack.js';
 import { scrape, type Sample } from './cli.js';
-
-function lookup(i: number, over: Partial<CodeLookupFailed['person']> = {}): CodeLookupFailed {
-  return {
-    eventId: randomUUID(),
-    occurredAt: new Date(),
-    requestId: `REQ-MET-${i}`,
-    person: {
-      fullName: 'Đỗ Văn Quang',
-      dateOfBirth: { value: '1979-04-30', precision: 'DAY' },
-      gender: 'MALE',
-      idNumber: null,
-      bhxhCode: null,
-      provinceCode: '79',
-      wardCode: null,
-      fatherName: null,
-      motherName: null,
-      ...over,
-    },
-    bqpCode: `97300000${String(i).padStart(2, '0')}`,
-    bqpUnit: { unitCode: 'QK7', unitName: null },
-    staffRelation: 'SELF',
-    staffBqpCode: null,
-  };
-}
+import { lookupEvent } from '../../support/events.js';
 
 const value = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>
   samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
@@ -52,10 +27,12 @@ describe('/metrics, /healthz and /readyz of a running adapter', () => {
     const topic = config.topics.codeLookupFailed;
     const codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, bindings: topicBindings(config) });
     await codec.init();
-    const goods = await Promise.all(Array.from({ length: GOOD }, (_, i) => codec.encode(topic, lookup(i))));
+    const goods = await Promise.all(
+      Array.from({ length: GOOD }, (_, i) => codec.encode(topic, lookupEvent(i))),
+    );
     const invalid = await codec.encode(
       topic,
-      lookup(9, { dateOfBirth: { value: '1990-13-01', precision: 'DAY' } }),
+      lookupEvent(9, { dateOfBirth: { value: '1990-13-01', precision: 'DAY' } }),
     );
     const producer = kafka.producer({ idempotent: true });
     await producer.connect();
