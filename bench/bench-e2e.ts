@@ -113,7 +113,7 @@ const admin = kafka.admin();
 await admin.connect();
 const bindings = topicBindings(config);
 const pipeTopic = `${prefix}raw-pipe.out`;
-await ensureTopics(admin, [...bindings.map((b) => b.topic), pipeTopic]);
+await ensureTopics(admin, [...bindings.map((b) => b.topic), pipeTopic], config.kafka.topicPartitions);
 const codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, bindings });
 await codec.init();
 const input = config.topics.codeLookupFailed;
@@ -173,7 +173,9 @@ function stats(lat: number[], first: number, last: number, n: number) {
 // 1. The adapter (`vss-bridge run`, its own process) drains the backlog.
 log('adapter: draining the backlog');
 const started = Date.now();
-const child = spawn(process.execPath, [join(ROOT, 'bin/vss-bridge.mjs'), 'run'], {
+// BENCH_CHILD_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the adapter process.
+const childArgs = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const child = spawn(process.execPath, [...childArgs, join(ROOT, 'bin/vss-bridge.mjs'), 'run'], {
   env: {
     ...process.env,
     DATABASE_URL: databaseUrl,
@@ -273,7 +275,7 @@ log(`adapter: ${JSON.stringify({ backlog: adapter, steadyState: steady })}`);
 // 2. A raw kafkajs pipe on the same input: consume → produce the value unchanged, same partition concurrency.
 log('raw kafkajs pipe: the same backlog, produced just before it starts');
 const pipeInput = `${prefix}raw-pipe.in`;
-await ensureTopics(admin, [pipeInput]);
+await ensureTopics(admin, [pipeInput], config.kafka.topicPartitions);
 const backlogProducer = kafka.producer({ idempotent: true });
 await backlogProducer.connect();
 for (let i = 0; i < events.length; i += 1000) {
@@ -298,7 +300,7 @@ let piped = 0;
 let finishPipe!: () => void;
 const pipeDone = new Promise<void>((r) => (finishPipe = r));
 await pipe.run({
-  partitionsConsumedConcurrently: 3,
+  partitionsConsumedConcurrently: config.kafka.concurrency,
   eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
     // In chunks: one produce request per fetched batch could exceed the broker's message.max.bytes.
     for (let i = 0; i < batch.messages.length; i += 500) {

@@ -59,7 +59,11 @@ export interface StartOptions {
 /** Connects to everything, failing fast with a one-line error naming the variable that is wrong. */
 export async function startApp(config: Config, logger: Logger, opts: StartOptions = {}): Promise<App> {
   const consume = opts.consume ?? true;
-  const knex = createDb(config.databaseUrl, { ssl: config.databaseSsl, poolMax: 10 });
+  // One connection per partition in flight, plus the relay, readiness and lag refresh.
+  const knex = createDb(config.databaseUrl, {
+    ssl: config.databaseSsl,
+    poolMax: config.kafka.concurrency + 4,
+  });
   try {
     await knex.raw('select 1');
   } catch (e) {
@@ -92,6 +96,7 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
   await ensureTopics(
     admin,
     bindings.map((b) => b.topic),
+    config.kafka.topicPartitions,
   );
   // Migrations only once every dependency answered, so a bad address fails before anything changes.
   const applied = await migrateLatest(knex);
@@ -151,6 +156,7 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
   const consumer = new ConsumerLoop(kafka, {
     groupId: config.kafka.groupId,
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    partitionsConsumedConcurrently: config.kafka.concurrency,
     topics: [...handlers.keys()],
     processor,
     logger: logger.child({ component: 'consumer' }),

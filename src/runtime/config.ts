@@ -26,6 +26,10 @@ export interface Config {
     groupId: string;
     /** How long the group waits for a silent member before reassigning its partitions. */
     sessionTimeoutMs: number;
+    /** Partitions processed at the same time (order within a partition is always kept). */
+    concurrency: number;
+    /** Partitions of the topics the adapter creates when they are missing. */
+    topicPartitions: number;
     ssl: boolean;
     sasl: KafkaSasl | null;
   };
@@ -69,6 +73,8 @@ export const DEFAULTS = {
   KAFKA_CLIENT_ID: 'vss-bridge',
   KAFKA_GROUP_ID: 'vss-bridge',
   KAFKA_SESSION_TIMEOUT_MS: '30000',
+  KAFKA_CONCURRENCY: '3',
+  KAFKA_TOPIC_PARTITIONS: '3',
   SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081',
   DATABASE_URL: 'postgres://vss:vss@127.0.0.1:5432/vss',
   LOG_LEVEL: 'info',
@@ -186,6 +192,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         300_000,
         problems,
       ),
+      concurrency: int(get('KAFKA_CONCURRENCY'), 'KAFKA_CONCURRENCY', 1, 64, problems),
+      topicPartitions: int(get('KAFKA_TOPIC_PARTITIONS'), 'KAFKA_TOPIC_PARTITIONS', 1, 1000, problems),
       ssl: bool(env.KAFKA_SSL, 'KAFKA_SSL', problems),
       sasl,
     },
