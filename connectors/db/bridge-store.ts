@@ -73,24 +73,27 @@ export async function setInboxOutcome(
   await tx('bridge.inbox').where({ consumer_group: group, event_id: eventId }).update({ outcome });
 }
 
-export async function insertOutbox(
-  tx: Knex.Transaction,
-  row: {
-    messageId: string;
-    topic: string;
-    key: string | Buffer | null;
-    value: Buffer;
-    headers?: Record<string, string>;
-  },
-): Promise<void> {
+export interface OutboxInsert {
+  messageId: string;
+  topic: string;
+  key: string | Buffer | null;
+  value: Buffer;
+  headers?: Record<string, string>;
+}
+
+/** Outbox rows in one statement; ids follow the given order (the relay publishes in id order). */
+export async function insertOutbox(tx: Knex.Transaction, rows: OutboxInsert[]): Promise<void> {
+  if (rows.length === 0) return;
   await tx('bridge.outbox')
-    .insert({
-      message_id: row.messageId,
-      topic: row.topic,
-      key: row.key === null ? null : Buffer.isBuffer(row.key) ? row.key : Buffer.from(row.key, 'utf8'),
-      value: row.value,
-      headers: JSON.stringify(row.headers ?? {}),
-    })
+    .insert(
+      rows.map((row) => ({
+        message_id: row.messageId,
+        topic: row.topic,
+        key: row.key === null ? null : Buffer.isBuffer(row.key) ? row.key : Buffer.from(row.key, 'utf8'),
+        value: row.value,
+        headers: JSON.stringify(row.headers ?? {}),
+      })),
+    )
     .onConflict('message_id')
     .ignore();
 }
@@ -130,14 +133,21 @@ export async function applyEffects(
   ctx: ApplyContext,
 ): Promise<Effect[]> {
   const applied: Effect[] = [];
+  // Consecutive emits go to the outbox in one statement (a match emits two CodeMappings).
+  let emits: OutboxInsert[] = [];
+  const flushEmits = async () => {
+    await insertOutbox(tx, emits);
+    emits = [];
+  };
   for (const effect of effects) {
+    if (effect.kind !== 'emit') await flushEmits();
     switch (effect.kind) {
       case 'emit': {
         const topic = typeof effect.topic === 'string' ? ctx.topics[effect.topic] : effect.topic.raw;
         const value = await ctx.encode(topic, effect.record);
         const headers: Record<string, string> = { 'message-id': effect.messageId };
         if (ctx.traceparent) headers.traceparent = ctx.traceparent;
-        await insertOutbox(tx, { messageId: effect.messageId, topic, key: effect.key, value, headers });
+        emits.push({ messageId: effect.messageId, topic, key: effect.key, value, headers });
         applied.push(effect);
         break;
       }
@@ -223,6 +233,7 @@ export async function applyEffects(
       }
     }
   }
+  await flushEmits();
   return applied;
 }
 
