@@ -1,7 +1,7 @@
 import { queryBlockingKeys } from './blocking.js';
 import { decide, rank } from './decide.js';
 import { preparePerson, type PreparedPerson } from './prepare.js';
-import { scorePair } from './score.js';
+import { scorePairAtLeast } from './score.js';
 import type {
   CandidateSource,
   MatchModel,
@@ -23,13 +23,17 @@ export function scoreCandidates(
   model: MatchModel,
 ): MatchResult {
   const q = 'familyKey' in query ? query : preparePerson(query);
+  const t = model.parameters.thresholds;
+  // A candidate scoring below both the review threshold and match − margin is never listed, and as runner-up it
+  // cannot deny a match (the best then leads it by more than the margin): such candidates are not fully scored.
+  const floor = Math.min(t.review, t.match - t.margin);
   const scored: ScoredCandidate[] = [];
   const seen = new Set<string>();
   for (const member of members) {
     if (seen.has(member.memberId)) continue;
     seen.add(member.memberId);
-    const { score, evidence } = scorePair(q, preparePerson(member), model);
-    scored.push({ memberId: member.memberId, score, evidence, member });
+    const s = scorePairAtLeast(q, preparePerson(member), model, floor);
+    if (s) scored.push({ memberId: member.memberId, score: s.score, evidence: s.evidence, member });
   }
   const ranked = rank(scored);
   return { ...decide(ranked, model.parameters.thresholds), blockedCount: members.length };

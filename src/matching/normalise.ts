@@ -115,10 +115,42 @@ export interface PreparedName {
   canonicalParts: NameParts;
 }
 
+/**
+ * Memo of `prepareName` by raw text. Names repeat a lot (the same full names and parents' names come back as
+ * candidates of many queries), and normalisation (NFC/NFD, regexes) was the largest CPU cost of batch matching.
+ * Results are frozen and shared, so callers must not mutate them. Bounded: cleared when full.
+ */
+const NAME_MEMO = new Map<string, PreparedName | null>();
+const NAME_MEMO_MAX = 200_000;
+
+function freezeName(n: PreparedName): PreparedName {
+  for (const p of [n.parts, n.canonicalParts]) {
+    Object.freeze(p.tokens);
+    Object.freeze(p.middle);
+    Object.freeze(p);
+  }
+  return Object.freeze(n);
+}
+
 export function prepareName(raw: string | null | undefined): PreparedName | null {
   if (raw === null || raw === undefined) return null;
+  const hit = NAME_MEMO.get(raw);
+  if (hit !== undefined) return hit;
+  const prepared = prepareNameUncached(raw);
+  if (NAME_MEMO.size >= NAME_MEMO_MAX) NAME_MEMO.clear();
+  NAME_MEMO.set(raw, prepared);
+  return prepared;
+}
+
+function prepareNameUncached(raw: string): PreparedName | null {
   const canonical = canonicalName(raw);
   const folded = foldName(raw);
   if (folded.length === 0) return null;
-  return { raw, canonical, folded, parts: splitName(folded), canonicalParts: splitName(canonical) };
+  return freezeName({
+    raw,
+    canonical,
+    folded,
+    parts: splitName(folded),
+    canonicalParts: splitName(canonical),
+  });
 }

@@ -9,15 +9,18 @@ import { loadMatchModel } from '../../../connectors/hgd/matcher.js';
 import {
   changeBhxhCode,
   findCandidates,
+  findCandidatesBatch,
   findMemberByBhxhCode,
   getMember,
   listHouseholdMembers,
+  postgresCandidateSource,
 } from '../../../connectors/hgd/repository.js';
 import { checkBounds, evaluate } from '../../../bench/evaluate.js';
 import { generateHgd } from '../../../bench/generator/households.js';
 import { generateQueries } from '../../../bench/generator/queries.js';
 import { queryBlockingKeys } from '../../../src/matching/blocking.js';
 import { memberToLine } from '../../../src/matching/lines.js';
+import { matchPerson } from '../../../src/matching/match.js';
 import { preparePerson } from '../../../src/matching/prepare.js';
 import type { MatchResult } from '../../../src/matching/types.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
@@ -105,5 +108,17 @@ describe('matching through Postgres on a generated set (20k members, 1k queries)
     );
     expect(checkBounds(metrics)).toEqual([]);
     expect(metrics.wrongAutoMatches).toBe(0);
+
+    // The batch path (one blocking statement per chunk, early exit on hopeless candidates) gives exactly what the
+    // single-query path gives.
+    const sample = queries.slice(0, 150);
+    const keys = sample.map((q) => queryBlockingKeys(preparePerson(q)));
+    const batchCands = await findCandidatesBatch(db.knex, keys);
+    const ids = (ms: Array<{ memberId: string }>) => ms.map((m) => m.memberId).sort();
+    for (let i = 0; i < sample.length; i++) {
+      expect(ids(batchCands[i]!)).toEqual(ids(await findCandidates(db.knex, keys[i]!)));
+      const single = await matchPerson(sample[i]!, postgresCandidateSource(db.knex), model);
+      expect(results[i]).toEqual(single);
+    }
   });
 });
