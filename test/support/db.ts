@@ -28,8 +28,24 @@ export async function createTestDatabase(opts: { migrate?: boolean } = {}): Prom
     async drop() {
       await knex.destroy();
       const a = createDb(STACK.databaseUrl, { poolMax: 1 });
-      await a.raw(`drop database if exists ${name} with (force)`);
-      await a.destroy();
+      try {
+        // An autovacuum worker (a superuser's process) on the fresh database makes `with (force)` fail for our
+        // role; it finishes within moments, so try again, and leave the database behind rather than fail a test.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await a.raw(`drop database if exists ${name} with (force)`);
+            break;
+          } catch (e) {
+            if (attempt >= 20) {
+              process.stderr.write(`test database ${name} left behind: ${(e as Error).message}\n`);
+              break;
+            }
+            await new Promise((r) => setTimeout(r, 250));
+          }
+        }
+      } finally {
+        await a.destroy();
+      }
     },
   };
 }
