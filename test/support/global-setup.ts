@@ -1,5 +1,6 @@
 import { get } from 'node:http';
 import { createDb } from '../../connectors/db/knex.js';
+import type { Admin } from 'kafkajs';
 import { testKafka } from './kafka.js';
 import { STACK } from './stack.js';
 
@@ -15,6 +16,7 @@ export default async function setup(): Promise<void> {
   await admin
     .connect()
     .then(() => admin.describeCluster())
+    .then(() => deleteStaleTestTopics(admin))
     .catch((e: Error) => problems.push(`Kafka at ${STACK.kafkaBrokers.join(',')}: ${e.message}`));
   await admin.disconnect();
   // node:http without keep-alive: a pooled fetch connection would keep vitest's main process alive at the end.
@@ -32,5 +34,21 @@ export default async function setup(): Promise<void> {
   });
   if (problems.length > 0) {
     throw new Error(`the local stack is not reachable (run: npm run stack:up):\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/**
+ * Every test uses its own topics (`t-<base36 time>-…`, see uniqueName). Topics of runs that ended long ago are
+ * deleted here, so the broker does not grow by a few hundred partitions each run; recent ones (another run may
+ * still be using them) are kept.
+ */
+async function deleteStaleTestTopics(admin: Admin, olderThanMs = 60 * 60_000): Promise<void> {
+  const cutoff = Date.now() - olderThanMs;
+  const stale = (await admin.listTopics()).filter((t) => {
+    const m = /^t-([0-9a-z]{8,9})-/.exec(t);
+    return m !== null && parseInt(m[1]!, 36) < cutoff;
+  });
+  for (let i = 0; i < stale.length; i += 100) {
+    await admin.deleteTopics({ topics: stale.slice(i, i + 100), timeout: 30_000 });
   }
 }
