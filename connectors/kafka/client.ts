@@ -20,7 +20,13 @@ function logCreator(logger: Logger | undefined) {
       const { message, ...extra } = log;
       const fields = { kafkajs: extra };
       if (level === KafkaLogLevel.ERROR) logger.error(fields, message);
-      else if (level === KafkaLogLevel.WARN) logger.warn(fields, message);
+      // Bounded producer retries are deliberate (the outbox re-sends with the same ids), so kafkajs' warning
+      // about them is not news to an operator.
+      else if (
+        level === KafkaLogLevel.WARN &&
+        !message.startsWith('Limiting retries for the idempotent producer')
+      )
+        logger.warn(fields, message);
       else logger.debug(fields, message);
     };
 }

@@ -54,6 +54,8 @@ export interface StartOptions {
   consume?: boolean;
   /** Serve /healthz, /readyz, /metrics and the review API. */
   serveHttp?: boolean;
+  /** Run the outbox relay in the background (CLIs that publish their own writes with `drainAll` turn it off). */
+  relay?: boolean;
 }
 
 /** Connects to everything, failing fast with a one-line error naming the variable that is wrong. */
@@ -210,7 +212,7 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
     ],
   });
 
-  relay.start();
+  if (opts.relay ?? true) relay.start();
   let httpPort = 0;
   if (opts.serveHttp ?? consume) {
     httpPort = await http.start();

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { committedToEnd, readTopic, testKafka } from '../support/kafka.js';
 import { waitFor } from '../support/stack.js';
 import { lookupEvent } from '../support/events.js';
+import { readAll } from '../support/topic-reader.js';
 
 const members: MemberLine[] = [
   // A clear match: full date, ID number, parents.
@@ -328,5 +330,85 @@ describe('Defence code-mapping flow, end to end on the real stack', () => {
       body: JSON.stringify({ noMatch: true, by: 'dan' }),
     });
     expect(again.status).toBe(409);
+  });
+
+  it('the review CLI lists, shows and resolves a case (same events, operator recorded)', async () => {
+    const twinsAgain = lookup(
+      {
+        fullName: 'TRAN THI MAI',
+        dateOfBirth: { value: '1990-07-01', precision: 'DAY' },
+        gender: 'FEMALE',
+        provinceCode: '01',
+      },
+      '9712345609',
+    );
+    const topic = config.topics.codeLookupFailed;
+    const producer = kafka.producer({ idempotent: true });
+    await producer.connect();
+    await producer.send({
+      topic,
+      messages: [{ key: twinsAgain.requestId, value: await codec.encode(topic, twinsAgain) }],
+    });
+    await producer.disconnect();
+    await waitFor('a review case for the new request', async () =>
+      (await app.review.list({ status: 'open' })).some((c) => c.subject_id === twinsAgain.requestId),
+    );
+    const env = {
+      ...process.env,
+      DATABASE_URL: db.url,
+      TOPIC_PREFIX: config.topicPrefix,
+      KAFKA_GROUP_ID: config.kafka.groupId,
+      LOG_LEVEL: 'error',
+    };
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, ['bin/vss-bridge.mjs', 'review', ...args], {
+        env,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+
+    const listed = cli('list', '--json');
+    expect(listed.status).toBe(0);
+    const open = JSON.parse(listed.stdout) as { case_id: string; subject_id: string }[];
+    const caseId = open.find((c) => c.subject_id === twinsAgain.requestId)?.case_id;
+    expect(caseId).toBeDefined();
+    const shown = cli('show', caseId!);
+    expect(shown.status).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      case_id: caseId,
+      status: 'open',
+      reason_codes: ['AMBIGUOUS_MATCH'],
+    });
+
+    expect(cli('resolve', caseId!, '--by', 'erin').status).not.toBe(0); // neither --member nor --no-match
+    const resolved = cli(
+      'resolve',
+      caseId!,
+      '--no-match',
+      '--by',
+      'erin',
+      '--note',
+      'neither twin serves in BQP',
+    );
+    expect(resolved.status).toBe(0);
+    expect(resolved.stdout).toMatch(
+      new RegExp(`case ${caseId} resolved: no_match by erin; 2 event\\(s\\) published`),
+    );
+    const again = cli('resolve', caseId!, '--no-match', '--by', 'frank');
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('already resolved');
+
+    const vssid = await Promise.all(
+      (await readAll(kafka, config.topics.vssidCodeMappingDecided)).map((r) =>
+        codec.decode<CodeMapping>(config.topics.vssidCodeMappingDecided, r.value),
+      ),
+    );
+    expect(vssid.find((m) => m.requestId === twinsAgain.requestId)).toMatchObject({
+      outcome: 'NO_MATCH',
+      decidedBy: 'OPERATOR',
+      operator: 'erin',
+      caseId,
+      reasonCodes: ['REJECTED_BY_OPERATOR'],
+    });
   });
 });

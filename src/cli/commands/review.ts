@@ -8,6 +8,7 @@ async function withApp<T>(fn: (app: Awaited<ReturnType<typeof startApp>>) => Pro
   const app = await startApp(config, createLogger(process.env.LOG_LEVEL ?? 'warn'), {
     consume: false,
     serveHttp: false,
+    relay: false,
   });
   try {
     return await fn(app);
