@@ -396,16 +396,7 @@ async function checkManagedData(
   if (!idMember && m.idNumber && m.idNumber !== idDocument.number) {
     problems.push({ severity: 'review', text: `ID number on record ${m.idNumber}` });
   }
-  if (problems.length === 0) log.pass('hgd.agrees');
-  else {
-    const severity: Severity = problems.some((p) => p.severity === 'reject') ? 'reject' : 'review';
-    log.fail(
-      'hgd.agrees',
-      R.HGD_RECORD_MISMATCH,
-      severity,
-      `HGD ${m.memberId}: ${problems.map((p) => p.text).join(', ')}`,
-    );
-  }
+  log.agreement(m.memberId, problems);
   if (m.bhxhCode) log.pass('hgd.bhxhCode');
   else log.fail('hgd.bhxhCode', R.HGD_NO_BHXH_CODE, 'review', `member ${m.memberId} has no BHXH code yet`);
   return found;

@@ -375,16 +375,7 @@ async function checkManagedData(
   if (child.personalIdNumber && m.idNumber && m.idNumber !== child.personalIdNumber) {
     problems.push({ severity: hard, text: `personal ID number ${m.idNumber}` });
   }
-  if (problems.length === 0) log.pass('hgd.agrees');
-  else {
-    const severity: Severity = problems.some((p) => p.severity === 'reject') ? 'reject' : 'review';
-    log.fail(
-      'hgd.agrees',
-      R.HGD_RECORD_MISMATCH,
-      severity,
-      `HGD ${m.memberId}: ${problems.map((p) => p.text).join(', ')}`,
-    );
-  }
+  log.agreement(m.memberId, problems);
 
   const inHousehold = parentHouseholdCode !== null && m.householdCode === parentHouseholdCode;
   const namedParent =

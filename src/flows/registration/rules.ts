@@ -36,6 +36,21 @@ export class RuleLog {
     this.results.push({ rule, result: severity, code, detail });
   }
 
+  /**
+   * The "HGD record agrees with the declaration" rule from a list of differences: passes when there are none,
+   * else fails as HGD_RECORD_MISMATCH, rejecting when any difference is a clear one.
+   */
+  agreement(memberId: string, differences: { severity: Severity; text: string }[]): void {
+    if (differences.length === 0) return this.pass('hgd.agrees');
+    const severity: Severity = differences.some((d) => d.severity === 'reject') ? 'reject' : 'review';
+    this.fail(
+      'hgd.agrees',
+      'HGD_RECORD_MISMATCH',
+      severity,
+      `HGD ${memberId}: ${differences.map((d) => d.text).join(', ')}`,
+    );
+  }
+
   findings(): Finding[] {
     return this.results.flatMap((r) =>
       r.result === 'pass'
