@@ -1,11 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AvroCodec } from '../../connectors/registry/codec.js';
-import { topicBindings } from '../../connectors/registry/bindings.js';
+import type { AvroCodec } from '../../connectors/registry/codec.js';
 import type { DeadLetter, ReviewCase } from '../../src/contracts/generated.js';
 import { startApp, type App } from '../../src/runtime/app.js';
 import type { Config } from '../../src/runtime/config.js';
-import { testConfig, testLogger } from '../support/app.js';
+import { testConfig, testLogger, testCodec } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { committedToEnd, testKafka } from '../support/kafka.js';
 import { readAll } from '../support/topic-reader.js';
@@ -22,8 +21,7 @@ describe('dead-letter path on the real stack: bad input never stops the consumer
   beforeAll(async () => {
     db = await createTestDatabase();
     config = testConfig(db.url);
-    codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, bindings: topicBindings(config) });
-    await codec.init();
+    codec = await testCodec(config);
     app = await startApp(config, testLogger());
   });
   afterAll(async () => {

@@ -2,12 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AvroCodec } from '../../connectors/registry/codec.js';
-import { topicBindings } from '../../connectors/registry/bindings.js';
+import type { AvroCodec } from '../../connectors/registry/codec.js';
 import type { CodeLookupFailed, CodeMapping, DeadLetter, ReviewCase } from '../../src/contracts/generated.js';
 import { startApp, type App } from '../../src/runtime/app.js';
 import type { Config } from '../../src/runtime/config.js';
-import { seedHgd, testConfig, testLogger, type MemberLine } from '../support/app.js';
+import { seedHgd, testConfig, testLogger, type MemberLine, testCodec } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { committedToEnd, readTopic, testKafka } from '../support/kafka.js';
 import { waitFor } from '../support/stack.js';
@@ -135,8 +134,7 @@ describe('Defence code-mapping flow, end to end on the real stack', () => {
     await seedHgd(db.knex, members);
     config = testConfig(db.url);
     kafka = testKafka();
-    codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, bindings: topicBindings(config) });
-    await codec.init();
+    codec = await testCodec(config);
     app = await startApp(config, testLogger());
   });
   afterAll(async () => {

@@ -5,8 +5,6 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importMembers, refreshNameFrequencies } from '../../connectors/hgd/import.js';
-import { topicBindings } from '../../connectors/registry/bindings.js';
-import { AvroCodec } from '../../connectors/registry/codec.js';
 import { generateHgd, generateQueries } from '../../bench/generator/index.js';
 import { toCodeLookupFailed } from '../../bench/scenario/defence.js';
 import { buildRegistrationEvents } from '../../bench/scenario/registrations.js';
@@ -14,7 +12,7 @@ import { validateRecord } from '../../src/domain/validation.js';
 import { memberToLine } from '../../src/matching/lines.js';
 import { startApp, type App } from '../../src/runtime/app.js';
 import { createLogger } from '../../src/runtime/logger.js';
-import { testConfig } from '../support/app.js';
+import { testConfig, testCodec } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { testKafka } from '../support/kafka.js';
 import { waitFor } from '../support/stack.js';
@@ -66,8 +64,7 @@ describe('no personal data in logs (all three flows and the dead-letter path)', 
       .filter((e) => validateRecord('CodeLookupFailed', e).length === 0);
     const regs = buildRegistrationEvents(people, { seed: 33, children: 30, adults: 30, archiveDir: archive });
     for (const e of [...lookups, ...regs.child, ...regs.adult]) piiValues(e, pii);
-    const codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, bindings: topicBindings(config) });
-    await codec.init();
+    const codec = await testCodec(config);
     const T = config.topics;
     const messages: { topic: string; key: string; value: Buffer }[] = [];
     for (const e of lookups)

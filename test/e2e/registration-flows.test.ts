@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AvroCodec } from '../../connectors/registry/codec.js';
-import { topicBindings } from '../../connectors/registry/bindings.js';
+import type { AvroCodec } from '../../connectors/registry/codec.js';
 import type {
   AdultRegistrationSubmitted,
   ChildRegistrationSubmitted,
@@ -16,7 +15,7 @@ import type {
 import { startApp, type App } from '../../src/runtime/app.js';
 import type { Config } from '../../src/runtime/config.js';
 import { adultEvent, childEvent, type DeepPartial } from '../unit/flows/registration/fixtures.js';
-import { seedHgd, testConfig, testLogger, type MemberLine } from '../support/app.js';
+import { seedHgd, testConfig, testLogger, type MemberLine, testCodec } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { testKafka } from '../support/kafka.js';
 import { waitFor } from '../support/stack.js';
@@ -257,8 +256,7 @@ describe('Registration flows (child via parent/guardian, 15+ with archived docum
     await seedHgd(db.knex, members);
     config = testConfig(db.url, { ARCHIVE_DIR: archive, ARCHIVE_RETENTION_YEARS: '10' });
     kafka = testKafka();
-    codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, bindings: topicBindings(config) });
-    await codec.init();
+    codec = await testCodec(config);
     app = await startApp(config, testLogger());
   });
   afterAll(async () => {

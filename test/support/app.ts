@@ -2,6 +2,8 @@ import { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import { importMembers } from '../../connectors/hgd/import.js';
 import { refreshNameFrequencies } from '../../connectors/hgd/import.js';
+import { topicBindings } from '../../connectors/registry/bindings.js';
+import { AvroCodec } from '../../connectors/registry/codec.js';
 import { loadConfig, type Config } from '../../src/runtime/config.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import { uniqueName } from './stack.js';
@@ -46,4 +48,11 @@ export async function seedHgd(knex: Knex, members: MemberLine[]): Promise<void> 
   const summary = await importMembers(knex, Readable.from([text]));
   if (summary.rejected > 0) throw new Error(`seed rejected ${summary.rejected} line(s)`);
   await refreshNameFrequencies(knex);
+}
+
+/** The codec for a test's topics, with every schema registered. */
+export async function testCodec(config: Config): Promise<AvroCodec> {
+  const codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, bindings: topicBindings(config) });
+  await codec.init();
+  return codec;
 }

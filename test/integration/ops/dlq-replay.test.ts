@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topicBindings } from '../../../connectors/registry/bindings.js';
-import { AvroCodec } from '../../../connectors/registry/codec.js';
+import type { AvroCodec } from '../../../connectors/registry/codec.js';
 import type { DeadLetter } from '../../../src/contracts/generated.js';
 import { startApp, type App } from '../../../src/runtime/app.js';
 import type { Config } from '../../../src/runtime/config.js';
-import { testConfig, testLogger } from '../../support/app.js';
+import { testConfig, testLogger, testCodec } from '../../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
 import { committedToEnd, testKafka } from '../../support/kafka.js';
 import { waitFor } from '../../support/stack.js';
@@ -37,8 +36,7 @@ describe('`vss-bridge dlq replay` re-publishes dead letters to their source topi
   beforeAll(async () => {
     db = await createTestDatabase();
     config = testConfig(db.url);
-    codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, bindings: topicBindings(config) });
-    await codec.init();
+    codec = await testCodec(config);
     app = await startApp(config, testLogger('fatal'));
   });
   afterAll(async () => {

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topicBindings } from '../../../connectors/registry/bindings.js';
-import { AvroCodec } from '../../../connectors/registry/codec.js';
 import type { PartitionLag } from '../../../connectors/kafka/lag.js';
 import { startApp, type App } from '../../../src/runtime/app.js';
 import type { Config } from '../../../src/runtime/config.js';
-import { testConfig, testLogger } from '../../support/app.js';
+import { testConfig, testLogger, testCodec } from '../../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
 import { committedToEnd, testKafka } from '../../support/kafka.js';
 import { waitFor } from '../../support/stack.js';
@@ -53,8 +51,7 @@ describe('consumer lag: `vss-bridge lag` and the exported metric agree, before a
     const group = config.kafka.groupId;
     // Everything but the consumer: topics exist, /metrics is served, lag is refreshed every 5 s.
     app = await startApp(config, testLogger(), { consume: false, serveHttp: true });
-    const codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, bindings: topicBindings(config) });
-    await codec.init();
+    const codec = await testCodec(config);
     const kafka = testKafka();
     const producer = kafka.producer({ idempotent: true });
     await producer.connect();

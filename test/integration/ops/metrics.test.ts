@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topicBindings } from '../../../connectors/registry/bindings.js';
-import { AvroCodec } from '../../../connectors/registry/codec.js';
 import { startApp, type App } from '../../../src/runtime/app.js';
 import type { Config } from '../../../src/runtime/config.js';
-import { testConfig, testLogger } from '../../support/app.js';
+import { testConfig, testLogger, testCodec } from '../../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
 import { committedToEnd, testKafka } from '../../support/kafka.js';
 import { waitFor } from '../../support/stack.js';
@@ -25,8 +23,7 @@ describe('/metrics, /healthz and /readyz of a running adapter', () => {
     config = testConfig(db.url);
     app = await startApp(config, testLogger('fatal'));
     const topic = config.topics.codeLookupFailed;
-    const codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, bindings: topicBindings(config) });
-    await codec.init();
+    const codec = await testCodec(config);
     const goods = await Promise.all(
       Array.from({ length: GOOD }, (_, i) => codec.encode(topic, lookupEvent(i))),
     );
