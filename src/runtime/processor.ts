@@ -83,7 +83,17 @@ export class MessageProcessor {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.process(msg);
-      } catch (e) {
+      } catch (caught) {
+        let e = caught;
+        // A permanent error from any step (not only decode and decide) cannot heal by retrying; if writing
+        // the dead letter fails (database down), that failure is retried like any other.
+        if (isPermanent(e)) {
+          try {
+            return await this.deadLetter(msg, e, e.code, attempt);
+          } catch (dlqErr) {
+            e = dlqErr;
+          }
+        }
         const err = e instanceof Error ? e : new Error(String(e));
         const transient = e instanceof TransientError || this.deps.isTransient(e);
         if (!transient) unexpected++;
