@@ -139,29 +139,17 @@ export class MessageProcessor {
     }
   }
 
-  /** One attempt. Throws for transient/unexpected errors; handles permanent ones by dead-lettering. */
+  /** One attempt. Throws on any failure; `processWithRetry` dead-letters permanent errors and retries the rest. */
   async process(msg: InboundMessage): Promise<ProcessOutcome> {
     const started = process.hrtime.bigint();
     const handler = this.deps.handlers.get(msg.topic);
     if (!handler) throw new PermanentError('INVALID_REQUEST', `no flow handles topic ${msg.topic}`);
-    let event: { eventId: string };
-    try {
-      event = await this.deps.decoder.decode<{ eventId: string }>(msg.topic, msg.value);
-    } catch (e) {
-      if (isPermanent(e)) return this.deadLetter(msg, e, e.code, 1);
-      throw e;
-    }
+    const event = await this.deps.decoder.decode<{ eventId: string }>(msg.topic, msg.value);
     if (await this.deps.store.isProcessed(event.eventId)) {
       this.deps.events.emit('message.duplicate', { topic: msg.topic });
       return { status: 'duplicate', outcome: 'duplicate' };
     }
-    let decision: Decision;
-    try {
-      decision = await handler.decide(event as never, msg);
-    } catch (e) {
-      if (isPermanent(e)) return this.deadLetter(msg, e, e.code, 1);
-      throw e;
-    }
+    const decision: Decision = await handler.decide(event as never, msg);
     const result = await this.deps.store.commit({
       eventId: event.eventId,
       message: msg,
