@@ -9,7 +9,7 @@ import { constants, createReadStream } from 'node:fs';
 import { open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TransientError } from '../../src/domain/errors.js';
-import type { DocumentInspection, DocumentStore } from '../../src/flows/adult-registration/ports.js';
+import type { DocumentInspection, DocumentStore } from '../../src/ports/documents.js';
 
 const HEAD_BYTES = 16;
 

@@ -2,16 +2,10 @@
  * One typed configuration object, read from environment variables and validated once at start.
  * Defaults point at the local stack (`scripts/stack up`). Every key is documented in README.md.
  */
+import type { InputTopic, OutputTopic } from '../domain/effects.js';
 
-export interface TopicNames {
-  childRegistrationSubmitted: string;
-  adultRegistrationSubmitted: string;
-  codeLookupFailed: string;
-  registrationDecided: string;
-  defenceCodeMappingDecided: string;
-  vssidCodeMappingDecided: string;
-  reviewCaseChanged: string;
-}
+/** The configured (prefixed) name of every topic, by the role the core knows it under. */
+export type TopicNames = Record<InputTopic | OutputTopic, string>;
 
 export interface KafkaSasl {
   mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
@@ -38,13 +32,19 @@ export interface Config {
   databaseSsl: boolean;
   topicPrefix: string;
   topics: TopicNames;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logLevel: LogLevel;
+  /** Level of the one-shot commands (review, match …): LOG_LEVEL when set, else warn (they print their own output). */
+  cliLogLevel: LogLevel;
+  /** MATCH_PARAMETERS_FILE: the matcher's m/u parameters and thresholds; null = the shipped defaults. */
+  matchParametersFile: string | null;
   httpPort: number;
   archiveDir: string;
   archiveRetentionYears: number;
-  /** Optional regex a BQP-issued BHXH code must match (DOMAIN.md: unpublished, so off by default). */
+  /** Optional regex a BQP-issued BHXH code must match (unpublished, so off by default; docs/contracts.md). */
   bqpCodePattern: RegExp | null;
 }
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 /** The unprefixed default topic names of DESIGN.md ("Topics"). */
 export const DEFAULT_TOPICS: TopicNames = {
@@ -202,7 +202,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseSsl: bool(env.DATABASE_SSL, 'DATABASE_SSL', problems),
     topicPrefix,
     topics,
-    logLevel: logLevel as Config['logLevel'],
+    logLevel: logLevel as LogLevel,
+    cliLogLevel: (env.LOG_LEVEL ? logLevel : 'warn') as LogLevel,
+    matchParametersFile: env.MATCH_PARAMETERS_FILE || null,
     httpPort: int(get('HTTP_PORT'), 'HTTP_PORT', 0, 65535, problems),
     archiveDir: get('ARCHIVE_DIR'),
     archiveRetentionYears: int(get('ARCHIVE_RETENTION_YEARS'), 'ARCHIVE_RETENTION_YEARS', 1, 200, problems),

@@ -428,54 +428,72 @@ describe('Registration flows (child via parent/guardian, 15+ with archived docum
   it('operators resolve the review cases: approve a child and an adult (with archive records), reject the others', async () => {
     const open = await app.review.list({ status: 'open' });
     const caseOf = (registrationId: string) => {
-      const c = open.find((x) => x.subject_id === registrationId);
+      const c = open.find((x) => x.subjectId === registrationId);
       expect(c, registrationId).toBeDefined();
-      return c!.case_id;
+      return c!.caseId;
     };
 
-    const g = await app.review.resolve(caseOf(childGuardian.registrationId), {
-      kind: 'member',
-      memberId: 'C-1',
-      operator: 'alice',
-      note: 'guardianship decision checked',
-    });
+    const g = await app.review.resolve(
+      caseOf(childGuardian.registrationId),
+      {
+        kind: 'member',
+        memberId: 'C-1',
+        note: 'guardianship decision checked',
+      },
+      { id: 'alice', role: 'reviewer' },
+    );
     expect(g).toMatchObject({
       status: 'resolved',
       resolution: 'member',
-      resolution_member_id: 'C-1',
-      resolved_by: 'alice',
+      resolutionMemberId: 'C-1',
+      resolvedBy: 'alice',
     });
     await expect(
-      app.review.resolve(caseOf(childTwins.registrationId), {
-        kind: 'member',
-        memberId: 'NOPE',
-        operator: 'alice',
-        note: null,
-      }),
-    ).rejects.toThrow(/not found/);
-    await app.review.resolve(caseOf(childTwins.registrationId), {
-      kind: 'no_match',
-      operator: 'bob',
-      note: 'cannot tell the twins apart',
-    });
-    await expect(
-      app.review.resolve(caseOf(childTwins.registrationId), {
+      app.review.resolve(
+        caseOf(childTwins.registrationId),
+        {
+          kind: 'member',
+          memberId: 'NOPE',
+          note: null,
+        },
+        { id: 'alice', role: 'reviewer' },
+      ),
+    ).rejects.toThrow(/not among the candidates/);
+    await app.review.resolve(
+      caseOf(childTwins.registrationId),
+      {
         kind: 'no_match',
-        operator: 'bob',
-        note: null,
-      }),
+        note: 'cannot tell the twins apart',
+      },
+      { id: 'bob', role: 'reviewer' },
+    );
+    await expect(
+      app.review.resolve(
+        caseOf(childTwins.registrationId),
+        {
+          kind: 'no_match',
+          note: null,
+        },
+        { id: 'bob', role: 'reviewer' },
+      ),
     ).rejects.toThrow(/already resolved/);
-    await app.review.resolve(caseOf(adultConflict.registrationId), {
-      kind: 'member',
-      memberId: 'A-1',
-      operator: 'carol',
-      note: 'BHXH code typo',
-    });
-    await app.review.resolve(caseOf(adultMatchOnly.registrationId), {
-      kind: 'no_match',
-      operator: 'carol',
-      note: null,
-    });
+    await app.review.resolve(
+      caseOf(adultConflict.registrationId),
+      {
+        kind: 'member',
+        memberId: 'A-1',
+        note: 'BHXH code typo',
+      },
+      { id: 'carol', role: 'reviewer' },
+    );
+    await app.review.resolve(
+      caseOf(adultMatchOnly.registrationId),
+      {
+        kind: 'no_match',
+        note: null,
+      },
+      { id: 'carol', role: 'reviewer' },
+    );
     app.relay.wake();
     await outboxDrained();
 

@@ -4,12 +4,15 @@
  * in HGD to the code issued by BHXH BQP. A wrong automatic match changes the wrong person's code, so only
  * the matcher's `match` (high score AND clear lead) changes a code; anything ambiguous goes to a human.
  */
-import type { CodeLookupFailed, CodeMapping, ReviewCase } from '../../contracts/generated.js';
+import type { CodeLookupFailed, CodeMapping } from '../../contracts/generated.js';
+import type { Conflict, Decision, Effect, EmitEffect } from '../../domain/effects.js';
 import { PermanentError } from '../../domain/errors.js';
 import { deterministicUuid, reviewCaseId } from '../../domain/ids.js';
 import type { ScoredCandidate } from '../../matching/types.js';
-import type { Decision, Effect, EmitEffect } from '../../runtime/effects.js';
-import { reviewCandidates, round, toMatchGender, type FindPerson } from '../shared.js';
+import type { CodeChangeLog, FindPerson, HgdReads } from '../../ports/hgd.js';
+import { openCase, reviewCandidates } from '../review/builders.js';
+import type { DefenceCaseRequest } from '../review/requests.js';
+import { round, toMatchGender } from '../shared.js';
 
 export const REASON = {
   NOT_FOUND_IN_HGD: 'NOT_FOUND_IN_HGD',
@@ -20,16 +23,29 @@ export const REASON = {
   REJECTED_BY_OPERATOR: 'REJECTED_BY_OPERATOR',
 } as const;
 
-const CONFLICT_REASON = {
+/** The reason a review case names when the store found a conflict the flow's reads could not see. */
+export const CONFLICT_REASON: Record<Conflict['kind'], string> = {
   code_in_use: REASON.BQP_CODE_IN_USE,
   guard_failed: REASON.HGD_CHANGED_CONCURRENTLY,
-  already_mapped: REASON.MEMBER_ALREADY_MAPPED,
-} as const;
+  case_not_open: REASON.HGD_CHANGED_CONCURRENTLY,
+};
+
+/** What the Defence flow reads: the matcher, the audit of earlier code changes, and HGD by code. */
+export interface DefencePorts {
+  findPerson: FindPerson;
+  codeChanges: CodeChangeLog;
+  hgd: Pick<HgdReads, 'findMemberByBhxhCode'>;
+}
 
 export interface DefenceFlowOptions {
-  /** Optional rule for BQP-issued codes (DOMAIN.md: no published prefix; off by default). */
+  /** Optional rule for BQP-issued codes (docs/contracts.md: no published prefix; off by default). */
   bqpCodePattern: RegExp | null;
   now?: () => Date;
+  /**
+   * Set when a first attempt's code change met a conflict in the store (docs/adr/0003-conflicts.md): the flow then
+   * never changes a code automatically, it opens a review case naming the conflict.
+   */
+  conflict?: Conflict | undefined;
 }
 
 const BHXH_CODE = /^\d{10}$/;
@@ -48,13 +64,13 @@ export function validateBqpCode(code: string, pattern: RegExp | null): void {
 
 export async function decideCodeMapping(
   event: CodeLookupFailed,
-  findPerson: FindPerson,
+  ports: DefencePorts,
   opts: DefenceFlowOptions,
 ): Promise<Decision> {
   validateBqpCode(event.bqpCode, opts.bqpCodePattern);
   const now = opts.now?.() ?? new Date();
   const p = event.person;
-  const result = await findPerson({
+  const result = await ports.findPerson({
     queryId: event.requestId,
     fullName: p.fullName,
     dob: p.dateOfBirth.value || null,
@@ -69,6 +85,10 @@ export async function decideCodeMapping(
 
   if (result.decision === 'match' && result.best) {
     const best = result.best;
+    const refusal = await autoChangeRefusal(event, best, ports, opts.conflict);
+    if (refusal) {
+      return { outcome: 'review', effects: openReview(event, now, caseId, result.candidates, [refusal]) };
+    }
     return {
       outcome: 'match',
       effects: [
@@ -83,19 +103,16 @@ export async function decideCodeMapping(
           actor: 'auto',
           score: round(best.score),
           evidence: best.evidence,
-          onChanged: mappingEmits(event, now, {
-            memberId: best.memberId,
-            householdCode: best.member.householdCode,
-            previousCode: best.member.bhxhCode,
-            score: round(best.score),
-            decidedBy: 'AUTO',
-            operator: null,
-            caseId: null,
-          }),
-          // The guard is the last word: never overwrite, ask a human instead.
-          onConflict: (reason) =>
-            openReview(event, now, caseId, result.candidates, [CONFLICT_REASON[reason]]),
         },
+        ...mappingEmits(event, now, {
+          memberId: best.memberId,
+          householdCode: best.member.householdCode,
+          previousCode: best.member.bhxhCode,
+          score: round(best.score),
+          decidedBy: 'AUTO',
+          operator: null,
+          caseId: null,
+        }),
       ],
     };
   }
@@ -111,6 +128,25 @@ export async function decideCodeMapping(
   };
 }
 
+/**
+ * Why a clear match must still not change the code automatically, or null when it may. One person keeps one
+ * lifelong code: a member we already gave another BQP code, or a BQP code another member holds, needs a human; and
+ * after a conflict in the store the flow never retries a change on its own.
+ */
+export async function autoChangeRefusal(
+  event: CodeLookupFailed,
+  best: ScoredCandidate,
+  ports: DefencePorts,
+  conflict: Conflict | undefined,
+): Promise<string | null> {
+  if (conflict) return CONFLICT_REASON[conflict.kind];
+  const given = await ports.codeChanges.codesGivenTo(best.memberId);
+  if (given.some((code) => code !== event.bqpCode)) return REASON.MEMBER_ALREADY_MAPPED;
+  const holder = await ports.hgd.findMemberByBhxhCode(event.bqpCode);
+  if (holder && holder.memberId !== best.memberId) return REASON.BQP_CODE_IN_USE;
+  return null;
+}
+
 interface MappingFields {
   memberId: string;
   householdCode: string | null;
@@ -122,7 +158,7 @@ interface MappingFields {
 }
 
 /** CodeMapping to the Defence registry and to VssID: the same record, distinct deterministic ids per topic. */
-export function mappingEmits(event: CodeLookupFailed, now: Date, f: MappingFields): EmitEffect[] {
+export function mappingEmits(event: DefenceCaseRequest, now: Date, f: MappingFields): EmitEffect[] {
   return (['defenceCodeMappingDecided', 'vssidCodeMappingDecided'] as const).map((topic) => {
     const eventId = deterministicUuid('code-mapping', topic, event.eventId, f.caseId ?? '');
     const record: CodeMapping = {
@@ -148,7 +184,7 @@ export function mappingEmits(event: CodeLookupFailed, now: Date, f: MappingField
 
 /** No member found: VssID learns the outcome so the registration can tell the person. */
 export function noMatchEmit(
-  event: CodeLookupFailed,
+  event: DefenceCaseRequest,
   now: Date,
   decidedBy: 'AUTO' | 'OPERATOR',
   operator: string | null,
@@ -183,33 +219,17 @@ export function openReview(
   candidates: ScoredCandidate[],
   reasonCodes: string[],
 ): Effect[] {
-  const listed = reviewCandidates(candidates);
-  const eventId = deterministicUuid('review-case', 'opened', caseId);
-  const record: ReviewCase = {
-    eventId,
-    occurredAt: now,
-    caseId,
-    kind: 'DEFENCE_CODE_MAPPING',
-    status: 'OPENED',
-    subjectId: event.requestId,
-    reasonCodes,
-    candidates: listed.map(({ memberId, householdCode, score }) => ({ memberId, householdCode, score })),
-    resolution: null,
-    resolvedBy: null,
-    note: null,
-  };
-  return [
+  return openCase(
     {
-      kind: 'openReview',
-      caseId,
       reviewKind: 'DEFENCE_CODE_MAPPING',
+      caseId,
       sourceEventId: event.eventId,
       subjectId: event.requestId,
       reasonCodes,
       request: event,
-      candidates: listed,
+      candidates: reviewCandidates(candidates),
       evidence: { bqpCode: event.bqpCode, bqpUnit: event.bqpUnit, staffRelation: event.staffRelation },
     },
-    { kind: 'emit', topic: 'reviewCaseChanged', key: caseId, messageId: eventId, record },
-  ];
+    now,
+  );
 }
