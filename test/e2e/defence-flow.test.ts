@@ -1,14 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AvroCodec } from '../../connectors/registry/codec.js';
 import type { CodeLookupFailed, CodeMapping, DeadLetter, ReviewCase } from '../../src/contracts/generated.js';
-import { startApp, type App } from '../../src/runtime/app.js';
+import type { App } from '../../src/runtime/app.js';
 import type { Config } from '../../src/runtime/config.js';
-import { seedHgd, testConfig, testLogger, type MemberLine, testCodec } from '../support/app.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { committedToEnd, readTopic, testKafka } from '../support/kafka.js';
+import type { MemberLine } from '../support/app.js';
+import type { TestDatabase } from '../support/db.js';
+import { useAdapter } from '../support/harness.js';
+import { committedToEnd, readTopic } from '../support/kafka.js';
 import { waitFor } from '../support/stack.js';
 import { lookupEvent } from '../support/events.js';
 import { readAll } from '../support/topic-reader.js';
@@ -129,18 +130,8 @@ describe('Defence code-mapping flow, end to end on the real stack', () => {
     '9700000555',
   );
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    await seedHgd(db.knex, members);
-    config = testConfig(db.url);
-    kafka = testKafka();
-    codec = await testCodec(config);
-    app = await startApp(config, testLogger());
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await db?.drop();
-  });
+  const h = useAdapter({ members });
+  beforeAll(() => void ({ db, config, app, codec, kafka } = h));
 
   it('decides each case, changes only the clear match, and publishes every output', async () => {
     const topic = config.topics.codeLookupFailed;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Kafka } from 'kafkajs';
@@ -12,12 +13,12 @@ import type {
   RegistrationDecision,
   ReviewCase,
 } from '../../src/contracts/generated.js';
-import { startApp, type App } from '../../src/runtime/app.js';
+import type { App } from '../../src/runtime/app.js';
 import type { Config } from '../../src/runtime/config.js';
 import { adultEvent, childEvent, type DeepPartial } from '../unit/flows/registration/fixtures.js';
-import { seedHgd, testConfig, testLogger, type MemberLine, testCodec } from '../support/app.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { testKafka } from '../support/kafka.js';
+import type { MemberLine } from '../support/app.js';
+import type { TestDatabase } from '../support/db.js';
+import { useAdapter } from '../support/harness.js';
 import { waitFor } from '../support/stack.js';
 import { readAll } from '../support/topic-reader.js';
 
@@ -197,7 +198,6 @@ describe('Registration flows (child via parent/guardian, 15+ with archived docum
   let app: App;
   let kafka: Kafka;
   let codec: AvroCodec;
-  let base: string;
 
   const childOk = child();
   const childGuardian = child({
@@ -241,9 +241,11 @@ describe('Registration flows (child via parent/guardian, 15+ with archived docum
   });
   const adultBadCccd = adult({ idDocument: { kind: 'CCCD', number: '079080000111' } });
 
+  const base = mkdtempSync(path.join(tmpdir(), 'vss-e2e-archive-'));
+  const archive = path.join(base, 'archive');
+  const h = useAdapter({ members, env: { ARCHIVE_DIR: archive, ARCHIVE_RETENTION_YEARS: '10' } });
   beforeAll(async () => {
-    base = await mkdtemp(path.join(tmpdir(), 'vss-e2e-archive-'));
-    const archive = path.join(base, 'archive');
+    ({ db, config, app, codec, kafka } = h);
     await mkdir(path.join(archive, '2026/03'), { recursive: true });
     await writeFile(path.join(archive, '2026/03/form01.pdf'), PDF);
     await writeFile(path.join(archive, '2026/03/form01-again.pdf'), PDF);
@@ -251,18 +253,9 @@ describe('Registration flows (child via parent/guardian, 15+ with archived docum
     await writeFile(path.join(archive, '2026/03/fake.pdf'), HTML);
     await writeFile(path.join(base, 'secret.txt'), 'outside the archive');
     await symlink(path.join(base, 'secret.txt'), path.join(archive, '2026/03/escape.jpg'));
-
-    db = await createTestDatabase();
-    await seedHgd(db.knex, members);
-    config = testConfig(db.url, { ARCHIVE_DIR: archive, ARCHIVE_RETENTION_YEARS: '10' });
-    kafka = testKafka();
-    codec = await testCodec(config);
-    app = await startApp(config, testLogger());
   });
   afterAll(async () => {
-    await app?.stop();
-    await db?.drop();
-    if (base) await rm(base, { recursive: true, force: true });
+    await rm(base, { recursive: true, force: true });
   });
 
   const decisions = async () =>
