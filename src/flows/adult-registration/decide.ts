@@ -117,7 +117,7 @@ export async function decideAdultRegistration(
     effects: openReviewEffects(
       {
         reviewKind: 'ADULT_REGISTRATION',
-        caseId: reviewCaseId('ADULT_REGISTRATION', event.eventId),
+        caseId: reviewCaseId('ADULT_REGISTRATION', event.registrationId),
         sourceEventId: event.eventId,
         registrationId: event.registrationId,
         reasonCodes: verdict.codes,

@@ -100,7 +100,7 @@ export async function decideChildRegistration(
       ],
     };
   }
-  const caseId = reviewCaseId('CHILD_REGISTRATION', event.eventId);
+  const caseId = reviewCaseId('CHILD_REGISTRATION', event.registrationId);
   const candidates = hgd.member
     ? [
         { memberId: hgd.member.memberId, householdCode: hgd.member.householdCode, score: hgd.score ?? 0 },

@@ -8,7 +8,7 @@ import type { CodeLookupFailed, CodeMapping } from '../../contracts/generated.js
 import type { Conflict, Decision, Effect, EmitEffect } from '../../domain/effects.js';
 import { PermanentError } from '../../domain/errors.js';
 import { deterministicUuid, reviewCaseId } from '../../domain/ids.js';
-import type { ScoredCandidate } from '../../matching/types.js';
+import type { MemberRecord, ScoredCandidate } from '../../matching/types.js';
 import type { CodeChangeLog, FindPerson, HgdReads } from '../../ports/hgd.js';
 import { openCase, reviewCandidates } from '../review/builders.js';
 import type { DefenceCaseRequest } from '../review/requests.js';
@@ -21,6 +21,8 @@ export const REASON = {
   HGD_CHANGED_CONCURRENTLY: 'HGD_CHANGED_CONCURRENTLY',
   MEMBER_ALREADY_MAPPED: 'MEMBER_ALREADY_MAPPED',
   REJECTED_BY_OPERATOR: 'REJECTED_BY_OPERATOR',
+  /** The member already holds the requested BQP code: nothing changes, the mapping is answered again. */
+  ALREADY_MAPPED: 'ALREADY_MAPPED',
 } as const;
 
 /** The reason a review case names when the store found a conflict the flow's reads could not see. */
@@ -81,11 +83,35 @@ export async function decideCodeMapping(
     fatherName: p.fatherName,
     motherName: p.motherName,
   });
-  const caseId = reviewCaseId('DEFENCE_CODE_MAPPING', event.eventId);
+  // One case per request: a retry of the same request under a new event id finds the same case.
+  const caseId = reviewCaseId('DEFENCE_CODE_MAPPING', event.requestId);
+  const holder = await ports.hgd.findMemberByBhxhCode(event.bqpCode);
+  const top = result.best ?? result.candidates[0];
+  if (holder && top && holder.memberId === top.memberId && result.decision !== 'no_match') {
+    // Idempotent by business key (member, BQP code): a repeated request changes nothing and writes no audit row;
+    // the answer carries the same ids as the first mapping, so downstream sees one mapping.
+    return {
+      outcome: 'already_mapped',
+      effects: mappingEmits(
+        event,
+        now,
+        {
+          memberId: holder.memberId,
+          householdCode: holder.householdCode,
+          previousCode: null,
+          score: round(top.score),
+          decidedBy: 'AUTO',
+          operator: null,
+          caseId: null,
+        },
+        [REASON.ALREADY_MAPPED],
+      ),
+    };
+  }
 
   if (result.decision === 'match' && result.best) {
     const best = result.best;
-    const refusal = await autoChangeRefusal(event, best, ports, opts.conflict);
+    const refusal = await autoChangeRefusal(event, best, ports, opts.conflict, holder);
     if (refusal) {
       return { outcome: 'review', effects: openReview(event, now, caseId, result.candidates, [refusal]) };
     }
@@ -138,11 +164,11 @@ export async function autoChangeRefusal(
   best: ScoredCandidate,
   ports: DefencePorts,
   conflict: Conflict | undefined,
+  holder: MemberRecord | null,
 ): Promise<string | null> {
   if (conflict) return CONFLICT_REASON[conflict.kind];
   const given = await ports.codeChanges.codesGivenTo(best.memberId);
   if (given.some((code) => code !== event.bqpCode)) return REASON.MEMBER_ALREADY_MAPPED;
-  const holder = await ports.hgd.findMemberByBhxhCode(event.bqpCode);
   if (holder && holder.memberId !== best.memberId) return REASON.BQP_CODE_IN_USE;
   return null;
 }
@@ -157,10 +183,19 @@ interface MappingFields {
   caseId: string | null;
 }
 
-/** CodeMapping to the Defence registry and to VssID: the same record, distinct deterministic ids per topic. */
-export function mappingEmits(event: DefenceCaseRequest, now: Date, f: MappingFields): EmitEffect[] {
+/**
+ * CodeMapping to the Defence registry and to VssID: the same record, distinct deterministic ids per topic. The id
+ * is derived from the business key (member, BQP code), so however many requests lead to the same mapping (retries
+ * under new event ids, an operator confirming it), each topic carries it once.
+ */
+export function mappingEmits(
+  event: DefenceCaseRequest,
+  now: Date,
+  f: MappingFields,
+  reasonCodes: string[] = [],
+): EmitEffect[] {
   return (['defenceCodeMappingDecided', 'vssidCodeMappingDecided'] as const).map((topic) => {
-    const eventId = deterministicUuid('code-mapping', topic, event.eventId, f.caseId ?? '');
+    const eventId = deterministicUuid('code-mapping', topic, 'mapped', f.memberId, event.bqpCode);
     const record: CodeMapping = {
       eventId,
       occurredAt: now,
@@ -175,7 +210,7 @@ export function mappingEmits(event: DefenceCaseRequest, now: Date, f: MappingFie
       decidedBy: f.decidedBy,
       operator: f.operator,
       caseId: f.caseId,
-      reasonCodes: [],
+      reasonCodes,
       evidenceRef: f.caseId ? `review-case:${f.caseId}` : `code-change:${event.eventId}`,
     };
     return { kind: 'emit', topic, key: event.bqpCode, messageId: eventId, record };
@@ -191,7 +226,14 @@ export function noMatchEmit(
   caseId: string | null,
   reasonCodes: string[],
 ): EmitEffect {
-  const eventId = deterministicUuid('code-mapping', 'vssidCodeMappingDecided', event.eventId, caseId ?? '');
+  // Keyed by the request: a retry of the same request under a new event id gets the same answer id.
+  const eventId = deterministicUuid(
+    'code-mapping',
+    'vssidCodeMappingDecided',
+    'no-match',
+    event.requestId,
+    caseId ?? '',
+  );
   const record: CodeMapping = {
     eventId,
     occurredAt: now,

@@ -31,13 +31,14 @@ export interface DecisionFields {
 
 /**
  * RegistrationDecision, keyed by registration id. The automatic decision (including IN_REVIEW) and an operator's
- * later decision on the same case get distinct ids.
+ * later decision on the same case get distinct ids; both are derived from the registration id (the business key).
  */
 export function decisionEmit(f: DecisionFields, now: Date): EmitEffect {
+  // Keyed by the registration: the same registration submitted again under a new event id gets one decision.
   const eventId =
     f.decidedBy === 'OPERATOR'
-      ? deterministicUuid('registration-decision', f.sourceEventId, 'operator', f.caseId ?? '')
-      : deterministicUuid('registration-decision', f.sourceEventId);
+      ? deterministicUuid('registration-decision', f.registrationId, 'operator', f.caseId ?? '')
+      : deterministicUuid('registration-decision', f.registrationId);
   const record: RegistrationDecision = {
     eventId,
     occurredAt: now,

@@ -197,4 +197,47 @@ describe('decideCodeMapping', () => {
       decideCodeMapping(lookupEvent(12, {}, '0112345678'), ports(match), { bqpCodePattern: /^97/ }),
     ).rejects.toThrow(/BQP_CODE_PATTERN/);
   });
+
+  it('a repeated request (same request, new event id) for a member already holding the code changes nothing and answers with the same mapping ids', async () => {
+    const first = lookupEvent(13);
+    const d1 = await decideCodeMapping(first, ports(match), { bqpCodePattern: null, now: () => NOW });
+    const mapped = { ...M1, bhxhCode: first.bqpCode };
+    const after: MatchResult = {
+      ...match,
+      best: scored(mapped, 40),
+      candidates: [scored(mapped, 40), scored(M2, 10)],
+    };
+    const repeat = { ...first, eventId: '00000000-0000-4000-8000-000000000013' };
+    const d2 = await decideCodeMapping(
+      repeat,
+      ports(after, { given: { 'M-1': [first.bqpCode] }, holders: [mapped] }),
+      {
+        bqpCodePattern: null,
+        now: () => NOW,
+      },
+    );
+    expect(d2.outcome).toBe('already_mapped');
+    expect(d2.effects.some((e) => e.kind === 'changeCode')).toBe(false);
+    const ids = (d: { effects: Effect[] }) =>
+      d.effects.filter((e): e is EmitEffect => e.kind === 'emit').map((e) => e.messageId);
+    expect(ids(d2)).toEqual(ids(d1));
+    expect((d2.effects[0] as EmitEffect).record).toMatchObject({
+      outcome: 'MAPPED',
+      memberId: 'M-1',
+      reasonCodes: ['ALREADY_MAPPED'],
+    });
+  });
+
+  it('a repeated request that still needs a human finds the same review case', async () => {
+    const review: MatchResult = {
+      decision: 'review',
+      candidates: [scored(M1, 20), scored(M2, 19)],
+      blockedCount: 2,
+    };
+    const first = lookupEvent(14);
+    const repeat = { ...first, eventId: '00000000-0000-4000-8000-000000000014' };
+    const a = await decideCodeMapping(first, ports(review), { bqpCodePattern: null, now: () => NOW });
+    const b = await decideCodeMapping(repeat, ports(review), { bqpCodePattern: null, now: () => NOW });
+    expect(opened(b.effects)!.caseId).toBe(opened(a.effects)!.caseId);
+  });
 });
