@@ -14,17 +14,23 @@ export interface KafkaClientOptions {
 }
 
 /**
- * The texts of the broker's retriable protocol errors, from kafkajs' own table (REBALANCE_IN_PROGRESS,
- * NOT_LEADER_OR_FOLLOWER …). kafkajs logs every error response at error level; these are routine (a rebalance, a
- * leader moving, a topic being created) and kafkajs retries them itself, so they must not page anyone.
+ * The texts of the broker's routine protocol errors, from kafkajs' own table: the retriable ones (a leader moving,
+ * a topic being created) and the group-coordination answers that announce a rebalance (REBALANCE_IN_PROGRESS …).
+ * kafkajs logs every error response at error level; these it handles itself, so they must not page anyone.
  */
+const GROUP_COORDINATION = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+  'MEMBER_ID_REQUIRED',
+]);
 const ROUTINE_BROKER_ERRORS = new Set(
   (
     createRequire(import.meta.url)('kafkajs/src/protocol/error.js') as {
-      errorCodes: { message: string; retriable: boolean }[];
+      errorCodes: { type: string; message: string; retriable: boolean }[];
     }
   ).errorCodes
-    .filter((e) => e.retriable)
+    .filter((e) => e.retriable || GROUP_COORDINATION.has(e.type))
     .map((e) => e.message),
 );
 
