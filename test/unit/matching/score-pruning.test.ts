@@ -17,7 +17,8 @@ const model = {
   frequencies: computeNameFrequencies(members.map((m) => m.fullName)),
 };
 const t = model.parameters.thresholds;
-const floor = Math.min(t.review, t.match - t.margin);
+// The Bayes-factor floor `scoreCandidates` prunes at for this HGD size (posterior log2 odds = BF − log2 N).
+const floor = t.reviewLog2Odds + Math.log2(members.length);
 
 describe('scorePairAtLeast (early exit on hopeless candidates)', () => {
   it('returns scorePair exactly, or null only when scorePair is below the floor', () => {
@@ -43,7 +44,7 @@ describe('scorePairAtLeast (early exit on hopeless candidates)', () => {
     const source = new InMemoryCandidateSource(members);
     for (const q of queries.slice(0, 60)) {
       const r = await matchPerson(q, source, model);
-      for (const c of r.candidates) expect(c.score).toBeGreaterThanOrEqual(t.review);
+      for (const c of r.candidates) expect(c.score).toBeGreaterThanOrEqual(t.reviewLog2Odds);
     }
   });
 });
