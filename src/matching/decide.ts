@@ -1,4 +1,11 @@
-import type { FieldEvidence, MatchResult, MatchThresholds, ScoredCandidate } from './types.js';
+import { DESCRIPTIVE_FIELDS } from './namesakes.js';
+import type {
+  ComparisonField,
+  FieldEvidence,
+  MatchResult,
+  MatchThresholds,
+  ScoredCandidate,
+} from './types.js';
 
 /**
  * The decision (precision first: a wrong auto-match changes the wrong person's BHXH code). Every candidate's
@@ -31,9 +38,12 @@ function refusalOf(
 ): MatchResult['refusal'] | undefined {
   if (probability < t.minMatchProbability) return 'probability';
   if (hasLevel(best.evidence, t.vetoLevels)) return 'veto';
-  const corroborated = hasLevel(best.evidence, t.corroborating);
-  if (!corroborated && hasLevel(best.evidence, t.weakLevels)) return 'uncorroborated';
-  if (!corroborated && (best.namesakes ?? 0) > t.maxNamesakes) return 'namesakes';
+  // Weak evidence (a year-only date) needs any corroborating level (ID number, a parent's name, the same ward); too
+  // many namesakes need an identifying one (ID number, parent), since the place already counts among the namesakes.
+  if (hasLevel(best.evidence, t.weakLevels) && !hasLevel(best.evidence, t.corroborating))
+    return 'uncorroborated';
+  if ((best.namesakes ?? 0) > t.maxNamesakes && !hasLevel(best.evidence, identifying(t.corroborating)))
+    return 'namesakes';
   return undefined;
 }
 
@@ -50,6 +60,14 @@ export function posteriorOf(score: number, all: readonly { score: number }[]): n
 export function rank(candidates: ScoredCandidate[]): ScoredCandidate[] {
   return candidates.sort(
     (a, b) => b.score - a.score || (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0),
+  );
+}
+
+/** Corroborating levels of the fields that are not name, date or place (ID number, parents' names). */
+function identifying(levels: MatchThresholds['corroborating']): MatchThresholds['corroborating'] {
+  if (!levels) return undefined;
+  return Object.fromEntries(
+    Object.entries(levels).filter(([f]) => !DESCRIPTIVE_FIELDS.has(f as ComparisonField)),
   );
 }
 

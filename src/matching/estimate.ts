@@ -1,6 +1,12 @@
 import { compareAll, type CompareContext } from './compare.js';
 import { preparePerson, type PreparedPerson } from './prepare.js';
-import type { ComparisonField, MatchParameters, MemberRecord, NameFrequencies, PersonQuery } from './types.js';
+import type {
+  ComparisonField,
+  MatchParameters,
+  MemberRecord,
+  NameFrequencies,
+  PersonQuery,
+} from './types.js';
 
 /**
  * Parameter estimation on the data being searched (`vss-bridge match estimate`), the way Splink does it:
@@ -87,7 +93,10 @@ export function estimateParameters(opts: EstimateOptions): EstimateReport {
   // 1. u from random member pairs.
   const prepared: PreparedPerson[] = opts.members.map(preparePerson);
   const uCounts: Counts = new Map();
-  const uTarget = Math.min(opts.uPairs ?? 200_000, Math.max(0, (prepared.length * (prepared.length - 1)) / 2));
+  const uTarget = Math.min(
+    opts.uPairs ?? 200_000,
+    Math.max(0, (prepared.length * (prepared.length - 1)) / 2),
+  );
   let uPairs = 0;
   while (uPairs < uTarget) {
     const a = Math.floor(rand() * prepared.length);
@@ -96,6 +105,16 @@ export function estimateParameters(opts: EstimateOptions): EstimateReport {
     uPairs++;
     for (const c of compareAll(prepared[a]!, prepared[b]!, ctx)) bump(uCounts, c.field, c.level);
   }
+
+  // Birth-year concentration (for the namesake estimate): Σ share(year)².
+  const years = new Map<number, number>();
+  let dated = 0;
+  for (const p of prepared) {
+    if (!p.dob) continue;
+    dated++;
+    years.set(p.dob.year, (years.get(p.dob.year) ?? 0) + 1);
+  }
+  const sameYear = dated > 0 ? [...years.values()].reduce((a, c) => a + (c / dated) ** 2, 0) : undefined;
 
   // 2. m by EM over the blocked candidate pairs. Pairs are reduced to their comparison vectors, counted once each.
   const patterns = new Map<string, { levels: string[]; n: number }>();
@@ -169,6 +188,7 @@ export function estimateParameters(opts: EstimateOptions): EstimateReport {
     emLambda: sig(lambda),
     frequenciesOver: opts.frequencies.total,
   };
+  if (sameYear !== undefined) parameters.dobSameYearShare = sig(sameYear);
   fields.forEach((f, i) => {
     const fp = parameters.fields[f];
     if (!fp) return;

@@ -138,6 +138,8 @@ export interface MatchParameters {
   provenance?: Record<string, unknown>;
   fields: Record<ComparisonField, FieldParameters>;
   thresholds: MatchThresholds;
+  /** P(two HGD members born in the same year), from the HGD's birth years (`match estimate`); for namesakes. */
+  dobSameYearShare?: number;
   /** Lower bound for a term-frequency-adjusted u, so a rare or unseen token does not give unbounded evidence. */
   tfMinU: number;
 }

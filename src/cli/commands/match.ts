@@ -4,7 +4,11 @@ import type { Command } from 'commander';
 import { createDb } from '../../../connectors/db/knex.js';
 import { matchBatch } from '../../../connectors/hgd/batch-match.js';
 import { loadMatchModel } from '../../../connectors/hgd/matcher.js';
-import { findCandidatesBatch, loadNameFrequencies, sampleMembers } from '../../../connectors/hgd/repository.js';
+import {
+  findCandidatesBatch,
+  loadNameFrequencies,
+  sampleMembers,
+} from '../../../connectors/hgd/repository.js';
 import { queryBlockingKeys } from '../../matching/blocking.js';
 import { estimateParameters } from '../../matching/estimate.js';
 import { preparePerson } from '../../matching/prepare.js';
@@ -123,8 +127,14 @@ export function register(program: Command): void {
       'estimate match parameters on the loaded HGD: u from random member pairs, m by EM over the candidate pairs ' +
         'of unlabelled declarations; writes a parameters file with its provenance (method: src/matching/estimate.ts)',
     )
-    .requiredOption('--queries <queries.jsonl>', 'unlabelled declarations (query lines), e.g. a past month of them')
-    .option('--base <parameters.json>', 'starting parameters (levels, decision rule; default: the shipped ones)')
+    .requiredOption(
+      '--queries <queries.jsonl>',
+      'unlabelled declarations (query lines), e.g. a past month of them',
+    )
+    .option(
+      '--base <parameters.json>',
+      'starting parameters (levels, decision rule; default: the shipped ones)',
+    )
     .option('--out <parameters.json>', 'where to write the estimate (default: stdout)')
     .option('--sample <n>', 'HGD members sampled for the random pairs', '50000')
     .option('--u-pairs <n>', 'random member pairs for u', '400000')
@@ -142,7 +152,8 @@ export function register(program: Command): void {
         const knex = createDb(config.databaseUrl);
         try {
           const frequencies = await loadNameFrequencies(knex);
-          if (frequencies.total === 0) throw new Error('no name frequencies yet: run `vss-bridge hgd refresh-frequencies`');
+          if (frequencies.total === 0)
+            throw new Error('no name frequencies yet: run `vss-bridge hgd refresh-frequencies`');
           const members = await sampleMembers(knex, Number(opts.sample));
           const queries = readJsonLines<PersonQuery>(opts.queries, queryFromLine);
           const candidates: Array<{ query: PersonQuery; members: MemberRecord[] }> = [];
