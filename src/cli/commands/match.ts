@@ -12,7 +12,7 @@ import {
 import { queryBlockingKeys } from '../../matching/blocking.js';
 import { estimateParameters } from '../../matching/estimate.js';
 import { preparePerson } from '../../matching/prepare.js';
-import { memberFromLine, queryFromLine, resultToLine } from '../../matching/lines.js';
+import { queryFromLine, resultToLine } from '../../matching/lines.js';
 import { loadParameters } from '../../matching/parameters.js';
 import type { MemberRecord, PersonQuery } from '../../matching/types.js';
 import { loadConfig } from '../../runtime/config.js';
