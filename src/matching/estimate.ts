@@ -20,6 +20,9 @@ import type {
  *    (share λ) and "different people"; with u fixed from step 1, the E step gives each pair its probability of being
  *    a match from the current m and λ, the M step re-estimates m (and λ) as probability-weighted level shares.
  *    Fields are assumed independent given the match status (the Fellegi–Sunter assumption the scorer makes too).
+ *    As in Splink, the fields the pairs were blocked on (given name, birth year) agree on nearly every candidate
+ *    pair, so they carry no information about the match status there: they are left out of the E step, and their m
+ *    is taken from anchor pairs, those whose ID numbers agree (the same person, whatever their names and dates say).
  * 3. Nothing is fitted to labels. The decision rule (thresholds) is stated as probabilities and carried over from
  *    the base parameters; labelled data, when there is some, only checks the result (`bench/`, review outcomes).
  *
@@ -38,6 +41,14 @@ export interface EstimateOptions {
   iterations?: number;
   smoothing?: number;
   seed?: number;
+  /**
+   * Fields the candidates were blocked on: they agree on almost every candidate pair, matches or not, so they are
+   * left out of the E step (their m is still re-estimated in the M step). Default: given name and date of birth,
+   * which every name key of `blocking.ts` holds (given name or a one-deletion variant, birth year ± 1).
+   */
+  blockedOn?: readonly ComparisonField[];
+  /** Fewest ID-agreeing anchor pairs for the blocked-on fields' m (else the base m is kept); default 200. */
+  minAnchors?: number;
   /** Free text saying which data the estimate ran on (kept in the provenance). */
   label?: string;
 }
@@ -141,34 +152,77 @@ export function estimateParameters(opts: EstimateOptions): EstimateReport {
   });
   // Start from one true pair per query among the candidates (a declaration usually has its person in HGD).
   let lambda = Math.min(0.5, opts.candidates.length / Math.max(emPairs, 1));
+  const blockedOn = new Set<ComparisonField>(opts.blockedOn ?? ['given_name', 'dob', 'province', 'gender']);
   const iterations = opts.iterations ?? 25;
   let lastChange = 0;
   let done = 0;
-  for (let it = 0; it < iterations; it++) {
-    const mCounts: Counts = new Map();
-    let matchMass = 0;
-    for (const p of patterns.values()) {
-      let lm = Math.log(lambda);
-      let lu = Math.log(1 - lambda);
-      p.levels.forEach((level, i) => {
-        if (level === 'missing') return;
-        lm += Math.log(m[i]!.get(level) ?? 1e-6);
-        lu += Math.log(u[i]!.get(level) ?? 1e-6);
+  /** EM iterations: the E step reads the fields not in `skip`, the M step re-estimates the fields in `update`. */
+  const em = (skip: ReadonlySet<ComparisonField>, update: ReadonlySet<ComparisonField>) => {
+    for (let it = 0; it < iterations; it++) {
+      const mCounts: Counts = new Map();
+      let matchMass = 0;
+      for (const p of patterns.values()) {
+        let lm = Math.log(lambda);
+        let lu = Math.log(1 - lambda);
+        p.levels.forEach((level, i) => {
+          if (level === 'missing' || skip.has(fields[i]!)) return;
+          lm += Math.log(m[i]!.get(level) ?? 1e-6);
+          lu += Math.log(u[i]!.get(level) ?? 1e-6);
+        });
+        const w = 1 / (1 + Math.exp(lu - lm));
+        matchMass += w * p.n;
+        p.levels.forEach((level, i) => bump(mCounts, fields[i]!, level, w * p.n));
+      }
+      lambda = Math.min(0.999, Math.max(1e-6, matchMass / Math.max(emPairs, 1)));
+      lastChange = 0;
+      fields.forEach((f, i) => {
+        if (!update.has(f)) return;
+        const next = shares(levelNames[i]!, mCounts.get(f), smoothing / 10);
+        for (const [l, v] of next) lastChange = Math.max(lastChange, Math.abs(v - (m[i]!.get(l) ?? 0)));
+        m[i] = next;
       });
-      const w = 1 / (1 + Math.exp(lu - lm));
-      matchMass += w * p.n;
-      p.levels.forEach((level, i) => bump(mCounts, fields[i]!, level, w * p.n));
+      done++;
+      if (lastChange < 1e-5) break;
     }
-    lambda = Math.min(0.999, Math.max(1e-6, matchMass / Math.max(emPairs, 1)));
-    lastChange = 0;
-    fields.forEach((f, i) => {
-      const next = shares(levelNames[i]!, mCounts.get(f), smoothing / 10);
-      for (const [l, v] of next) lastChange = Math.max(lastChange, Math.abs(v - (m[i]!.get(l) ?? 0)));
-      m[i] = next;
-    });
-    done = it + 1;
-    if (lastChange < 1e-5) break;
+  };
+  const free = new Set(fields.filter((f) => !blockedOn.has(f)));
+  // Pass 1: the E step on the fields not blocked on.
+  em(blockedOn, new Set(fields));
+
+  // The blocked-on fields' m from the EM would be biased (in the blocked pairs, siblings and namesakes agree on them
+  // as matches do). They are taken from anchor pairs instead: pairs whose ID numbers agree, which are the same person
+  // whatever their names and dates say — the errors in names and dates are independent of whether an ID is present.
+  const idIndex = fields.indexOf('id_number');
+  const anchorCounts: Counts = new Map();
+  let anchors = 0;
+  for (const p of patterns.values()) {
+    if (p.levels[idIndex] !== 'exact') continue;
+    anchors += p.n;
+    p.levels.forEach((level, i) => bump(anchorCounts, fields[i]!, level, p.n));
   }
+  if (anchors >= (opts.minAnchors ?? 200)) {
+    fields.forEach((f, i) => {
+      if (blockedOn.has(f)) m[i] = shares(levelNames[i]!, anchorCounts.get(f), smoothing / 10);
+    });
+    // Pass 2: the date of birth (now with its anchor m) joins the E step, which tells siblings (same family, middle
+    // and parents' names, another date) from the person; the free fields' m are re-estimated.
+    em(new Set([...blockedOn].filter((f) => f !== 'dob')), free);
+  }
+  // The ID number's own m, likewise, from pairs that agree on everything else that identifies: full date, family and
+  // given name, province (two different people share all of that about once in 10^9 pairs).
+  const at = (f: ComparisonField) => fields.indexOf(f);
+  const idAnchors: Counts = new Map();
+  let idAnchorPairs = 0;
+  for (const p of patterns.values()) {
+    const l = p.levels;
+    if (l[at('dob')] !== 'exact_day' || l[at('given_name')] !== 'exact' || l[at('family_name')] !== 'exact')
+      continue;
+    if (l[at('province')] !== 'exact' || l[idIndex] === 'missing') continue;
+    idAnchorPairs += p.n;
+    bump(idAnchors, 'id_number', l[idIndex]!, p.n);
+  }
+  if (idAnchorPairs >= (opts.minAnchors ?? 200))
+    m[idIndex] = shares(levelNames[idIndex]!, idAnchors.get('id_number'), smoothing / 10);
 
   const parameters: MatchParameters = structuredClone(opts.base);
   parameters.version = `estimated-${new Date().toISOString().slice(0, 10)}`;
@@ -186,6 +240,9 @@ export function estimateParameters(opts: EstimateOptions): EstimateReport {
     emPairs,
     emIterations: done,
     emLambda: sig(lambda),
+    emBlockedOn: [...blockedOn],
+    anchorPairs: anchors,
+    idAnchorPairs,
     frequenciesOver: opts.frequencies.total,
   };
   if (sameYear !== undefined) parameters.dobSameYearShare = sig(sameYear);

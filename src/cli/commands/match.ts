@@ -135,7 +135,7 @@ export function register(program: Command): void {
       '--base <parameters.json>',
       'starting parameters (levels, decision rule; default: the shipped ones)',
     )
-    .option('--out <parameters.json>', 'where to write the estimate (default: stdout)')
+    .option('--to <parameters.json>', 'where to write the estimate (default: stdout)')
     .option('--sample <n>', 'HGD members sampled for the random pairs', '50000')
     .option('--u-pairs <n>', 'random member pairs for u', '400000')
     .option('--label <text>', 'which data this is (kept in the provenance)')
@@ -175,7 +175,7 @@ export function register(program: Command): void {
             ...(opts.label !== undefined ? { label: opts.label } : {}),
           });
           const json = `${JSON.stringify(report.parameters, null, 2)}\n`;
-          if (opts.out) writeFileSync(opts.out, json);
+          if (opts.to) writeFileSync(opts.to, json);
           else process.stdout.write(json);
           process.stderr.write(
             `u from ${report.uPairs} random member pairs (sample of ${members.length}); m by EM over ` +
