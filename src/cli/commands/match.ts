@@ -143,7 +143,7 @@ export function register(program: Command): void {
       async (opts: {
         queries: string;
         base?: string;
-        out?: string;
+        to?: string;
         sample: string;
         uPairs: string;
         label?: string;
