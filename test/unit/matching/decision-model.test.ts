@@ -148,10 +148,18 @@ describe('expected namesakes', () => {
     expect(r.candidates[0]!.namesakes).toBeLessThan(0.001);
   });
 
-  it('a rare name with a year-only date in the same province auto-matches in a small HGD', () => {
+  it('a rare name with a year-only date has few namesakes, yet needs an identifying field to auto-match', () => {
     const fullName = 'Phùng Thị Khiêm';
     const r = scoreCandidates({ ...query, fullName }, [{ ...yearOnly, fullName }], model(10_000));
     expect(r.candidates[0]!.namesakes).toBeLessThan(0.001);
-    expect(r.decision).toBe('match');
+    expect(r.decision).toBe('review');
+    expect(r.refusal).toBe('uncorroborated');
+    const mother = 'Lê Thị Hoa';
+    const withMother = scoreCandidates(
+      { ...query, fullName, motherName: mother },
+      [{ ...yearOnly, fullName, motherName: mother }],
+      model(10_000),
+    );
+    expect(withMother.decision).toBe('match');
   });
 });

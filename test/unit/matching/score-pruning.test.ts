@@ -38,7 +38,7 @@ describe('scorePairAtLeast (early exit on hopeless candidates)', () => {
       }
     }
     expect(dropped).toBeGreaterThan(kept);
-  });
+  }, 30_000);
 
   it('never drops a candidate that reaches the floor (true members of the queries)', async () => {
     const source = new InMemoryCandidateSource(members);
