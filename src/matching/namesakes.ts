@@ -48,8 +48,9 @@ function dateShare(level: string, sameYear: number): number {
  * holding that name — so it is read back (dates: see `dateShare`) from each level's weight (weight = log2 m/u, u = m · 2^−weight).
  * Disagreeing levels (weight ≤ 0) do not narrow the count.
  *
- * "Nguyễn Thị Liên" born in 1962 (year only) in one province of an HGD of 1M members gives ≈ 0.5: one namesake is
- * as likely as none, so name, year and province cannot pick the person. With a full date it is ≈ 0.002.
+ * "Nguyễn Thị Liên" born in 1962 (year only) in one province of an HGD of 1M members gives ≈ 0.06 with the shipped
+ * parameters; with a full date ≈ 0.0002. The middle name enters at its level's average u, which understates
+ * namesakes of the commonest middle names ("Thị", "Văn") by a few times.
  */
 export function expectedNamesakes(
   evidence: readonly FieldEvidence[],
