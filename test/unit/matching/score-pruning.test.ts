@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { generateHgd } from '../../../bench/generator/households.js';
 import { generateQueries } from '../../../bench/generator/queries.js';
 import { computeNameFrequencies } from '../../../src/matching/frequencies.js';
-import { scoreCandidates } from '../../../src/matching/match.js';
+import { populationOf, scoreCandidates } from '../../../src/matching/match.js';
 import { prepareName } from '../../../src/matching/normalise.js';
 import { defaultParameters } from '../../../src/matching/parameters.js';
 import { preparePerson } from '../../../src/matching/prepare.js';
@@ -16,7 +16,8 @@ const model = {
   frequencies: computeNameFrequencies(members.map((m) => m.fullName)),
 };
 const t = model.parameters.thresholds;
-const floor = Math.min(t.review, t.match - t.margin);
+// The Bayes-factor floor `scoreCandidates` prunes at for this HGD size (posterior log2 odds = BF − log2 N).
+const floor = t.reviewLog2Odds + Math.log2(members.length);
 
 describe('scorePairAtLeast (early exit on hopeless candidates)', () => {
   it('returns scorePair exactly, or null only when scorePair is below the floor', () => {
@@ -36,21 +37,22 @@ describe('scorePairAtLeast (early exit on hopeless candidates)', () => {
       }
     }
     expect(dropped).toBeGreaterThan(kept);
-  });
+  }, 30_000);
 
   it('lists exactly the candidates whose full score reaches the review threshold, best first', () => {
     // A review threshold far below the shipped one, over unblocked members, lists many borderline candidates: the
     // ones an over-eager early exit would lose.
-    const t = { ...model.parameters.thresholds, review: -40, match: 24.5, maxReviewCandidates: 2000 };
+    const t = { ...model.parameters.thresholds, reviewLog2Odds: -60, maxReviewCandidates: 2000 };
     const wide = { ...model, parameters: { ...model.parameters, thresholds: t } };
+    const logPrior = -Math.log2(populationOf(wide));
     const pool = members.slice(0, 600);
     let listed = 0;
     for (const q of queries.slice(0, 40)) {
       const r = scoreCandidates(q, pool, wide);
       const pq = preparePerson(q);
       const expected = pool
-        .map((m) => ({ memberId: m.memberId, score: scorePair(pq, preparePerson(m), wide).score }))
-        .filter((c) => c.score >= t.review)
+        .map((m) => ({ memberId: m.memberId, score: scorePair(pq, preparePerson(m), wide).score + logPrior }))
+        .filter((c) => c.score >= t.reviewLog2Odds)
         .sort((a, b) => b.score - a.score || (a.memberId < b.memberId ? -1 : 1));
       expect(r.candidates.map((c) => c.memberId)).toEqual(expected.map((c) => c.memberId));
       listed += expected.length;
