@@ -20,6 +20,7 @@ import { fetchLag } from '../connectors/kafka/lag.js';
 import { ensureTopics } from '../connectors/kafka/topics.js';
 import { topicBindings } from '../connectors/registry/bindings.js';
 import { AvroCodec } from '../connectors/registry/codec.js';
+import { registerAsUpstream } from '../connectors/registry/compatibility.js';
 import { memberToLine } from '../src/matching/lines.js';
 import { loadConfig } from '../src/runtime/config.js';
 import { Progress } from '../src/cli/progress.js';
@@ -148,6 +149,8 @@ const lookups = queries
   .filter((e) => validateRecord('CodeLookupFailed', e).length === 0)
   .slice(0, LOOKUPS);
 const regs = buildRegistrationEvents(people, { seed: SEED, children: CHILDREN, adults: ADULTS, archiveDir });
+// VssID's part: its subjects (FORWARD_TRANSITIVE) and writer schemas, registered as its producer would.
+await registerAsUpstream(config.schemaRegistryUrl, bindings);
 const codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, bindings });
 await codec.init();
 const T = config.topics;
