@@ -1,10 +1,11 @@
 /**
- * The registry calls the codec needs, over @kafkajs/confluent-schema-registry (register, schema by id, both
- * cached by the library) plus the compatibility route it lacks (plain fetch). Errors are classified here, at
+ * The registry calls the codec needs: schema by id over @kafkajs/confluent-schema-registry (cached by the
+ * library); registering, levels, look-ups and the compatibility route over plain fetch (the library's register
+ * insists on one compatibility level for every subject). Errors are classified here, at
  * the edge, into our types: an unknown schema id is the message's fault (permanent); anything that looks like
  * the registry being away is transient.
  */
-import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type avro from 'avsc';
 import { PermanentError, TransientError } from '../../src/domain/errors.js';
 import { schemaText, type AvroRecordSchema } from '../../src/contracts/schemas.js';
@@ -18,23 +19,6 @@ function statusOf(e: unknown): number | undefined {
 
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-/**
- * The library reports a refused connection or timeout as a ResponseError with status 400 (mappersmith's
- * placeholder), indistinguishable by status from a real 400; the registry itself answers bad schemas with
- * 409/422, so 400 is treated as unavailability here.
- */
-function isUnavailable(status: number | undefined): boolean {
-  return (
-    status === undefined ||
-    status === 400 ||
-    status === 401 ||
-    status === 403 ||
-    status === 408 ||
-    status === 429 ||
-    status >= 500
-  );
 }
 
 export interface RegistryClientOptions {
@@ -56,33 +40,6 @@ export class RegistryClient {
       { host: this.url, retry: { retries: 1, initialRetryTimeInSecs: 0.1, maxRetryTimeInSecs: 1 } },
       { [SchemaType.AVRO]: AVRO_OPTIONS as never },
     );
-  }
-
-  /**
-   * Registers `schema` under `subject` (BACKWARD set on the subject at first registration) and returns its id.
-   * Incompatible or invalid schema → PermanentError('SCHEMA_MISMATCH'); registry away → TransientError.
-   */
-  async register(subject: string, schema: AvroRecordSchema): Promise<number> {
-    try {
-      const { id } = await this.lib.register(
-        { type: SchemaType.AVRO, schema: schemaText(schema) },
-        { subject, compatibility: COMPATIBILITY.BACKWARD },
-      );
-      return id;
-    } catch (e) {
-      const status = statusOf(e);
-      if (status !== undefined && isUnavailable(status)) {
-        throw new TransientError(
-          `schema registry ${this.url} unavailable registering ${subject}: ${messageOf(e)}`,
-          {
-            cause: e,
-          },
-        );
-      }
-      throw new PermanentError('SCHEMA_MISMATCH', `registering ${subject} failed: ${messageOf(e)}`, {
-        cause: e,
-      });
-    }
   }
 
   /**
@@ -121,6 +78,100 @@ export class RegistryClient {
       throw new PermanentError('SCHEMA_MISMATCH', `schema id ${id} is not an Avro schema`);
     }
     return schema as avro.Type;
+  }
+
+  /** One registry call with JSON in and out; a refused connection or a 5xx is a TransientError. */
+  private async call(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: Record<string, unknown> | null }> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.url}${path}`, {
+        method,
+        headers: { 'Content-Type': 'application/vnd.schemaregistry.v1+json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (e) {
+      throw new TransientError(`schema registry ${this.url} unreachable: ${messageOf(e)}`, { cause: e });
+    }
+    const parsed = (await res.json().catch(() => null)) as Record<string, unknown> | null;
+    if (res.status >= 500) {
+      throw new TransientError(
+        `schema registry ${this.url}: HTTP ${res.status} ${String(parsed?.message ?? '')}`,
+      );
+    }
+    return { status: res.status, body: parsed };
+  }
+
+  /** The compatibility level set on the subject itself; null when the subject has none (the global one applies). */
+  async subjectCompatibility(subject: string): Promise<string | null> {
+    const r = await this.call('GET', `/config/${encodeURIComponent(subject)}`);
+    if (r.status === 404) return null;
+    const level = r.body?.compatibilityLevel ?? r.body?.compatibility;
+    if (r.status !== 200 || typeof level !== 'string') {
+      throw new TransientError(
+        `schema registry ${this.url}: reading the compatibility of ${subject}: HTTP ${r.status}`,
+      );
+    }
+    return level.toUpperCase();
+  }
+
+  /** The compatibility level that applies to the subject: its own, else the registry's global one. */
+  async effectiveCompatibility(subject: string): Promise<string> {
+    const own = await this.subjectCompatibility(subject);
+    if (own !== null) return own;
+    const r = await this.call('GET', '/config');
+    const level = r.body?.compatibilityLevel ?? r.body?.compatibility;
+    return typeof level === 'string' ? level.toUpperCase() : 'BACKWARD';
+  }
+
+  /** Sets the subject's compatibility level. */
+  async setCompatibility(subject: string, level: string): Promise<void> {
+    const r = await this.call('PUT', `/config/${encodeURIComponent(subject)}`, { compatibility: level });
+    if (r.status !== 200) {
+      throw new PermanentError(
+        'SCHEMA_MISMATCH',
+        `setting ${level} on ${subject} failed: HTTP ${r.status} ${String(r.body?.message ?? '')}`,
+      );
+    }
+  }
+
+  /**
+   * Registers a schema version under `subject` (no change of compatibility level). A schema the subject's
+   * level refuses → PermanentError('SCHEMA_MISMATCH') carrying the registry's message.
+   */
+  async registerVersion(subject: string, schema: AvroRecordSchema): Promise<number> {
+    const r = await this.call('POST', `/subjects/${encodeURIComponent(subject)}/versions`, {
+      schema: schemaText(schema),
+    });
+    if (r.status === 200 && typeof r.body?.id === 'number') return r.body.id;
+    throw new PermanentError(
+      'SCHEMA_MISMATCH',
+      `registering ${subject} refused: HTTP ${r.status} ${String(r.body?.message ?? '')}`.trim(),
+    );
+  }
+
+  /** The id of `schema` if it is already registered under `subject` (registers nothing); null otherwise. */
+  async lookup(subject: string, schema: AvroRecordSchema): Promise<number | null> {
+    const r = await this.call('POST', `/subjects/${encodeURIComponent(subject)}`, {
+      schema: schemaText(schema),
+    });
+    if (r.status === 200 && typeof r.body?.id === 'number') return r.body.id;
+    if (r.status === 404) return null;
+    throw new TransientError(`schema registry ${this.url}: looking up ${subject}: HTTP ${r.status}`);
+  }
+
+  /** The latest version registered under `subject` (its schema as JSON); null when there is none. */
+  async latest(subject: string): Promise<{ id: number; version: number; schema: unknown } | null> {
+    const r = await this.call('GET', `/subjects/${encodeURIComponent(subject)}/versions/latest`);
+    if (r.status === 404) return null;
+    if (r.status !== 200 || typeof r.body?.schema !== 'string') {
+      throw new TransientError(`schema registry ${this.url}: latest of ${subject}: HTTP ${r.status}`);
+    }
+    return { id: Number(r.body.id), version: Number(r.body.version), schema: JSON.parse(r.body.schema) };
   }
 
   /**

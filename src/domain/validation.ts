@@ -54,10 +54,42 @@ const REASON_CODE_RE = /^[A-Z0-9][A-Z0-9_.:-]*$/;
 
 type Obj = Record<string, unknown>;
 
+/** A content problem: the field's path, a reason code, and what is wrong (never the value itself). */
+export interface FieldProblem {
+  field: string;
+  code: ValidationCode;
+  message: string;
+}
+
+/** Reason codes of content rules (`vss-bridge validate`, docs/contracts.md). */
+export type ValidationCode =
+  | 'TOO_LONG'
+  | 'EMPTY'
+  | 'CONTROL_CHARACTERS'
+  | 'INVALID_DATE'
+  | 'INVALID_FORMAT'
+  | 'MISSING'
+  | 'OUT_OF_RANGE'
+  | 'INVALID';
+
+/** The reason code of a rule's message (the rules below word each kind of problem the same way). */
+export function validationCode(message: string): ValidationCode {
+  if (/characters, at most|items, at most/.test(message)) return 'TOO_LONG';
+  if (/must not be empty/.test(message)) return 'EMPTY';
+  if (/control characters/.test(message)) return 'CONTROL_CHARACTERS';
+  if (/date|instant|precision/.test(message)) return 'INVALID_DATE';
+  if (/^missing$/.test(message)) return 'MISSING';
+  if (/must be ≥|size between/.test(message)) return 'OUT_OF_RANGE';
+  if (/^is not |^not a /.test(message)) return 'INVALID_FORMAT';
+  return 'INVALID';
+}
+
 class Problems {
   readonly list: string[] = [];
+  readonly detailed: FieldProblem[] = [];
   add(path: string, msg: string): void {
     this.list.push(`${path}: ${msg}`);
+    this.detailed.push({ field: path, code: validationCode(msg), message: msg });
   }
 }
 
@@ -106,7 +138,7 @@ function name(p: Problems, path: string, v: unknown): void {
 
 function matches(p: Problems, path: string, v: unknown, ok: (s: string) => boolean, what: string): void {
   if (v === null || v === undefined) return;
-  if (typeof v !== 'string' || !ok(v)) p.add(path, `'${String(v).slice(0, 40)}' is not ${what}`);
+  if (typeof v !== 'string' || !ok(v)) p.add(path, `is not ${what}`);
 }
 
 function date(p: Problems, path: string, v: unknown): void {
@@ -176,7 +208,7 @@ function partialDate(p: Problems, path: string, v: unknown): void {
         : precision === 'YEAR'
           ? isValidYear(value)
           : isValidDate(value) || isValidYearMonth(value) || isValidYear(value);
-  if (!ok) p.add(`${path}.value`, `'${value.slice(0, 40)}' does not match precision ${String(precision)}`);
+  if (!ok) p.add(`${path}.value`, `does not match precision ${String(precision)}`);
 }
 
 function documentRef(p: Problems, path: string, v: unknown): void {
@@ -184,10 +216,7 @@ function documentRef(p: Problems, path: string, v: unknown): void {
   matches(p, `${path}.sha256`, get(v, 'sha256'), (s) => SHA256_RE.test(s), 'a SHA-256 (64 hex digits)');
   const size = get(v, 'sizeBytes');
   if (typeof size !== 'number' || !Number.isInteger(size) || size <= 0 || size > LIMITS.documentBytes) {
-    p.add(
-      `${path}.sizeBytes`,
-      `${String(size)} is not a size between 1 byte and ${LIMITS.documentBytes} bytes`,
-    );
+    p.add(`${path}.sizeBytes`, `is not a size between 1 byte and ${LIMITS.documentBytes} bytes`);
   }
   matches(p, `${path}.mediaType`, get(v, 'mediaType'), (s) => MEDIA_TYPE_RE.test(s), 'a media type');
 }
@@ -200,7 +229,7 @@ const RULES: Record<SchemaName, (r: unknown, p: Problems) => void> = {
     partialDate(p, 'person.dateOfBirth', get(person, 'dateOfBirth'));
     const id = str(person, 'idNumber');
     if (id != null && !cccdOrCmnd(id)) {
-      p.add('person.idNumber', `'${id.slice(0, 40)}' is not a CCCD (12 digits) or CMND (9 digits) number`);
+      p.add('person.idNumber', 'is not a CCCD (12 digits) or CMND (9 digits) number');
     } else if (id != null && id.length === 12) {
       cccdOf(p, 'person.idNumber', id, get(get(person, 'dateOfBirth'), 'value'), get(person, 'gender'));
     }
@@ -341,11 +370,23 @@ const RULES: Record<SchemaName, (r: unknown, p: Problems) => void> = {
  * assumed to have passed Avro decoding (shape and types); only meaning is checked here.
  */
 export function validateRecord(schemaName: SchemaName, record: unknown): string[] {
+  return check(schemaName, record).list;
+}
+
+/** The same problems, each with its field and reason code. Messages never carry the field's value. */
+export function validateRecordDetailed(schemaName: SchemaName, record: unknown): FieldProblem[] {
+  return check(schemaName, record).detailed;
+}
+
+function check(schemaName: SchemaName, record: unknown): Problems {
   const p = new Problems();
-  if (!isObj(record)) return ['record: not an object'];
+  if (!isObj(record)) {
+    p.add('record', 'not an object');
+    return p;
+  }
   matches(p, 'eventId', record.eventId, (s) => UUID_RE.test(s), 'a UUID');
   instant(p, 'occurredAt', record.occurredAt);
   checkSizes(record, '', '', p);
   RULES[schemaName](record, p);
-  return p.list;
+  return p;
 }

@@ -6,7 +6,8 @@ import { register as match } from './match.js';
 import { register as review } from './review.js';
 import { register as run } from './run.js';
 import { register as schemas } from './schemas.js';
+import { register as validate } from './validate.js';
 
 export function registerCommands(program: Command): void {
-  for (const register of [run, schemas, hgd, match, review, dlq, lag]) register(program);
+  for (const register of [run, schemas, hgd, match, review, dlq, lag, validate]) register(program);
 }
