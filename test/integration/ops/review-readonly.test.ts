@@ -40,9 +40,7 @@ describe('reading review cases needs PostgreSQL only', () => {
   });
 
   it('`review list` and `review show` answer with Kafka and the registry unreachable, and migrate nothing', async () => {
-    const before = await db.knex
-      .raw('select count(*)::int as n from public.vss_bridge_migrations')
-      ;
+    const before = await db.knex.raw('select count(*)::int as n from public.vss_bridge_migrations');
     const listed = await vssBridge(config, ['review', 'list', '--json'], 20_000);
     expect(listed.code, listed.stderr).toBe(0);
     expect(JSON.parse(listed.stdout)).toMatchObject([
@@ -51,9 +49,7 @@ describe('reading review cases needs PostgreSQL only', () => {
     const shown = await vssBridge(config, ['review', 'show', 'RC-RO-1'], 20_000);
     expect(shown.code, shown.stderr).toBe(0);
     expect(JSON.parse(shown.stdout)).toMatchObject({ caseId: 'RC-RO-1', candidates: [{ memberId: 'M-1' }] });
-    const after = await db.knex
-      .raw('select count(*)::int as n from public.vss_bridge_migrations')
-      ;
+    const after = await db.knex.raw('select count(*)::int as n from public.vss_bridge_migrations');
     expect(after.rows).toEqual(before.rows);
   });
 
