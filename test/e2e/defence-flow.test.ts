@@ -395,11 +395,16 @@ describe('Defence code-mapping flow, end to end on the real stack', () => {
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('already resolved');
 
-    const vssid = await Promise.all(
-      (await readAll(kafka, config.topics.vssidCodeMappingDecided)).map((r) =>
-        codec.decode<CodeMapping>(config.topics.vssidCodeMappingDecided, r.value),
-      ),
-    );
+    // The running adapter's relay publishes the resolution's events on its next poll.
+    let vssid: CodeMapping[] = [];
+    await waitFor('the operator decision on the VssID topic', async () => {
+      vssid = await Promise.all(
+        (await readAll(kafka, config.topics.vssidCodeMappingDecided)).map((r) =>
+          codec.decode<CodeMapping>(config.topics.vssidCodeMappingDecided, r.value),
+        ),
+      );
+      return vssid.some((m) => m.requestId === twinsAgain.requestId);
+    });
     expect(vssid.find((m) => m.requestId === twinsAgain.requestId)).toMatchObject({
       outcome: 'NO_MATCH',
       decidedBy: 'OPERATOR',
