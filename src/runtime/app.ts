@@ -13,8 +13,8 @@ import { decideAdultRegistration } from '../flows/adult-registration/decide.js';
 import type { AdultRegistrationSubmitted, ChildRegistrationSubmitted } from '../contracts/generated.js';
 import { PgEventStore } from '../../connectors/db/event-store.js';
 import { outboxBacklog } from '../../connectors/db/bridge-store.js';
-import { createDb } from '../../connectors/db/knex.js';
-import { migrateLatest } from '../../connectors/db/migrate.js';
+import { pendingMigrations } from '../../connectors/db/migrate.js';
+import { runtimeDb } from './connections.js';
 import { hgdMatcher } from '../../connectors/hgd/matcher.js';
 import { kafkaFromConfig } from '../../connectors/kafka/client.js';
 import { ConsumerLoop } from '../../connectors/kafka/consumer-loop.js';
@@ -62,10 +62,7 @@ export interface StartOptions {
 export async function startApp(config: Config, logger: Logger, opts: StartOptions = {}): Promise<App> {
   const consume = opts.consume ?? true;
   // One connection per partition in flight, plus the relay, readiness and lag refresh.
-  const knex = createDb(config.databaseUrl, {
-    ssl: config.databaseSsl,
-    poolMax: config.kafka.concurrency + 4,
-  });
+  const knex = runtimeDb(config, { poolMax: config.kafka.concurrency + 4 });
   try {
     await knex.raw('select 1');
   } catch (e) {
@@ -100,9 +97,15 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
     bindings.map((b) => b.topic),
     config.kafka.topicPartitions,
   );
-  // Migrations only once every dependency answered, so a bad address fails before anything changes.
-  const applied = await migrateLatest(knex);
-  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+  // The runtime role cannot migrate (docs/database-roles.md): `vss-bridge migrate` runs first, as the owner.
+  const pending = await pendingMigrations(knex);
+  if (pending.length > 0) {
+    await admin.disconnect();
+    await knex.destroy();
+    throw new StartupError(
+      `DATABASE_URL: ${redactUrl(config.databaseUrl)} lacks ${pending.length} migration(s) (${pending[0]}…); run \`vss-bridge migrate\` first`,
+    );
+  }
 
   const events = new RuntimeEvents();
   const metrics = new Metrics();

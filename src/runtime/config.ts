@@ -1,6 +1,7 @@
 /**
  * One typed configuration object, read from environment variables and validated once at start.
- * Defaults point at the local stack (`scripts/stack up`). Every key is documented in README.md.
+ * Addresses default to the local stack (`scripts/stack up`); its credentials only with VSS_PROFILE=local.
+ * Every key is documented in README.md.
  */
 
 export interface TopicNames {
@@ -34,7 +35,14 @@ export interface Config {
     sasl: KafkaSasl | null;
   };
   schemaRegistryUrl: string;
+  /** `local` only with VSS_PROFILE=local: the one case where the local stack's credentials are defaults. */
+  profile: 'local' | 'default';
+  /** The runtime role's connection: every command except `migrate` (see docs/database-roles.md). */
   databaseUrl: string;
+  /** The owner role's connection, for `vss-bridge migrate` (and HGD bulk loads); null when not configured. */
+  databaseOwnerUrl: string | null;
+  /** The role `migrate` grants the runtime privileges to (DATABASE_RUNTIME_ROLE, else DATABASE_URL's user). */
+  databaseRuntimeRole: string;
   databaseSsl: boolean;
   topicPrefix: string;
   topics: TopicNames;
@@ -76,12 +84,22 @@ export const DEFAULTS = {
   KAFKA_CONCURRENCY: '3',
   KAFKA_TOPIC_PARTITIONS: '3',
   SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081',
-  DATABASE_URL: 'postgres://vss:vss@127.0.0.1:5432/vss',
   LOG_LEVEL: 'info',
   HTTP_PORT: '9400',
   ARCHIVE_DIR: './.stack/archive',
   ARCHIVE_RETENTION_YEARS: '10',
 } as const;
+
+/**
+ * Credentials of the local stack (`scripts/stack up`), used as defaults only when VSS_PROFILE=local. Anywhere else
+ * a missing DATABASE_URL is an error: a deployment never falls back to well-known passwords.
+ */
+export const LOCAL_PROFILE = {
+  DATABASE_URL: 'postgres://vss_runtime:vss_runtime@127.0.0.1:5432/vss',
+  DATABASE_OWNER_URL: 'postgres://vss:vss@127.0.0.1:5432/vss',
+} as const;
+
+const ROLE_RE = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
@@ -134,12 +152,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const registry = get('SCHEMA_REGISTRY_URL');
   if (!isHttpUrl(registry)) problems.push(`SCHEMA_REGISTRY_URL: expected an http(s) URL, got '${registry}'`);
 
-  const databaseUrl = get('DATABASE_URL');
-  if (!isPostgresUrl(databaseUrl)) {
-    problems.push(
-      `DATABASE_URL: expected postgres://user:password@host:port/database, got '${redactUrl(databaseUrl)}'`,
-    );
+  const profileRaw = env.VSS_PROFILE ?? '';
+  if (profileRaw !== '' && profileRaw !== 'local')
+    problems.push(`VSS_PROFILE: expected 'local' or unset, got '${profileRaw}'`);
+  const profile = profileRaw === 'local' ? 'local' : 'default';
+  const dbUrl = (name: keyof typeof LOCAL_PROFILE, required: boolean): string | null => {
+    const v = env[name];
+    if (v !== undefined && v !== '') {
+      if (!isPostgresUrl(v))
+        problems.push(`${name}: expected postgres://user:password@host:port/database, got '${redactUrl(v)}'`);
+      return v;
+    }
+    if (profile === 'local') return LOCAL_PROFILE[name];
+    if (required)
+      problems.push(
+        `${name}: required (set it to the runtime role's postgres:// URL; the local stack's credentials apply only with VSS_PROFILE=local)`,
+      );
+    return null;
+  };
+  const databaseUrl = dbUrl('DATABASE_URL', true) ?? '';
+  const databaseOwnerUrl = dbUrl('DATABASE_OWNER_URL', false);
+  let databaseRuntimeRole = env.DATABASE_RUNTIME_ROLE ?? '';
+  if (databaseRuntimeRole === '') {
+    try {
+      databaseRuntimeRole = decodeURIComponent(new URL(databaseUrl).username);
+    } catch {
+      databaseRuntimeRole = '';
+    }
   }
+  if (databaseRuntimeRole !== '' && !ROLE_RE.test(databaseRuntimeRole))
+    problems.push(
+      `DATABASE_RUNTIME_ROLE: expected a lower-case PostgreSQL role name, got '${databaseRuntimeRole}'`,
+    );
 
   const logLevel = get('LOG_LEVEL');
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -198,7 +242,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sasl,
     },
     schemaRegistryUrl: registry.replace(/\/+$/, ''),
+    profile,
     databaseUrl,
+    databaseOwnerUrl,
+    databaseRuntimeRole,
     databaseSsl: bool(env.DATABASE_SSL, 'DATABASE_SSL', problems),
     topicPrefix,
     topics,

@@ -6,7 +6,7 @@ import { topicBindings } from '../../connectors/registry/bindings.js';
 import { AvroCodec } from '../../connectors/registry/codec.js';
 import { loadConfig, type Config } from '../../src/runtime/config.js';
 import { createLogger } from '../../src/runtime/logger.js';
-import { uniqueName } from './stack.js';
+import { STACK, uniqueName, withCredentials } from './stack.js';
 import type { Writable } from 'node:stream';
 
 /** A config for one test: its own topics (unique prefix), consumer group and database. */
@@ -17,6 +17,7 @@ export function testConfig(databaseUrl: string, extra: NodeJS.ProcessEnv = {}): 
     TOPIC_PREFIX: prefix,
     KAFKA_GROUP_ID: uniqueName('g'),
     DATABASE_URL: databaseUrl,
+    DATABASE_OWNER_URL: withCredentials(databaseUrl, STACK.databaseUrl),
     HTTP_PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     ...extra,

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_TOPICS, loadConfig } from '../../../src/runtime/config.js';
 
+const RUNTIME_URL = 'postgres://app:pw@db.example:5432/vss';
+
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
-    loadConfig(env);
+    loadConfig({ DATABASE_URL: RUNTIME_URL, ...env });
     return [];
   } catch (e) {
     if (e instanceof ConfigError) return e.problems;
@@ -12,18 +14,38 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 }
 
 describe('loadConfig', () => {
-  it('defaults point at the local stack', () => {
-    const c = loadConfig({});
+  it('defaults point at the local stack; its credentials only with VSS_PROFILE=local', () => {
+    const c = loadConfig({ VSS_PROFILE: 'local' });
     expect(c.kafka.brokers).toEqual(['127.0.0.1:9092']);
     expect(c.schemaRegistryUrl).toBe('http://127.0.0.1:8081');
-    expect(c.databaseUrl).toBe('postgres://vss:vss@127.0.0.1:5432/vss');
+    expect(c.databaseUrl).toBe('postgres://vss_runtime:vss_runtime@127.0.0.1:5432/vss');
+    expect(c.databaseOwnerUrl).toBe('postgres://vss:vss@127.0.0.1:5432/vss');
+    expect(c.databaseRuntimeRole).toBe('vss_runtime');
     expect(c.topics).toEqual(DEFAULT_TOPICS);
     expect(c.kafka.groupId).toBe('vss-bridge');
     expect(c.bqpCodePattern).toBeNull();
   });
 
+  it('without VSS_PROFILE=local a missing DATABASE_URL is an error, and no owner URL is made up', () => {
+    const problems = problemsOf({ DATABASE_URL: '' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^DATABASE_URL: required .*VSS_PROFILE=local/);
+    const c = loadConfig({ DATABASE_URL: RUNTIME_URL });
+    expect(c.databaseOwnerUrl).toBeNull();
+    expect(c.databaseRuntimeRole).toBe('app');
+    expect(loadConfig({ DATABASE_URL: RUNTIME_URL, DATABASE_RUNTIME_ROLE: 'svc' }).databaseRuntimeRole).toBe(
+      'svc',
+    );
+    expect(problemsOf({ DATABASE_RUNTIME_ROLE: 'x; drop' })[0]).toMatch(/^DATABASE_RUNTIME_ROLE/);
+    expect(problemsOf({ VSS_PROFILE: 'prod' })[0]).toMatch(/^VSS_PROFILE/);
+  });
+
   it('applies the topic prefix and per-topic overrides', () => {
-    const c = loadConfig({ TOPIC_PREFIX: 'staging.', TOPIC_CODE_LOOKUP_FAILED: 'lookup.failed' });
+    const c = loadConfig({
+      DATABASE_URL: RUNTIME_URL,
+      TOPIC_PREFIX: 'staging.',
+      TOPIC_CODE_LOOKUP_FAILED: 'lookup.failed',
+    });
     expect(c.topics.codeLookupFailed).toBe('staging.lookup.failed');
     expect(c.topics.registrationDecided).toBe('staging.vssid.registration.decided');
   });
