@@ -4,8 +4,11 @@
  * the edge, into our types: an unknown schema id is the message's fault (permanent); anything that looks like
  * the registry being away is transient.
  */
+import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
+import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type avro from 'avsc';
+import { redactUrl } from '../../src/runtime/redact.js';
 import { PermanentError, TransientError } from '../../src/domain/errors.js';
 import { schemaText, type AvroRecordSchema } from '../../src/contracts/schemas.js';
 import { AVRO_OPTIONS } from './logical-types.js';
@@ -37,25 +40,148 @@ function isUnavailable(status: number | undefined): boolean {
   );
 }
 
+/** TLS towards the registry: CA bundle, client certificate, server-name check (PEM text, not paths). */
+export interface RegistryTls {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  /** The name the server certificate must carry, when it differs from the URL's host. */
+  servername?: string;
+}
+
 export interface RegistryClientOptions {
   registryUrl: string;
-  /** Per-request timeout of the compatibility call, ms. */
+  /** Timeout of every registry call, ms (a silent registry must not stall a decode). */
   timeoutMs?: number;
+  /** HTTP basic auth; also taken from user:password in the URL (which is then stripped from it). */
+  basicAuth?: { username: string; password: string } | null;
+  tls?: RegistryTls | null;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TransientError(`${what()}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
 export class RegistryClient {
+  /** The registry's URL without credentials: safe for messages. */
   readonly url: string;
   private readonly lib: SchemaRegistry;
   private readonly timeoutMs: number;
+  private readonly agent: HttpAgent | HttpsAgent;
+  private readonly authHeader: string | undefined;
 
   constructor(opts: RegistryClientOptions) {
-    this.url = opts.registryUrl.replace(/\/+$/, '');
+    const u = new URL(opts.registryUrl.replace(/\/+$/, ''));
+    const auth =
+      opts.basicAuth ??
+      (u.username
+        ? { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) }
+        : null);
+    u.username = '';
+    u.password = '';
+    this.url = redactUrl(u.toString()).replace(/\/+$/, '');
     this.timeoutMs = opts.timeoutMs ?? 10_000;
+    const tls = opts.tls ?? {};
+    this.agent =
+      u.protocol === 'https:'
+        ? new HttpsAgent({
+            keepAlive: true,
+            ca: tls.ca,
+            cert: tls.cert,
+            key: tls.key,
+            ...(tls.servername ? { servername: tls.servername } : {}),
+            rejectUnauthorized: true,
+          })
+        : new HttpAgent({ keepAlive: true });
+    this.authHeader = auth
+      ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
+      : undefined;
     // Few, fast retries: the consumer runtime owns retrying with backoff (and keeps the partition paused).
     this.lib = new SchemaRegistry(
-      { host: this.url, retry: { retries: 1, initialRetryTimeInSecs: 0.1, maxRetryTimeInSecs: 1 } },
+      {
+        host: this.url,
+        retry: { retries: 1, initialRetryTimeInSecs: 0.1, maxRetryTimeInSecs: 1 },
+        agent: this.agent as HttpAgent,
+        ...(auth ? { auth } : {}),
+      },
       { [SchemaType.AVRO]: AVRO_OPTIONS as never },
     );
+  }
+
+  /** Releases pooled connections. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /** One JSON request with the client's TLS, auth and timeout. */
+  private http(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: unknown }> {
+    const url = new URL(this.url + path);
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const req = send(
+        url,
+        {
+          method,
+          agent: this.agent,
+          timeout: this.timeoutMs,
+          headers: {
+            Accept: 'application/vnd.schemaregistry.v1+json, application/json',
+            ...(payload ? { 'Content-Type': 'application/vnd.schemaregistry.v1+json' } : {}),
+            ...(this.authHeader ? { Authorization: this.authHeader } : {}),
+          },
+        },
+        (res: IncomingMessage) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            // A registry answer is small; a huge one is not a registry.
+            if (size > 4 * 1024 * 1024) req.destroy(new Error('answer larger than 4 MiB'));
+            else chunks.push(c);
+          });
+          res.on('end', () => {
+            let json: unknown = null;
+            try {
+              json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+            } catch {
+              json = null;
+            }
+            resolve({ status: res.statusCode ?? 0, json });
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
+      req.on('error', (e) =>
+        reject(new TransientError(`schema registry ${this.url} unreachable: ${messageOf(e)}`, { cause: e })),
+      );
+      req.end(payload);
+    });
+  }
+
+  /**
+   * The subjects under which schema `id` is registered (GET /schemas/ids/:id/versions). 404 → UNKNOWN_SCHEMA.
+   */
+  async subjectsOf(id: number): Promise<string[]> {
+    const r = await this.http('GET', `/schemas/ids/${id}/versions`);
+    if (r.status === 404)
+      throw new PermanentError('UNKNOWN_SCHEMA', `schema id ${id} is not known to the registry`);
+    if (r.status !== 200 || !Array.isArray(r.json))
+      throw new TransientError(
+        `schema registry ${this.url}: HTTP ${r.status} listing subjects of schema ${id}`,
+      );
+    return (r.json as Array<{ subject?: unknown }>)
+      .map((v) => v.subject)
+      .filter((v): v is string => typeof v === 'string');
   }
 
   /**
@@ -64,12 +190,17 @@ export class RegistryClient {
    */
   async register(subject: string, schema: AvroRecordSchema): Promise<number> {
     try {
-      const { id } = await this.lib.register(
-        { type: SchemaType.AVRO, schema: schemaText(schema) },
-        { subject, compatibility: COMPATIBILITY.BACKWARD },
+      const { id } = await withTimeout(
+        this.lib.register(
+          { type: SchemaType.AVRO, schema: schemaText(schema) },
+          { subject, compatibility: COMPATIBILITY.BACKWARD },
+        ),
+        this.timeoutMs,
+        () => `schema registry ${this.url} registering ${subject}`,
       );
       return id;
     } catch (e) {
+      if (e instanceof TransientError) throw e;
       const status = statusOf(e);
       if (status !== undefined && isUnavailable(status)) {
         throw new TransientError(
@@ -92,8 +223,13 @@ export class RegistryClient {
   async writerType(id: number): Promise<avro.Type> {
     let schema: unknown;
     try {
-      schema = await this.lib.getSchema(id);
+      schema = await withTimeout(
+        this.lib.getSchema(id),
+        this.timeoutMs,
+        () => `schema registry ${this.url} fetching schema ${id}`,
+      );
     } catch (e) {
+      if (e instanceof TransientError) throw e;
       const status = statusOf(e);
       if (status === 404) {
         throw new PermanentError('UNKNOWN_SCHEMA', `schema id ${id} is not known to the registry`, {
@@ -131,19 +267,12 @@ export class RegistryClient {
     subject: string,
     schema: AvroRecordSchema,
   ): Promise<{ compatible: boolean; messages: string[] }> {
-    const url = `${this.url}/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest?verbose=true`;
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/vnd.schemaregistry.v1+json' },
-        body: JSON.stringify({ schema: schemaText(schema) }),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (e) {
-      throw new TransientError(`schema registry ${this.url} unreachable: ${messageOf(e)}`, { cause: e });
-    }
-    const body = (await res.json().catch(() => null)) as {
+    const res = await this.http(
+      'POST',
+      `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest?verbose=true`,
+      { schema: schemaText(schema) },
+    );
+    const body = res.json as {
       is_compatible?: boolean;
       messages?: unknown;
       error_code?: number;
@@ -153,7 +282,7 @@ export class RegistryClient {
     if (res.status === 422 || res.status === 409) {
       return { compatible: false, messages: [body?.message ?? `HTTP ${res.status}`] };
     }
-    if (!res.ok || typeof body?.is_compatible !== 'boolean') {
+    if (res.status !== 200 || typeof body?.is_compatible !== 'boolean') {
       throw new TransientError(
         `schema registry ${this.url}: HTTP ${res.status} ${body?.message ?? ''}`.trim(),
       );

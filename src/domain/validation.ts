@@ -54,12 +54,37 @@ const REASON_CODE_RE = /^[A-Z0-9][A-Z0-9_.:-]*$/;
 
 type Obj = Record<string, unknown>;
 
+/** Reason codes validation reports besides VALIDATION_FAILED (src/domain/errors.ts). */
+export type ProblemCode = 'VALIDATION_FAILED' | 'CONTROL_CHARACTER' | 'IMPOSSIBLE_DATE';
+
+/** One problem: the field's path and what is wrong, never the value (it may be personal data). */
+export interface Problem {
+  code: ProblemCode;
+  path: string;
+  message: string;
+}
+
+/** The earliest year a date in a contract may have (births, issue and registration dates). */
+export const MIN_YEAR = 1900;
+
 class Problems {
-  readonly list: string[] = [];
-  add(path: string, msg: string): void {
-    this.list.push(`${path}: ${msg}`);
+  readonly items: Problem[] = [];
+  constructor(readonly today: string) {}
+  add(path: string, msg: string, code: ProblemCode = 'VALIDATION_FAILED'): void {
+    this.items.push({ code, path, message: msg });
+  }
+  get list(): string[] {
+    return this.items.map((i) => `${i.path}: ${i.message}`);
   }
 }
+
+/** Free-text fields where TAB, LF and CR are allowed; every other string (identifiers, names, codes) has none. */
+const FREE_TEXT = new Set(['note', 'errorMessage', 'address', 'registrationPlace']);
+// C0 controls, DEL and C1 controls; and bidi overrides, which make an identifier print as another one.
+// eslint-disable-next-line no-control-regex
+const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_IN_TEXT_RE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 function isObj(v: unknown): v is Obj {
   return (
@@ -73,6 +98,8 @@ function checkSizes(v: unknown, path: string, field: string, p: Problems): void 
     const max = STRING_LIMITS[field] ?? LIMITS.string;
     const len = [...v].length;
     if (len > max) p.add(path, `${len} characters, at most ${max} allowed`);
+    if ((FREE_TEXT.has(field) ? CONTROL_IN_TEXT_RE : CONTROL_RE).test(v))
+      p.add(path, 'contains a control character', 'CONTROL_CHARACTER');
   } else if (Array.isArray(v)) {
     const max = ARRAY_LIMITS[field] ?? LIMITS.array;
     if (v.length > max) p.add(path, `${v.length} items, at most ${max} allowed`);
@@ -100,17 +127,26 @@ function nonEmpty(p: Problems, path: string, v: unknown): void {
 function name(p: Problems, path: string, v: unknown): void {
   if (v === null || v === undefined) return;
   if (typeof v !== 'string' || v.trim() === '') return p.add(path, 'name must not be empty');
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(v)) p.add(path, 'name contains control characters');
+  // Control characters are reported for every string by checkSizes (CONTROL_CHARACTER).
 }
 
 function matches(p: Problems, path: string, v: unknown, ok: (s: string) => boolean, what: string): void {
   if (v === null || v === undefined) return;
-  if (typeof v !== 'string' || !ok(v)) p.add(path, `'${String(v).slice(0, 40)}' is not ${what}`);
+  if (typeof v !== 'string' || !ok(v)) p.add(path, `is not ${what}`);
 }
 
 function date(p: Problems, path: string, v: unknown): void {
   matches(p, path, v, isValidDate, 'a date that exists (YYYY-MM-DD)');
+  if (typeof v === 'string' && isValidDate(v)) possible(p, path, v);
+}
+
+/**
+ * A date (or its 'YYYY' / 'YYYY-MM' prefix) that cannot be true of a person or a document: before MIN_YEAR or
+ * after today. Compared as text (ISO dates sort as text), a prefix against the same prefix of today.
+ */
+function possible(p: Problems, path: string, v: string): void {
+  if (Number(v.slice(0, 4)) < MIN_YEAR) p.add(path, `is before ${MIN_YEAR}`, 'IMPOSSIBLE_DATE');
+  else if (v > p.today.slice(0, v.length)) p.add(path, 'is in the future', 'IMPOSSIBLE_DATE');
 }
 
 function instant(p: Problems, path: string, v: unknown): void {
@@ -176,7 +212,8 @@ function partialDate(p: Problems, path: string, v: unknown): void {
         : precision === 'YEAR'
           ? isValidYear(value)
           : isValidDate(value) || isValidYearMonth(value) || isValidYear(value);
-  if (!ok) p.add(`${path}.value`, `'${value.slice(0, 40)}' does not match precision ${String(precision)}`);
+  if (!ok) p.add(`${path}.value`, `does not match precision ${String(precision)}`);
+  else possible(p, `${path}.value`, value);
 }
 
 function documentRef(p: Problems, path: string, v: unknown): void {
@@ -184,10 +221,7 @@ function documentRef(p: Problems, path: string, v: unknown): void {
   matches(p, `${path}.sha256`, get(v, 'sha256'), (s) => SHA256_RE.test(s), 'a SHA-256 (64 hex digits)');
   const size = get(v, 'sizeBytes');
   if (typeof size !== 'number' || !Number.isInteger(size) || size <= 0 || size > LIMITS.documentBytes) {
-    p.add(
-      `${path}.sizeBytes`,
-      `${String(size)} is not a size between 1 byte and ${LIMITS.documentBytes} bytes`,
-    );
+    p.add(`${path}.sizeBytes`, `is not a size between 1 byte and ${LIMITS.documentBytes} bytes`);
   }
   matches(p, `${path}.mediaType`, get(v, 'mediaType'), (s) => MEDIA_TYPE_RE.test(s), 'a media type');
 }
@@ -200,7 +234,7 @@ const RULES: Record<SchemaName, (r: unknown, p: Problems) => void> = {
     partialDate(p, 'person.dateOfBirth', get(person, 'dateOfBirth'));
     const id = str(person, 'idNumber');
     if (id != null && !cccdOrCmnd(id)) {
-      p.add('person.idNumber', `'${id.slice(0, 40)}' is not a CCCD (12 digits) or CMND (9 digits) number`);
+      p.add('person.idNumber', 'is not a CCCD (12 digits) or CMND (9 digits) number');
     } else if (id != null && id.length === 12) {
       cccdOf(p, 'person.idNumber', id, get(get(person, 'dateOfBirth'), 'value'), get(person, 'gender'));
     }
@@ -340,12 +374,29 @@ const RULES: Record<SchemaName, (r: unknown, p: Problems) => void> = {
  * Problems with a decoded record (empty when it is valid), each as `path: what is wrong`. The record is
  * assumed to have passed Avro decoding (shape and types); only meaning is checked here.
  */
-export function validateRecord(schemaName: SchemaName, record: unknown): string[] {
-  const p = new Problems();
-  if (!isObj(record)) return ['record: not an object'];
+export function validateRecord(schemaName: SchemaName, record: unknown, now: Date = new Date()): string[] {
+  return validateRecordProblems(schemaName, record, now).map((i) => `${i.path}: ${i.message}`);
+}
+
+/**
+ * The same problems with their reason codes. `now` bounds dates ("in the future"); a day of slack covers
+ * producers a time zone ahead (Vietnam is UTC+7).
+ */
+export function validateRecordProblems(
+  schemaName: SchemaName,
+  record: unknown,
+  now: Date = new Date(),
+): Problem[] {
+  const p = new Problems(new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10));
+  if (!isObj(record)) return [{ code: 'VALIDATION_FAILED', path: 'record', message: 'not an object' }];
   matches(p, 'eventId', record.eventId, (s) => UUID_RE.test(s), 'a UUID');
   instant(p, 'occurredAt', record.occurredAt);
   checkSizes(record, '', '', p);
   RULES[schemaName](record, p);
-  return p.list;
+  return p.items;
+}
+
+/** The reason code a list of problems is dead-lettered with: the first specific one, else VALIDATION_FAILED. */
+export function problemCode(problems: readonly Problem[]): ProblemCode {
+  return problems.find((i) => i.code !== 'VALIDATION_FAILED')?.code ?? 'VALIDATION_FAILED';
 }

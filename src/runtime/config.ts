@@ -1,3 +1,5 @@
+import { redactUrl } from './redact.js';
+
 /**
  * One typed configuration object, read from environment variables and validated once at start.
  * Addresses default to the local stack (`scripts/stack up`); its credentials only with VSS_PROFILE=local.
@@ -37,7 +39,10 @@ export interface Config {
   schemaRegistryUrl: string;
   /** `local` only with VSS_PROFILE=local: the one case where the local stack's credentials are defaults. */
   profile: 'local' | 'default';
-  /** The runtime role's connection: every command except `migrate` (see docs/database-roles.md). */
+  /**
+   * The runtime role's connection: every command except `migrate` (see docs/database-roles.md). Empty when
+   * DATABASE_URL is unset outside the local profile; `runtimeDb` then refuses with DATABASE_URL_MISSING.
+   */
   databaseUrl: string;
   /** The owner role's connection, for `vss-bridge migrate` (and HGD bulk loads); null when not configured. */
   databaseOwnerUrl: string | null;
@@ -101,6 +106,10 @@ export const LOCAL_PROFILE = {
 
 const ROLE_RE = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** The one-line refusal of a command that needs the database when DATABASE_URL is not set. */
+export const DATABASE_URL_MISSING =
+  "DATABASE_URL: required (set it to the runtime role's postgres:// URL; the local stack's credentials apply only with VSS_PROFILE=local)";
+
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
   readonly retriable = false;
@@ -156,22 +165,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (profileRaw !== '' && profileRaw !== 'local')
     problems.push(`VSS_PROFILE: expected 'local' or unset, got '${profileRaw}'`);
   const profile = profileRaw === 'local' ? 'local' : 'default';
-  const dbUrl = (name: keyof typeof LOCAL_PROFILE, required: boolean): string | null => {
+  const dbUrl = (name: keyof typeof LOCAL_PROFILE): string | null => {
     const v = env[name];
     if (v !== undefined && v !== '') {
       if (!isPostgresUrl(v))
         problems.push(`${name}: expected postgres://user:password@host:port/database, got '${redactUrl(v)}'`);
       return v;
     }
-    if (profile === 'local') return LOCAL_PROFILE[name];
-    if (required)
-      problems.push(
-        `${name}: required (set it to the runtime role's postgres:// URL; the local stack's credentials apply only with VSS_PROFILE=local)`,
-      );
-    return null;
+    return profile === 'local' ? LOCAL_PROFILE[name] : null;
   };
-  const databaseUrl = dbUrl('DATABASE_URL', true) ?? '';
-  const databaseOwnerUrl = dbUrl('DATABASE_OWNER_URL', false);
+  // Missing is not a problem here: commands that never touch the database (schemas, lag) run without it; the
+  // ones that do refuse at once with DATABASE_URL_MISSING (src/runtime/connections.ts).
+  const databaseUrl = dbUrl('DATABASE_URL') ?? '';
+  const databaseOwnerUrl = dbUrl('DATABASE_OWNER_URL');
   let databaseRuntimeRole = env.DATABASE_RUNTIME_ROLE ?? '';
   if (databaseRuntimeRole === '') {
     try {
@@ -282,12 +288,4 @@ function isPostgresUrl(s: string): boolean {
 }
 
 /** A connection string without its password, for messages and logs. */
-export function redactUrl(s: string): string {
-  try {
-    const u = new URL(s);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return s.replace(/:[^:@/]*@/, ':***@');
-  }
-}
+export { redactUrl } from './redact.js';

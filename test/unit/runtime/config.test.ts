@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_TOPICS, loadConfig } from '../../../src/runtime/config.js';
+import { runtimeDb } from '../../../src/runtime/connections.js';
 
 const RUNTIME_URL = 'postgres://app:pw@db.example:5432/vss';
 
@@ -27,9 +28,11 @@ describe('loadConfig', () => {
   });
 
   it('without VSS_PROFILE=local a missing DATABASE_URL is an error, and no owner URL is made up', () => {
-    const problems = problemsOf({ DATABASE_URL: '' });
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^DATABASE_URL: required .*VSS_PROFILE=local/);
+    const noDb = loadConfig({});
+    expect(noDb.databaseUrl).toBe('');
+    expect(() => runtimeDb(noDb)).toThrow(
+      /^invalid configuration: DATABASE_URL: required .*VSS_PROFILE=local/,
+    );
     const c = loadConfig({ DATABASE_URL: RUNTIME_URL });
     expect(c.databaseOwnerUrl).toBeNull();
     expect(c.databaseRuntimeRole).toBe('app');
