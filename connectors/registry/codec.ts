@@ -125,6 +125,11 @@ export class AvroCodec {
     return toWire(b.id, b.reader.toBuffer(record));
   }
 
+  /** The registry answers (readiness). */
+  ping(): Promise<void> {
+    return this.client.ping();
+  }
+
   /** Releases the registry client's pooled connections. */
   close(): void {
     this.client.close();

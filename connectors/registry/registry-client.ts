@@ -112,6 +112,12 @@ export class RegistryClient {
     );
   }
 
+  /** GET /subjects answered 200 (readiness). */
+  async ping(): Promise<void> {
+    const r = await this.http('GET', '/subjects');
+    if (r.status !== 200) throw new TransientError(`schema registry ${this.url}: HTTP ${r.status}`);
+  }
+
   /** Releases pooled connections. */
   close(): void {
     this.agent.destroy();

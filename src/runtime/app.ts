@@ -14,7 +14,7 @@ import type { AdultRegistrationSubmitted, ChildRegistrationSubmitted } from '../
 import { PgEventStore } from '../../connectors/db/event-store.js';
 import { outboxBacklog } from '../../connectors/db/bridge-store.js';
 import { pendingMigrations } from '../../connectors/db/migrate.js';
-import { runtimeDb } from './connections.js';
+import { codecOptions, runtimeDb } from './connections.js';
 import { hgdMatcher } from '../../connectors/hgd/matcher.js';
 import { kafkaFromConfig } from '../../connectors/kafka/client.js';
 import { ConsumerLoop } from '../../connectors/kafka/consumer-loop.js';
@@ -82,7 +82,7 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
   }
 
   const bindings = topicBindings(config);
-  const codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, bindings });
+  const codec = new AvroCodec(codecOptions(config, bindings));
   try {
     await codec.init();
   } catch (e) {
@@ -195,12 +195,7 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
       { name: 'kafka', check: async () => void (await admin.describeCluster()) },
       {
         name: 'schema-registry',
-        check: async () => {
-          const r = await fetch(`${config.schemaRegistryUrl}/subjects`, {
-            signal: AbortSignal.timeout(1500),
-          });
-          if (!r.ok) throw new Error(`HTTP ${r.status}`);
-        },
+        check: () => codec.ping(),
       },
       ...(consume
         ? [
@@ -275,6 +270,7 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
       await relay.stop().catch(() => undefined);
       await http.stop();
       await admin.disconnect().catch(() => undefined);
+      codec.close();
       await knex.destroy();
     },
   };

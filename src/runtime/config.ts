@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { redactUrl } from './redact.js';
 
 /**
@@ -22,6 +23,17 @@ export interface KafkaSasl {
   password: string;
 }
 
+/** TLS material by file (PEM) and the server name to check, for one connection. */
+export interface TlsFiles {
+  /** CA bundle the server certificate must chain to (default: the system's CAs). */
+  caFile: string | null;
+  /** Client certificate and its key, when the server asks for one. */
+  certFile: string | null;
+  keyFile: string | null;
+  /** The name the server certificate must carry, when it differs from the host connected to. */
+  servername: string | null;
+}
+
 export interface Config {
   kafka: {
     brokers: string[];
@@ -34,9 +46,17 @@ export interface Config {
     /** Partitions of the topics the adapter creates when they are missing. */
     topicPartitions: number;
     ssl: boolean;
+    /** TLS files when `ssl` (KAFKA_SSL_CA_FILE …); setting any of them turns `ssl` on. */
+    tls: TlsFiles | null;
     sasl: KafkaSasl | null;
   };
+  /** The registry's URL without credentials (user:password in SCHEMA_REGISTRY_URL move to schemaRegistryAuth). */
   schemaRegistryUrl: string;
+  schemaRegistryAuth: { username: string; password: string } | null;
+  /** TLS files for an https registry. */
+  schemaRegistryTls: TlsFiles | null;
+  /** Timeout of every registry call. */
+  schemaRegistryTimeoutMs: number;
   /** `local` only with VSS_PROFILE=local: the one case where the local stack's credentials are defaults. */
   profile: 'local' | 'default';
   /**
@@ -49,6 +69,8 @@ export interface Config {
   /** The role `migrate` grants the runtime privileges to (DATABASE_RUNTIME_ROLE, else DATABASE_URL's user). */
   databaseRuntimeRole: string;
   databaseSsl: boolean;
+  /** TLS files when `databaseSsl` (DATABASE_SSL_CA_FILE …); setting any of them turns `databaseSsl` on. */
+  databaseTls: TlsFiles | null;
   topicPrefix: string;
   topics: TopicNames;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -93,6 +115,7 @@ export const DEFAULTS = {
   HTTP_PORT: '9400',
   ARCHIVE_DIR: './.stack/archive',
   ARCHIVE_RETENTION_YEARS: '10',
+  SCHEMA_REGISTRY_TIMEOUT_MS: '10000',
 } as const;
 
 /**
@@ -159,7 +182,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
 
   const registry = get('SCHEMA_REGISTRY_URL');
-  if (!isHttpUrl(registry)) problems.push(`SCHEMA_REGISTRY_URL: expected an http(s) URL, got '${registry}'`);
+  if (!isHttpUrl(registry))
+    problems.push(`SCHEMA_REGISTRY_URL: expected an http(s) URL, got '${redactUrl(registry)}'`);
 
   const profileRaw = env.VSS_PROFILE ?? '';
   if (profileRaw !== '' && profileRaw !== 'local')
@@ -209,6 +233,54 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     topics[key] = full;
   }
 
+  const tlsFiles = (prefix: string): TlsFiles | null => {
+    const file = (suffix: string): string | null => {
+      const name = `${prefix}_${suffix}`;
+      const v = env[name];
+      if (v === undefined || v === '') return null;
+      if (!existsSync(v)) problems.push(`${name}: no such file: '${v}'`);
+      return v;
+    };
+    const t: TlsFiles = {
+      caFile: file('CA_FILE'),
+      certFile: file('CERT_FILE'),
+      keyFile: file('KEY_FILE'),
+      servername: env[`${prefix}_SERVERNAME`] || null,
+    };
+    if ((t.certFile === null) !== (t.keyFile === null))
+      problems.push(`${prefix}_CERT_FILE/${prefix}_KEY_FILE: set both or neither`);
+    return t.caFile || t.certFile || t.keyFile || t.servername ? t : null;
+  };
+  const kafkaTls = tlsFiles('KAFKA_SSL');
+  const kafkaSsl = bool(env.KAFKA_SSL, 'KAFKA_SSL', problems) || kafkaTls !== null;
+  const databaseTls = tlsFiles('DATABASE_SSL');
+  const databaseSsl = bool(env.DATABASE_SSL, 'DATABASE_SSL', problems) || databaseTls !== null;
+  const registryTls = tlsFiles('SCHEMA_REGISTRY_SSL');
+  let registryUrl = registry;
+  let schemaRegistryAuth: Config['schemaRegistryAuth'] = null;
+  try {
+    const u = new URL(registry);
+    if (u.username) {
+      schemaRegistryAuth = {
+        username: decodeURIComponent(u.username),
+        password: decodeURIComponent(u.password),
+      };
+      u.username = '';
+      u.password = '';
+      registryUrl = u.toString();
+    }
+    if (registryTls && u.protocol !== 'https:')
+      problems.push('SCHEMA_REGISTRY_SSL_*: set, but SCHEMA_REGISTRY_URL is not https://');
+  } catch {
+    /* reported above */
+  }
+  if (env.SCHEMA_REGISTRY_USERNAME) {
+    schemaRegistryAuth = {
+      username: env.SCHEMA_REGISTRY_USERNAME,
+      password: env.SCHEMA_REGISTRY_PASSWORD ?? '',
+    };
+  }
+
   let sasl: KafkaSasl | null = null;
   const mech = env.KAFKA_SASL_MECHANISM;
   if (mech) {
@@ -216,6 +288,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push(`KAFKA_SASL_MECHANISM: expected plain|scram-sha-256|scram-sha-512, got '${mech}'`);
     } else if (!env.KAFKA_SASL_USERNAME || !env.KAFKA_SASL_PASSWORD) {
       problems.push('KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD: required when KAFKA_SASL_MECHANISM is set');
+    } else if (mech === 'plain' && !kafkaSsl) {
+      problems.push(
+        'KAFKA_SASL_MECHANISM: plain sends the password in clear; allowed only with KAFKA_SSL=true',
+      );
     } else {
       sasl = { mechanism: mech, username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD };
     }
@@ -244,15 +320,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ),
       concurrency: int(get('KAFKA_CONCURRENCY'), 'KAFKA_CONCURRENCY', 1, 64, problems),
       topicPartitions: int(get('KAFKA_TOPIC_PARTITIONS'), 'KAFKA_TOPIC_PARTITIONS', 1, 1000, problems),
-      ssl: bool(env.KAFKA_SSL, 'KAFKA_SSL', problems),
+      ssl: kafkaSsl,
+      tls: kafkaTls,
       sasl,
     },
-    schemaRegistryUrl: registry.replace(/\/+$/, ''),
+    schemaRegistryUrl: registryUrl.replace(/\/+$/, ''),
+    schemaRegistryAuth,
+    schemaRegistryTls: registryTls,
+    schemaRegistryTimeoutMs: int(
+      get('SCHEMA_REGISTRY_TIMEOUT_MS'),
+      'SCHEMA_REGISTRY_TIMEOUT_MS',
+      100,
+      600_000,
+      problems,
+    ),
     profile,
     databaseUrl,
     databaseOwnerUrl,
     databaseRuntimeRole,
-    databaseSsl: bool(env.DATABASE_SSL, 'DATABASE_SSL', problems),
+    databaseSsl,
+    databaseTls,
     topicPrefix,
     topics,
     logLevel: logLevel as Config['logLevel'],

@@ -5,6 +5,7 @@ import { refreshNameFrequencies } from '../../connectors/hgd/import.js';
 import { topicBindings } from '../../connectors/registry/bindings.js';
 import { AvroCodec } from '../../connectors/registry/codec.js';
 import { loadConfig, type Config } from '../../src/runtime/config.js';
+import { codecOptions } from '../../src/runtime/connections.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import { STACK, uniqueName, withCredentials } from './stack.js';
 import type { Writable } from 'node:stream';
@@ -53,7 +54,7 @@ export async function seedHgd(knex: Knex, members: MemberLine[]): Promise<void> 
 
 /** The codec for a test's topics, with every schema registered. */
 export async function testCodec(config: Config): Promise<AvroCodec> {
-  const codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, bindings: topicBindings(config) });
+  const codec = new AvroCodec(codecOptions(config, topicBindings(config)));
   await codec.init();
   return codec;
 }

@@ -3,6 +3,7 @@ import { topicBindings } from '../../../connectors/registry/bindings.js';
 import { checkAll, registerAll } from '../../../connectors/registry/codec.js';
 import { loadSchemas } from '../../contracts/schemas.js';
 import { loadConfig } from '../../runtime/config.js';
+import { registryOptions } from '../../runtime/connections.js';
 
 /**
  * `vss-bridge schemas register|check`: the contracts of DESIGN.md ("Topics") under TopicNameStrategy
@@ -16,7 +17,11 @@ export function register(program: Command): void {
     .description('register every schema under <topic>-value and set the subject compatibility to BACKWARD')
     .action(async () => {
       const config = loadConfig();
-      const results = await registerAll(config.schemaRegistryUrl, topicBindings(config));
+      const results = await registerAll(
+        config.schemaRegistryUrl,
+        topicBindings(config),
+        registryOptions(config),
+      );
       for (const r of results) process.stdout.write(`registered ${r.subject} id=${r.id}\n`);
     });
 
@@ -27,7 +32,12 @@ export function register(program: Command): void {
     .action(async (o: { schemasDir?: string }) => {
       const config = loadConfig();
       const overrides = o.schemasDir ? loadSchemas(o.schemasDir) : {};
-      const results = await checkAll(config.schemaRegistryUrl, topicBindings(config), overrides);
+      const results = await checkAll(
+        config.schemaRegistryUrl,
+        topicBindings(config),
+        overrides,
+        registryOptions(config),
+      );
       let incompatible = 0;
       for (const r of results) {
         process.stdout.write(`${r.compatible ? 'compatible  ' : 'INCOMPATIBLE'} ${r.subject}\n`);

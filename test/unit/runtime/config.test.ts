@@ -80,4 +80,25 @@ describe('loadConfig', () => {
     expect(problems.map((p) => p.split(':')[0])).toEqual(['KAFKA_BROKERS', 'DATABASE_URL', 'LOG_LEVEL']);
     expect(problems.join(' ')).not.toContain('secret');
   });
+
+  it('transport: PLAIN only over TLS; TLS files turn TLS on; registry credentials leave the URL', () => {
+    const plain = { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' };
+    expect(problemsOf(plain)[0]).toMatch(/^KAFKA_SASL_MECHANISM: plain .*only with KAFKA_SSL=true/);
+    expect(problemsOf({ ...plain, KAFKA_SSL: 'true' })).toEqual([]);
+    expect(problemsOf({ KAFKA_SSL_CA_FILE: '/no/such/ca.pem' })[0]).toMatch(
+      /^KAFKA_SSL_CA_FILE: no such file/,
+    );
+    expect(problemsOf({ DATABASE_SSL_CERT_FILE: 'package.json' })[0]).toMatch(/set both or neither/);
+    const c = loadConfig({
+      DATABASE_URL: RUNTIME_URL,
+      KAFKA_SSL_CA_FILE: 'package.json',
+      DATABASE_SSL_SERVERNAME: 'db.example',
+      SCHEMA_REGISTRY_URL: 'https://reg:s3cret@registry.example:8081/',
+    });
+    expect(c.kafka.ssl).toBe(true);
+    expect(c.databaseSsl).toBe(true);
+    expect(c.schemaRegistryUrl).toBe('https://registry.example:8081');
+    expect(c.schemaRegistryAuth).toEqual({ username: 'reg', password: 's3cret' });
+    expect(problemsOf({ SCHEMA_REGISTRY_URL: 'ftp://u:s3cret@x' }).join(' ')).not.toContain('s3cret');
+  });
 });
