@@ -33,6 +33,20 @@ export default defineConfig({
         },
       },
       {
+        // test/security: each attack of the hardening issue played against the real stack (and against our own
+        // TLS PostgreSQL and Kafka listeners, on other ports), plus the fuzz test. Runs with the integration group.
+        test: {
+          name: 'security',
+          include: ['test/security/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
+          globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
+      {
         // Tests that kill processes and restart PostgreSQL or the broker: run alone, after the others.
         test: {
           name: 'chaos',

@@ -37,10 +37,11 @@ const SEED = 4242;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const base = loadConfig();
+const base = loadConfig({ VSS_PROFILE: 'local', ...process.env });
 const dbName = `vss_bench_e2e_${MEMBERS}`;
+const ownerBase = base.databaseOwnerUrl ?? base.databaseUrl;
 {
-  const admin = createDb(base.databaseUrl, { poolMax: 1 });
+  const admin = createDb(ownerBase, { poolMax: 1 });
   const exists = await admin.raw('select 1 from pg_database where datname = ?', [dbName]);
   if (exists.rows.length === 0) await admin.raw(`create database ${dbName}`);
   await admin.destroy();
@@ -48,6 +49,9 @@ const dbName = `vss_bench_e2e_${MEMBERS}`;
 const u = new URL(base.databaseUrl);
 u.pathname = `/${dbName}`;
 const databaseUrl = u.toString();
+const o = new URL(ownerBase);
+o.pathname = `/${dbName}`;
+const ownerUrl = o.toString();
 const prefix = `${uniqueName('bench')}.`;
 const config = loadConfig({
   ...process.env,
@@ -55,8 +59,8 @@ const config = loadConfig({
   TOPIC_PREFIX: prefix,
   KAFKA_GROUP_ID: uniqueName('bench'),
 });
-const knex = createDb(databaseUrl);
-await migrateLatest(knex);
+const knex = createDb(ownerUrl);
+await migrateLatest(knex, { runtimeRole: base.databaseRuntimeRole });
 
 log(`generating ${MEMBERS.toLocaleString('en')} HGD members (seed ${SEED})`);
 const people: GeneratedPerson[] = [...generateHgd({ seed: SEED, members: MEMBERS })];

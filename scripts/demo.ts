@@ -79,8 +79,11 @@ if (existsSync(pidFile)) {
   }
   rmSync(pidFile, { force: true });
 }
-const knex = createDb(config.databaseUrl);
-await migrateLatest(knex);
+// The demo resets and seeds the database as the owner role (the adapter itself runs as the runtime role).
+if (!config.databaseOwnerUrl)
+  throw new Error('DATABASE_OWNER_URL: required by the demo (or VSS_PROFILE=local)');
+const knex = createDb(config.databaseOwnerUrl);
+await migrateLatest(knex, { runtimeRole: config.databaseRuntimeRole });
 await knex.raw(
   'truncate bridge.inbox, bridge.outbox, bridge.code_changes, bridge.review_cases, bridge.archive_records',
 );

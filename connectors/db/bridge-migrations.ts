@@ -100,4 +100,17 @@ export const bridgeMigrations: Migration[] = [
       await knex.raw('drop index if exists bridge.code_changes_member_idx');
     },
   },
+  {
+    // The audit refused UPDATE and DELETE row by row; TRUNCATE bypasses row triggers, so refuse it too (the
+    // runtime role has no TRUNCATE privilege at all; this stops a careless owner session as well).
+    name: '20261125220000_code_changes_no_truncate',
+    async up(knex: Knex) {
+      await knex.raw(`
+        create trigger code_changes_no_truncate before truncate on bridge.code_changes
+        for each statement execute function bridge.code_changes_append_only()`);
+    },
+    async down(knex: Knex) {
+      await knex.raw('drop trigger if exists code_changes_no_truncate on bridge.code_changes');
+    },
+  },
 ];

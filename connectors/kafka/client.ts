@@ -1,12 +1,15 @@
 import { createRequire } from 'node:module';
 import { Kafka, logLevel as KafkaLogLevel, type LogEntry, type SASLOptions } from 'kafkajs';
+import type { ConnectionOptions } from 'node:tls';
 import type { Config } from '../../src/runtime/config.js';
+import { tlsOptions } from '../../src/runtime/connections.js';
 import type { Logger } from '../../src/runtime/logger.js';
 
 export interface KafkaClientOptions {
   brokers: string[];
   clientId: string;
-  ssl?: boolean;
+  /** false: no TLS; true: TLS against the system CAs; an object: TLS with these options (CA, cert, servername). */
+  ssl?: boolean | ConnectionOptions;
   sasl?: Config['kafka']['sasl'];
   logger?: Logger;
   /** Faster give-up for probes and CLIs; the long-running consumer keeps kafkajs defaults. */
@@ -62,7 +65,10 @@ export function createKafka(opts: KafkaClientOptions): Kafka {
   return new Kafka({
     clientId: opts.clientId,
     brokers: opts.brokers,
-    ssl: opts.ssl ?? false,
+    ssl:
+      opts.ssl === true || opts.ssl === undefined || opts.ssl === false
+        ? (opts.ssl ?? false)
+        : { ...opts.ssl, rejectUnauthorized: true },
     sasl: (opts.sasl ?? undefined) as SASLOptions | undefined,
     logLevel: opts.logger ? KafkaLogLevel.WARN : KafkaLogLevel.NOTHING,
     logCreator: logCreator(opts.logger),
@@ -76,7 +82,7 @@ export function kafkaFromConfig(config: Config, logger?: Logger, retries?: numbe
   return createKafka({
     brokers: config.kafka.brokers,
     clientId: config.kafka.clientId,
-    ssl: config.kafka.ssl,
+    ssl: config.kafka.ssl ? tlsOptions(config.kafka.tls, 'KAFKA_SSL') : false,
     sasl: config.kafka.sasl,
     ...(logger ? { logger } : {}),
     ...(retries === undefined ? {} : { retries }),

@@ -8,11 +8,13 @@ import type avro from 'avsc';
 import type { SchemaName } from '../../src/contracts/generated.js';
 import { loadSchemas, type AvroRecordSchema } from '../../src/contracts/schemas.js';
 import { PermanentError } from '../../src/domain/errors.js';
-import { validateRecord } from '../../src/domain/validation.js';
+import { problemCode, validateRecordProblems } from '../../src/domain/validation.js';
 import { isInput, valueSubject, type TopicBinding } from './bindings.js';
 import { checkBindings, registerOutputs, registerOwned } from './compatibility.js';
+import { BoundedCache } from './bounded-cache.js';
+import { checkDecodeLimits, DEFAULT_DECODE_LIMITS, type DecodeLimits } from './limits.js';
 import { avroType } from './logical-types.js';
-import { RegistryClient } from './registry-client.js';
+import { RegistryClient, type RegistryClientOptions } from './registry-client.js';
 import { parseWire, toWire } from './wire.js';
 
 export type { TopicBinding } from './bindings.js';
@@ -47,14 +49,39 @@ export function invalidPaths(type: avro.Type, record: unknown): string[] {
   return paths;
 }
 
+/** A writer schema accepted for a topic: its type (walked for limits) and the resolver to our reader. */
+interface Writer {
+  type: avro.Type;
+  /** null = writer equals reader, read directly. */
+  resolver: avro.Resolver | null;
+}
+
+export interface CodecOptions {
+  registryUrl: string;
+  bindings: TopicBinding[];
+  /** TLS, basic auth and timeout towards the registry. */
+  registry?: Omit<RegistryClientOptions, 'registryUrl'>;
+  limits?: DecodeLimits;
+  /** Writer schemas cached per (topic, id): at most `maxEntries`; refusals forgotten after `refusalTtlMs`. */
+  schemaCache?: { maxEntries?: number; refusalTtlMs?: number; ttlMs?: number };
+}
+
 export class AvroCodec {
   private readonly client: RegistryClient;
   private readonly bound = new Map<string, Bound>();
-  /** Resolvers by `<writer id>/<reader schema>`; null = writer equals reader, read directly. */
-  private readonly resolvers = new Map<string, Promise<avro.Resolver | null>>();
+  private readonly limits: DecodeLimits;
+  /** Writers by `<topic>/<writer id>`: a promise, so concurrent decodes share one registry round trip. */
+  private readonly writers: BoundedCache<string, Promise<Writer>>;
+  private readonly refusalTtlMs: number;
+  private readonly ttlMs: number;
 
-  constructor(opts: { registryUrl: string; bindings: TopicBinding[] }) {
-    this.client = new RegistryClient({ registryUrl: opts.registryUrl });
+  constructor(opts: CodecOptions) {
+    this.client = new RegistryClient({ registryUrl: opts.registryUrl, ...opts.registry });
+    this.limits = opts.limits ?? DEFAULT_DECODE_LIMITS;
+    this.writers = new BoundedCache(opts.schemaCache?.maxEntries ?? 256);
+    this.refusalTtlMs = opts.schemaCache?.refusalTtlMs ?? 60_000;
+    // A registered schema never changes under its id; the TTL only bounds how long a deleted one is honoured.
+    this.ttlMs = opts.schemaCache?.ttlMs ?? 3_600_000;
     for (const b of opts.bindings) {
       this.bound.set(b.topic, {
         topic: b.topic,
@@ -124,11 +151,26 @@ export class AvroCodec {
     return toWire(b.id, b.reader.toBuffer(record));
   }
 
-  /** Decodes a message value of `topic` into our reader schema, then validates it semantically. */
+  /** The registry answers (readiness). */
+  ping(): Promise<void> {
+    return this.client.ping();
+  }
+
+  /** Releases the registry client's pooled connections. */
+  close(): void {
+    this.client.close();
+  }
+
+  /**
+   * Decodes a message value of `topic` into our reader schema, then validates it semantically. Before avsc
+   * sees the body: the writer schema must be registered under the topic's own subject, and the body must keep
+   * within the decoding limits (connectors/registry/limits.ts).
+   */
   async decode<T>(topic: string, value: Buffer | null): Promise<T> {
     const b = this.binding(topic);
     const { schemaId, body } = parseWire(value);
-    const resolver = await this.resolverFor(schemaId, b);
+    const { type: writer, resolver } = await this.writerFor(schemaId, b);
+    checkDecodeLimits(writer, body, this.limits);
     let record: unknown;
     try {
       record = resolver ? b.reader.fromBuffer(body, resolver, false) : b.reader.fromBuffer(body);
@@ -139,42 +181,56 @@ export class AvroCodec {
         { cause: e },
       );
     }
-    const problems = validateRecord(b.schema, record);
+    const problems = validateRecordProblems(b.schema, record);
     if (problems.length > 0) {
+      const details = problems.map((i) => `${i.path}: ${i.message}`);
       throw new PermanentError(
-        'VALIDATION_FAILED',
-        `${b.schema} on ${topic} is invalid: ${problems.join('; ')}`,
+        problemCode(problems),
+        `${b.schema} on ${topic} is invalid: ${details.join('; ')}`,
         {
-          details: problems,
+          details,
         },
       );
     }
     return record as T;
   }
 
-  private resolverFor(id: number, b: Bound): Promise<avro.Resolver | null> {
-    const key = `${id}/${b.schema}`;
-    let r = this.resolvers.get(key);
-    if (!r) {
-      r = this.client.writerType(id).then((writer) => {
-        if (writer.equals(b.reader)) return null;
-        try {
-          return b.reader.createResolver(writer);
-        } catch (e) {
-          throw new PermanentError(
-            'SCHEMA_MISMATCH',
-            `writer schema ${id} (${writer.name ?? writer.typeName}) cannot be read as ${b.schema}: ${(e as Error).message}`,
-            { cause: e },
-          );
-        }
+  private writerFor(id: number, b: Bound): Promise<Writer> {
+    const key = `${b.topic}/${id}`;
+    let w = this.writers.get(key);
+    if (!w) {
+      w = this.loadWriter(id, b);
+      this.writers.set(key, w, this.ttlMs);
+      // Refusals (unknown id, foreign subject, mismatch) are kept for a while, transient failures not at all.
+      w.catch((e: unknown) => {
+        if (e instanceof PermanentError) this.writers.set(key, w!, this.refusalTtlMs);
+        else this.writers.delete(key);
       });
-      // Cache permanent answers (a mismatch stays a mismatch); forget transient failures so they are retried.
-      r.catch((e: unknown) => {
-        if (!(e instanceof PermanentError)) this.resolvers.delete(key);
-      });
-      this.resolvers.set(key, r);
     }
-    return r;
+    return w;
+  }
+
+  private async loadWriter(id: number, b: Bound): Promise<Writer> {
+    const subject = valueSubject(b.topic);
+    // Our own registered id needs no look-up; any other must be a version of this topic's subject, so a schema
+    // registered elsewhere (by anyone: the registry may not authenticate) cannot be used to write here.
+    if (id !== b.id) {
+      const subjects = await this.client.subjectsOf(id);
+      if (!subjects.includes(subject)) {
+        throw new PermanentError('FOREIGN_SCHEMA', `schema id ${id} is not registered under ${subject}`);
+      }
+    }
+    const writer = await this.client.writerType(id);
+    if (writer.equals(b.reader)) return { type: writer, resolver: null };
+    try {
+      return { type: writer, resolver: b.reader.createResolver(writer) };
+    } catch (e) {
+      throw new PermanentError(
+        'SCHEMA_MISMATCH',
+        `writer schema ${id} (${writer.name ?? writer.typeName}) cannot be read as ${b.schema}: ${(e as Error).message}`,
+        { cause: e },
+      );
+    }
   }
 }
 

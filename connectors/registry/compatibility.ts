@@ -21,7 +21,10 @@ import {
   type TopicBinding,
 } from './bindings.js';
 import { avroType } from './logical-types.js';
-import { RegistryClient } from './registry-client.js';
+import { RegistryClient, type RegistryClientOptions } from './registry-client.js';
+
+/** Basic auth, TLS and timeout towards the registry (connections.ts builds them from the config). */
+type RegistryOptions = Omit<RegistryClientOptions, 'registryUrl'>;
 
 export interface SubjectCheck {
   subject: string;
@@ -141,8 +144,9 @@ export async function checkBindings(
   registryUrl: string,
   bindings: TopicBinding[],
   schemas: Partial<Record<SchemaName, AvroRecordSchema>> = {},
+  registry: RegistryOptions = {},
 ): Promise<SubjectCheck[]> {
-  const client = new RegistryClient({ registryUrl });
+  const client = new RegistryClient({ registryUrl, ...registry });
   const ours = ourSchemas();
   const out: SubjectCheck[] = [];
   for (const b of bindings) {
@@ -172,8 +176,9 @@ export async function registerOwned(
 export async function registerOutputs(
   registryUrl: string,
   bindings: TopicBinding[],
+  registry: RegistryOptions = {},
 ): Promise<{ subject: string; id: number }[]> {
-  const client = new RegistryClient({ registryUrl });
+  const client = new RegistryClient({ registryUrl, ...registry });
   const ours = ourSchemas();
   const out: { subject: string; id: number }[] = [];
   for (const b of bindings.filter((x) => !isInput(x))) {
@@ -192,8 +197,9 @@ export async function registerAsUpstream(
   registryUrl: string,
   bindings: TopicBinding[],
   schemas: Partial<Record<SchemaName, AvroRecordSchema>> = {},
+  registry: RegistryOptions = {},
 ): Promise<{ subject: string; id: number }[]> {
-  const client = new RegistryClient({ registryUrl });
+  const client = new RegistryClient({ registryUrl, ...registry });
   const ours = ourSchemas();
   const out: { subject: string; id: number }[] = [];
   for (const b of bindings.filter(isInput)) {

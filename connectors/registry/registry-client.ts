@@ -1,12 +1,14 @@
 /**
- * The registry calls the codec needs: schema by id over @kafkajs/confluent-schema-registry (cached by the
- * library); registering, levels, look-ups and the compatibility route over plain fetch (the library's register
- * insists on one compatibility level for every subject). Errors are classified here, at
- * the edge, into our types: an unknown schema id is the message's fault (permanent); anything that looks like
- * the registry being away is transient.
+ * The registry calls the codec and `schemas` need: the writer schema by id over @kafkajs/confluent-schema-registry
+ * (cached by the library); levels, registration, look-ups and the compatibility route as plain JSON requests with
+ * the client's TLS, basic auth and timeout. Errors are classified here, at the edge, into our types: an unknown
+ * schema id is the message's fault (permanent); anything that looks like the registry being away is transient.
  */
+import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
+import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type avro from 'avsc';
+import { redactUrl } from '../../src/runtime/redact.js';
 import { PermanentError, TransientError } from '../../src/domain/errors.js';
 import { schemaText, type AvroRecordSchema } from '../../src/contracts/schemas.js';
 import { AVRO_OPTIONS } from './logical-types.js';
@@ -21,25 +23,171 @@ function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/**
+ * The library reports a refused connection or timeout as a ResponseError with status 400 (mappersmith's
+ * placeholder), indistinguishable by status from a real 400; the registry itself answers bad schemas with
+ * 409/422, so 400 is treated as unavailability here.
+ */
+function isUnavailable(status: number | undefined): boolean {
+  return (
+    status === undefined ||
+    status === 400 ||
+    status === 401 ||
+    status === 403 ||
+    status === 408 ||
+    status === 429 ||
+    status >= 500
+  );
+}
+
+/** TLS towards the registry: CA bundle, client certificate, server-name check (PEM text, not paths). */
+export interface RegistryTls {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  /** The name the server certificate must carry, when it differs from the URL's host. */
+  servername?: string;
+}
+
 export interface RegistryClientOptions {
   registryUrl: string;
-  /** Per-request timeout of the compatibility call, ms. */
+  /** Timeout of every registry call, ms (a silent registry must not stall a decode). */
   timeoutMs?: number;
+  /** HTTP basic auth; also taken from user:password in the URL (which is then stripped from it). */
+  basicAuth?: { username: string; password: string } | null;
+  tls?: RegistryTls | null;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TransientError(`${what()}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
 export class RegistryClient {
+  /** The registry's URL without credentials: safe for messages. */
   readonly url: string;
   private readonly lib: SchemaRegistry;
   private readonly timeoutMs: number;
+  private readonly agent: HttpAgent | HttpsAgent;
+  private readonly authHeader: string | undefined;
 
   constructor(opts: RegistryClientOptions) {
-    this.url = opts.registryUrl.replace(/\/+$/, '');
+    const u = new URL(opts.registryUrl.replace(/\/+$/, ''));
+    const auth =
+      opts.basicAuth ??
+      (u.username
+        ? { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) }
+        : null);
+    u.username = '';
+    u.password = '';
+    this.url = redactUrl(u.toString()).replace(/\/+$/, '');
     this.timeoutMs = opts.timeoutMs ?? 10_000;
+    const tls = opts.tls ?? {};
+    this.agent =
+      u.protocol === 'https:'
+        ? new HttpsAgent({
+            keepAlive: true,
+            ca: tls.ca,
+            cert: tls.cert,
+            key: tls.key,
+            ...(tls.servername ? { servername: tls.servername } : {}),
+            rejectUnauthorized: true,
+          })
+        : new HttpAgent({ keepAlive: true });
+    this.authHeader = auth
+      ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
+      : undefined;
     // Few, fast retries: the consumer runtime owns retrying with backoff (and keeps the partition paused).
     this.lib = new SchemaRegistry(
-      { host: this.url, retry: { retries: 1, initialRetryTimeInSecs: 0.1, maxRetryTimeInSecs: 1 } },
+      {
+        host: this.url,
+        retry: { retries: 1, initialRetryTimeInSecs: 0.1, maxRetryTimeInSecs: 1 },
+        agent: this.agent as HttpAgent,
+        ...(auth ? { auth } : {}),
+      },
       { [SchemaType.AVRO]: AVRO_OPTIONS as never },
     );
+  }
+
+  /** GET /subjects answered 200 (readiness). */
+  async ping(): Promise<void> {
+    const r = await this.http('GET', '/subjects');
+    if (r.status !== 200) throw new TransientError(`schema registry ${this.url}: HTTP ${r.status}`);
+  }
+
+  /** Releases pooled connections. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /** One JSON request with the client's TLS, auth and timeout. */
+  private http(
+    method: 'GET' | 'POST' | 'PUT',
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: unknown }> {
+    const url = new URL(this.url + path);
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const req = send(
+        url,
+        {
+          method,
+          agent: this.agent,
+          timeout: this.timeoutMs,
+          headers: {
+            Accept: 'application/vnd.schemaregistry.v1+json, application/json',
+            ...(payload ? { 'Content-Type': 'application/vnd.schemaregistry.v1+json' } : {}),
+            ...(this.authHeader ? { Authorization: this.authHeader } : {}),
+          },
+        },
+        (res: IncomingMessage) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            // A registry answer is small; a huge one is not a registry.
+            if (size > 4 * 1024 * 1024) req.destroy(new Error('answer larger than 4 MiB'));
+            else chunks.push(c);
+          });
+          res.on('end', () => {
+            let json: unknown = null;
+            try {
+              json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+            } catch {
+              json = null;
+            }
+            resolve({ status: res.statusCode ?? 0, json });
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
+      req.on('error', (e) =>
+        reject(new TransientError(`schema registry ${this.url} unreachable: ${messageOf(e)}`, { cause: e })),
+      );
+      req.end(payload);
+    });
+  }
+
+  /**
+   * The subjects under which schema `id` is registered (GET /schemas/ids/:id/versions). 404 → UNKNOWN_SCHEMA.
+   */
+  async subjectsOf(id: number): Promise<string[]> {
+    const r = await this.http('GET', `/schemas/ids/${id}/versions`);
+    if (r.status === 404)
+      throw new PermanentError('UNKNOWN_SCHEMA', `schema id ${id} is not known to the registry`);
+    if (r.status !== 200 || !Array.isArray(r.json))
+      throw new TransientError(
+        `schema registry ${this.url}: HTTP ${r.status} listing subjects of schema ${id}`,
+      );
+    return (r.json as Array<{ subject?: unknown }>)
+      .map((v) => v.subject)
+      .filter((v): v is string => typeof v === 'string');
   }
 
   /**
@@ -49,8 +197,13 @@ export class RegistryClient {
   async writerType(id: number): Promise<avro.Type> {
     let schema: unknown;
     try {
-      schema = await this.lib.getSchema(id);
+      schema = await withTimeout(
+        this.lib.getSchema(id),
+        this.timeoutMs,
+        () => `schema registry ${this.url} fetching schema ${id}`,
+      );
     } catch (e) {
+      if (e instanceof TransientError) throw e;
       const status = statusOf(e);
       if (status === 404) {
         throw new PermanentError('UNKNOWN_SCHEMA', `schema id ${id} is not known to the registry`, {
@@ -80,30 +233,20 @@ export class RegistryClient {
     return schema as avro.Type;
   }
 
-  /** One registry call with JSON in and out; a refused connection or a 5xx is a TransientError. */
+  /** One registry call with JSON in and out; a refused connection, a timeout or a 5xx is a TransientError. */
   private async call(
-    method: string,
+    method: 'GET' | 'POST' | 'PUT',
     path: string,
     body?: unknown,
   ): Promise<{ status: number; body: Record<string, unknown> | null }> {
-    let res: Response;
-    try {
-      res = await fetch(`${this.url}${path}`, {
-        method,
-        headers: { 'Content-Type': 'application/vnd.schemaregistry.v1+json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (e) {
-      throw new TransientError(`schema registry ${this.url} unreachable: ${messageOf(e)}`, { cause: e });
-    }
-    const parsed = (await res.json().catch(() => null)) as Record<string, unknown> | null;
-    if (res.status >= 500) {
+    const r = await this.http(method, path, body);
+    const parsed = (r.json && typeof r.json === 'object' ? r.json : null) as Record<string, unknown> | null;
+    if (r.status >= 500) {
       throw new TransientError(
-        `schema registry ${this.url}: HTTP ${res.status} ${String(parsed?.message ?? '')}`,
+        `schema registry ${this.url}: HTTP ${r.status} ${String(parsed?.message ?? '')}`,
       );
     }
-    return { status: res.status, body: parsed };
+    return { status: r.status, body: parsed };
   }
 
   /** The compatibility level set on the subject itself; null when the subject has none (the global one applies). */
@@ -148,6 +291,9 @@ export class RegistryClient {
       schema: schemaText(schema),
     });
     if (r.status === 200 && typeof r.body?.id === 'number') return r.body.id;
+    if (isUnavailable(r.status)) {
+      throw new TransientError(`schema registry ${this.url}: registering ${subject}: HTTP ${r.status}`);
+    }
     throw new PermanentError(
       'SCHEMA_MISMATCH',
       `registering ${subject} refused: HTTP ${r.status} ${String(r.body?.message ?? '')}`.trim(),
@@ -182,19 +328,12 @@ export class RegistryClient {
     subject: string,
     schema: AvroRecordSchema,
   ): Promise<{ compatible: boolean; messages: string[] }> {
-    const url = `${this.url}/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest?verbose=true`;
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/vnd.schemaregistry.v1+json' },
-        body: JSON.stringify({ schema: schemaText(schema) }),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (e) {
-      throw new TransientError(`schema registry ${this.url} unreachable: ${messageOf(e)}`, { cause: e });
-    }
-    const body = (await res.json().catch(() => null)) as {
+    const res = await this.http(
+      'POST',
+      `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest?verbose=true`,
+      { schema: schemaText(schema) },
+    );
+    const body = res.json as {
       is_compatible?: boolean;
       messages?: unknown;
       error_code?: number;
@@ -204,7 +343,7 @@ export class RegistryClient {
     if (res.status === 422 || res.status === 409) {
       return { compatible: false, messages: [body?.message ?? `HTTP ${res.status}`] };
     }
-    if (!res.ok || typeof body?.is_compatible !== 'boolean') {
+    if (res.status !== 200 || typeof body?.is_compatible !== 'boolean') {
       throw new TransientError(
         `schema registry ${this.url}: HTTP ${res.status} ${body?.message ?? ''}`.trim(),
       );

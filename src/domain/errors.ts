@@ -7,7 +7,13 @@ export type ErrorCode =
   | 'DECODE_FAILED' // not our wire format: empty, wrong magic byte, truncated, not Avro
   | 'UNKNOWN_SCHEMA' // the registry does not know the writer schema id
   | 'SCHEMA_MISMATCH' // writer schema cannot be resolved to our reader schema (wrong record)
-  | 'VALIDATION_FAILED' // decoded, but semantically invalid (ID format, impossible date, empty name …)
+  | 'VALIDATION_FAILED' // decoded, but semantically invalid (ID format, empty name, wrong size …)
+  | 'LIMIT_EXCEEDED' // the body declares more than a message may hold (array items, map entries, string or bytes
+  //                    length, total decoded size, nesting): refused before it is decoded
+  | 'FOREIGN_SCHEMA' // the writer schema id is not registered under the topic's own subject
+  | 'INVALID_UTF8' // a string is not valid UTF-8 (it would otherwise be decoded with replacement characters)
+  | 'CONTROL_CHARACTER' // an identifier or name holds a control character (NUL, CR, LF, ESC …)
+  | 'IMPOSSIBLE_DATE' // a date that exists but cannot be true: before 1900, or in the future
   | 'INVALID_REQUEST' // a flow rejected the request as unprocessable
   | 'TRANSIENT' // infrastructure unavailable: retry
   | 'CONFLICT'; // concurrent change detected: retry or review

@@ -54,7 +54,20 @@ const REASON_CODE_RE = /^[A-Z0-9][A-Z0-9_.:-]*$/;
 
 type Obj = Record<string, unknown>;
 
-/** A content problem: the field's path, a reason code, and what is wrong (never the value itself). */
+/** Reason codes validation reports besides VALIDATION_FAILED (src/domain/errors.ts). */
+export type ProblemCode = 'VALIDATION_FAILED' | 'CONTROL_CHARACTER' | 'IMPOSSIBLE_DATE';
+
+/** One problem: the field's path and what is wrong, never the value (it may be personal data). */
+export interface Problem {
+  code: ProblemCode;
+  path: string;
+  message: string;
+}
+
+/** The earliest year a date in a contract may have (births, issue and registration dates). */
+export const MIN_YEAR = 1900;
+
+/** A content problem as `vss-bridge validate` lists it: the field's path, a reason code, what is wrong. */
 export interface FieldProblem {
   field: string;
   code: ValidationCode;
@@ -72,11 +85,13 @@ export type ValidationCode =
   | 'OUT_OF_RANGE'
   | 'INVALID';
 
-/** The reason code of a rule's message (the rules below word each kind of problem the same way). */
-export function validationCode(message: string): ValidationCode {
+/** The validate command's reason code of a problem: the rule's own code when it has one, else its kind. */
+export function validationCode(problem: Problem): ValidationCode {
+  if (problem.code === 'CONTROL_CHARACTER') return 'CONTROL_CHARACTERS';
+  if (problem.code === 'IMPOSSIBLE_DATE') return 'INVALID_DATE';
+  const message = problem.message;
   if (/characters, at most|items, at most/.test(message)) return 'TOO_LONG';
   if (/must not be empty/.test(message)) return 'EMPTY';
-  if (/control characters/.test(message)) return 'CONTROL_CHARACTERS';
   if (/date|instant|precision/.test(message)) return 'INVALID_DATE';
   if (/^missing$/.test(message)) return 'MISSING';
   if (/must be ≥|size between/.test(message)) return 'OUT_OF_RANGE';
@@ -85,13 +100,23 @@ export function validationCode(message: string): ValidationCode {
 }
 
 class Problems {
-  readonly list: string[] = [];
-  readonly detailed: FieldProblem[] = [];
-  add(path: string, msg: string): void {
-    this.list.push(`${path}: ${msg}`);
-    this.detailed.push({ field: path, code: validationCode(msg), message: msg });
+  readonly items: Problem[] = [];
+  constructor(readonly today: string) {}
+  add(path: string, msg: string, code: ProblemCode = 'VALIDATION_FAILED'): void {
+    this.items.push({ code, path, message: msg });
+  }
+  get list(): string[] {
+    return this.items.map((i) => `${i.path}: ${i.message}`);
   }
 }
+
+/** Free-text fields where TAB, LF and CR are allowed; every other string (identifiers, names, codes) has none. */
+const FREE_TEXT = new Set(['note', 'errorMessage', 'address', 'registrationPlace']);
+// C0 controls, DEL and C1 controls; and bidi overrides, which make an identifier print as another one.
+// eslint-disable-next-line no-control-regex
+const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_IN_TEXT_RE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 function isObj(v: unknown): v is Obj {
   return (
@@ -105,6 +130,8 @@ function checkSizes(v: unknown, path: string, field: string, p: Problems): void 
     const max = STRING_LIMITS[field] ?? LIMITS.string;
     const len = [...v].length;
     if (len > max) p.add(path, `${len} characters, at most ${max} allowed`);
+    if ((FREE_TEXT.has(field) ? CONTROL_IN_TEXT_RE : CONTROL_RE).test(v))
+      p.add(path, 'contains a control character', 'CONTROL_CHARACTER');
   } else if (Array.isArray(v)) {
     const max = ARRAY_LIMITS[field] ?? LIMITS.array;
     if (v.length > max) p.add(path, `${v.length} items, at most ${max} allowed`);
@@ -132,8 +159,7 @@ function nonEmpty(p: Problems, path: string, v: unknown): void {
 function name(p: Problems, path: string, v: unknown): void {
   if (v === null || v === undefined) return;
   if (typeof v !== 'string' || v.trim() === '') return p.add(path, 'name must not be empty');
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(v)) p.add(path, 'name contains control characters');
+  // Control characters are reported for every string by checkSizes (CONTROL_CHARACTER).
 }
 
 function matches(p: Problems, path: string, v: unknown, ok: (s: string) => boolean, what: string): void {
@@ -143,6 +169,16 @@ function matches(p: Problems, path: string, v: unknown, ok: (s: string) => boole
 
 function date(p: Problems, path: string, v: unknown): void {
   matches(p, path, v, isValidDate, 'a date that exists (YYYY-MM-DD)');
+  if (typeof v === 'string' && isValidDate(v)) possible(p, path, v);
+}
+
+/**
+ * A date (or its 'YYYY' / 'YYYY-MM' prefix) that cannot be true of a person or a document: before MIN_YEAR or
+ * after today. Compared as text (ISO dates sort as text), a prefix against the same prefix of today.
+ */
+function possible(p: Problems, path: string, v: string): void {
+  if (Number(v.slice(0, 4)) < MIN_YEAR) p.add(path, `is before ${MIN_YEAR}`, 'IMPOSSIBLE_DATE');
+  else if (v > p.today.slice(0, v.length)) p.add(path, 'is in the future', 'IMPOSSIBLE_DATE');
 }
 
 function instant(p: Problems, path: string, v: unknown): void {
@@ -209,6 +245,7 @@ function partialDate(p: Problems, path: string, v: unknown): void {
           ? isValidYear(value)
           : isValidDate(value) || isValidYearMonth(value) || isValidYear(value);
   if (!ok) p.add(`${path}.value`, `does not match precision ${String(precision)}`);
+  else possible(p, `${path}.value`, value);
 }
 
 function documentRef(p: Problems, path: string, v: unknown): void {
@@ -369,24 +406,42 @@ const RULES: Record<SchemaName, (r: unknown, p: Problems) => void> = {
  * Problems with a decoded record (empty when it is valid), each as `path: what is wrong`. The record is
  * assumed to have passed Avro decoding (shape and types); only meaning is checked here.
  */
-export function validateRecord(schemaName: SchemaName, record: unknown): string[] {
-  return check(schemaName, record).list;
+export function validateRecord(schemaName: SchemaName, record: unknown, now: Date = new Date()): string[] {
+  return validateRecordProblems(schemaName, record, now).map((i) => `${i.path}: ${i.message}`);
 }
 
-/** The same problems, each with its field and reason code. Messages never carry the field's value. */
-export function validateRecordDetailed(schemaName: SchemaName, record: unknown): FieldProblem[] {
-  return check(schemaName, record).detailed;
-}
-
-function check(schemaName: SchemaName, record: unknown): Problems {
-  const p = new Problems();
-  if (!isObj(record)) {
-    p.add('record', 'not an object');
-    return p;
-  }
+/**
+ * The same problems with their reason codes. `now` bounds dates ("in the future"); a day of slack covers
+ * producers a time zone ahead (Vietnam is UTC+7).
+ */
+export function validateRecordProblems(
+  schemaName: SchemaName,
+  record: unknown,
+  now: Date = new Date(),
+): Problem[] {
+  const p = new Problems(new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10));
+  if (!isObj(record)) return [{ code: 'VALIDATION_FAILED', path: 'record', message: 'not an object' }];
   matches(p, 'eventId', record.eventId, (s) => UUID_RE.test(s), 'a UUID');
   instant(p, 'occurredAt', record.occurredAt);
   checkSizes(record, '', '', p);
   RULES[schemaName](record, p);
-  return p;
+  return p.items;
+}
+
+/** The reason code a list of problems is dead-lettered with: the first specific one, else VALIDATION_FAILED. */
+export function problemCode(problems: readonly Problem[]): ProblemCode {
+  return problems.find((i) => i.code !== 'VALIDATION_FAILED')?.code ?? 'VALIDATION_FAILED';
+}
+
+/** The problems of a record for `vss-bridge validate`, each with its field and reason code (never the value). */
+export function validateRecordDetailed(
+  schemaName: SchemaName,
+  record: unknown,
+  now: Date = new Date(),
+): FieldProblem[] {
+  return validateRecordProblems(schemaName, record, now).map((i) => ({
+    field: i.path,
+    code: validationCode(i),
+    message: i.message,
+  }));
 }

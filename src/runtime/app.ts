@@ -9,8 +9,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import { FsDocumentStore } from '../../connectors/archive/fs-document-store.js';
 import { PgCodeChangeLog } from '../../connectors/db/code-changes.js';
 import { PgEffectStore, PgEventStore } from '../../connectors/db/event-store.js';
-import { createDb } from '../../connectors/db/knex.js';
-import { migrateLatest } from '../../connectors/db/migrate.js';
+import { pendingMigrations } from '../../connectors/db/migrate.js';
 import { outboxBacklog, PgOutboxReader } from '../../connectors/db/outbox.js';
 import { PgReviewCases } from '../../connectors/db/review-cases.js';
 import { hgdMatcher } from '../../connectors/hgd/matcher.js';
@@ -43,6 +42,7 @@ import { Metrics } from './metrics.js';
 import { OutboxRelay } from './outbox-relay.js';
 import { MessageProcessor, safeError } from './processor.js';
 import { StartupError } from './startup.js';
+import { codecOptions, dbOptions, runtimeDb } from './connections.js';
 
 export interface App {
   config: Config;
@@ -66,8 +66,6 @@ export interface StartOptions {
   serveHttp?: boolean;
   /** Run the outbox relay in the background (CLIs that publish their own writes with `drainAll` turn it off). */
   relay?: boolean;
-  /** Apply pending migrations before starting (the local stack and tests; a deployment runs `vss-bridge migrate`). */
-  migrate?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -77,7 +75,7 @@ export async function openDatabase(config: Config, life: Lifecycle, poolMax?: nu
   return life.start(
     'postgres',
     async () => {
-      const knex = createDb(config.databaseUrl, { ssl: config.databaseSsl, poolMax: poolMax ?? 4 });
+      const knex = runtimeDb(config, { poolMax: poolMax ?? 4 });
       try {
         await knex.raw('select 1');
       } catch (e) {
@@ -113,7 +111,7 @@ export async function openKafkaAdmin(config: Config, life: Lifecycle): Promise<A
 }
 
 export async function openCodec(config: Config): Promise<AvroCodec> {
-  const codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, bindings: topicBindings(config) });
+  const codec = new AvroCodec(codecOptions(config, topicBindings(config)));
   try {
     await codec.init();
   } catch (e) {
@@ -142,7 +140,7 @@ function outboxRelay(
 ): OutboxRelay {
   const reader = new PgOutboxReader(knex, {
     connectionString: config.databaseUrl,
-    ssl: config.databaseSsl ? { rejectUnauthorized: true } : false,
+    ssl: dbOptions(config).ssl ?? false,
   });
   return new OutboxRelay(reader, new KafkaPublisher(kafka), {
     logger: logger.child({ component: 'outbox-relay' }),
@@ -209,10 +207,12 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
       topicBindings(config).map((b) => b.topic),
       config.kafka.topicPartitions,
     );
-    // Migrations only once every dependency answered, so a bad address fails before anything changes.
-    if (opts.migrate ?? true) {
-      const applied = await migrateLatest(knex);
-      if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+    // The runtime role cannot migrate (docs/database-roles.md): `vss-bridge migrate` runs first, as the owner.
+    const pending = await pendingMigrations(knex);
+    if (pending.length > 0) {
+      throw new StartupError(
+        `DATABASE_URL: ${redactUrl(config.databaseUrl)} lacks ${pending.length} migration(s) (${pending[0]}…); run \`vss-bridge migrate\` first`,
+      );
     }
   } catch (e) {
     await life.stop();

@@ -1,6 +1,10 @@
+import { existsSync } from 'node:fs';
+import { redactUrl } from './redact.js';
+
 /**
  * One typed configuration object, read from environment variables and validated once at start.
- * Defaults point at the local stack (`scripts/stack up`). Every key is documented in README.md.
+ * Addresses default to the local stack (`scripts/stack up`); its credentials only with VSS_PROFILE=local.
+ * Every key is documented in README.md.
  */
 import type { InputTopic, OutputTopic } from '../domain/effects.js';
 
@@ -11,6 +15,17 @@ export interface KafkaSasl {
   mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
   username: string;
   password: string;
+}
+
+/** TLS material by file (PEM) and the server name to check, for one connection. */
+export interface TlsFiles {
+  /** CA bundle the server certificate must chain to (default: the system's CAs). */
+  caFile: string | null;
+  /** Client certificate and its key, when the server asks for one. */
+  certFile: string | null;
+  keyFile: string | null;
+  /** The name the server certificate must carry, when it differs from the host connected to. */
+  servername: string | null;
 }
 
 export interface Config {
@@ -25,11 +40,31 @@ export interface Config {
     /** Partitions of the topics the adapter creates when they are missing. */
     topicPartitions: number;
     ssl: boolean;
+    /** TLS files when `ssl` (KAFKA_SSL_CA_FILE …); setting any of them turns `ssl` on. */
+    tls: TlsFiles | null;
     sasl: KafkaSasl | null;
   };
+  /** The registry's URL without credentials (user:password in SCHEMA_REGISTRY_URL move to schemaRegistryAuth). */
   schemaRegistryUrl: string;
+  schemaRegistryAuth: { username: string; password: string } | null;
+  /** TLS files for an https registry. */
+  schemaRegistryTls: TlsFiles | null;
+  /** Timeout of every registry call. */
+  schemaRegistryTimeoutMs: number;
+  /** `local` only with VSS_PROFILE=local: the one case where the local stack's credentials are defaults. */
+  profile: 'local' | 'default';
+  /**
+   * The runtime role's connection: every command except `migrate` (see docs/database-roles.md). Empty when
+   * DATABASE_URL is unset outside the local profile; `runtimeDb` then refuses with DATABASE_URL_MISSING.
+   */
   databaseUrl: string;
+  /** The owner role's connection, for `vss-bridge migrate` (and HGD bulk loads); null when not configured. */
+  databaseOwnerUrl: string | null;
+  /** The role `migrate` grants the runtime privileges to (DATABASE_RUNTIME_ROLE, else DATABASE_URL's user). */
+  databaseRuntimeRole: string;
   databaseSsl: boolean;
+  /** TLS files when `databaseSsl` (DATABASE_SSL_CA_FILE …); setting any of them turns `databaseSsl` on. */
+  databaseTls: TlsFiles | null;
   topicPrefix: string;
   topics: TopicNames;
   logLevel: LogLevel;
@@ -76,12 +111,27 @@ export const DEFAULTS = {
   KAFKA_CONCURRENCY: '3',
   KAFKA_TOPIC_PARTITIONS: '3',
   SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081',
-  DATABASE_URL: 'postgres://vss:vss@127.0.0.1:5432/vss',
   LOG_LEVEL: 'info',
   HTTP_PORT: '9400',
   ARCHIVE_DIR: './.stack/archive',
   ARCHIVE_RETENTION_YEARS: '10',
+  SCHEMA_REGISTRY_TIMEOUT_MS: '10000',
 } as const;
+
+/**
+ * Credentials of the local stack (`scripts/stack up`), used as defaults only when VSS_PROFILE=local. Anywhere else
+ * a missing DATABASE_URL is an error: a deployment never falls back to well-known passwords.
+ */
+export const LOCAL_PROFILE = {
+  DATABASE_URL: 'postgres://vss_runtime:vss_runtime@127.0.0.1:5432/vss',
+  DATABASE_OWNER_URL: 'postgres://vss:vss@127.0.0.1:5432/vss',
+} as const;
+
+const ROLE_RE = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** The one-line refusal of a command that needs the database when DATABASE_URL is not set. */
+export const DATABASE_URL_MISSING =
+  "DATABASE_URL: required (set it to the runtime role's postgres:// URL; the local stack's credentials apply only with VSS_PROFILE=local)";
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
@@ -132,14 +182,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
 
   const registry = get('SCHEMA_REGISTRY_URL');
-  if (!isHttpUrl(registry)) problems.push(`SCHEMA_REGISTRY_URL: expected an http(s) URL, got '${registry}'`);
+  if (!isHttpUrl(registry))
+    problems.push(`SCHEMA_REGISTRY_URL: expected an http(s) URL, got '${redactUrl(registry)}'`);
 
-  const databaseUrl = get('DATABASE_URL');
-  if (!isPostgresUrl(databaseUrl)) {
-    problems.push(
-      `DATABASE_URL: expected postgres://user:password@host:port/database, got '${redactUrl(databaseUrl)}'`,
-    );
+  const profileRaw = env.VSS_PROFILE ?? '';
+  if (profileRaw !== '' && profileRaw !== 'local')
+    problems.push(`VSS_PROFILE: expected 'local' or unset, got '${profileRaw}'`);
+  const profile = profileRaw === 'local' ? 'local' : 'default';
+  const dbUrl = (name: keyof typeof LOCAL_PROFILE): string | null => {
+    const v = env[name];
+    if (v !== undefined && v !== '') {
+      if (!isPostgresUrl(v))
+        problems.push(`${name}: expected postgres://user:password@host:port/database, got '${redactUrl(v)}'`);
+      return v;
+    }
+    return profile === 'local' ? LOCAL_PROFILE[name] : null;
+  };
+  // Missing is not a problem here: commands that never touch the database (schemas, lag) run without it; the
+  // ones that do refuse at once with DATABASE_URL_MISSING (src/runtime/connections.ts).
+  const databaseUrl = dbUrl('DATABASE_URL') ?? '';
+  const databaseOwnerUrl = dbUrl('DATABASE_OWNER_URL');
+  let databaseRuntimeRole = env.DATABASE_RUNTIME_ROLE ?? '';
+  if (databaseRuntimeRole === '') {
+    try {
+      databaseRuntimeRole = decodeURIComponent(new URL(databaseUrl).username);
+    } catch {
+      databaseRuntimeRole = '';
+    }
   }
+  if (databaseRuntimeRole !== '' && !ROLE_RE.test(databaseRuntimeRole))
+    problems.push(
+      `DATABASE_RUNTIME_ROLE: expected a lower-case PostgreSQL role name, got '${databaseRuntimeRole}'`,
+    );
 
   const logLevel = get('LOG_LEVEL');
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -159,6 +233,54 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     topics[key] = full;
   }
 
+  const tlsFiles = (prefix: string): TlsFiles | null => {
+    const file = (suffix: string): string | null => {
+      const name = `${prefix}_${suffix}`;
+      const v = env[name];
+      if (v === undefined || v === '') return null;
+      if (!existsSync(v)) problems.push(`${name}: no such file: '${v}'`);
+      return v;
+    };
+    const t: TlsFiles = {
+      caFile: file('CA_FILE'),
+      certFile: file('CERT_FILE'),
+      keyFile: file('KEY_FILE'),
+      servername: env[`${prefix}_SERVERNAME`] || null,
+    };
+    if ((t.certFile === null) !== (t.keyFile === null))
+      problems.push(`${prefix}_CERT_FILE/${prefix}_KEY_FILE: set both or neither`);
+    return t.caFile || t.certFile || t.keyFile || t.servername ? t : null;
+  };
+  const kafkaTls = tlsFiles('KAFKA_SSL');
+  const kafkaSsl = bool(env.KAFKA_SSL, 'KAFKA_SSL', problems) || kafkaTls !== null;
+  const databaseTls = tlsFiles('DATABASE_SSL');
+  const databaseSsl = bool(env.DATABASE_SSL, 'DATABASE_SSL', problems) || databaseTls !== null;
+  const registryTls = tlsFiles('SCHEMA_REGISTRY_SSL');
+  let registryUrl = registry;
+  let schemaRegistryAuth: Config['schemaRegistryAuth'] = null;
+  try {
+    const u = new URL(registry);
+    if (u.username) {
+      schemaRegistryAuth = {
+        username: decodeURIComponent(u.username),
+        password: decodeURIComponent(u.password),
+      };
+      u.username = '';
+      u.password = '';
+      registryUrl = u.toString();
+    }
+    if (registryTls && u.protocol !== 'https:')
+      problems.push('SCHEMA_REGISTRY_SSL_*: set, but SCHEMA_REGISTRY_URL is not https://');
+  } catch {
+    /* reported above */
+  }
+  if (env.SCHEMA_REGISTRY_USERNAME) {
+    schemaRegistryAuth = {
+      username: env.SCHEMA_REGISTRY_USERNAME,
+      password: env.SCHEMA_REGISTRY_PASSWORD ?? '',
+    };
+  }
+
   let sasl: KafkaSasl | null = null;
   const mech = env.KAFKA_SASL_MECHANISM;
   if (mech) {
@@ -166,6 +288,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push(`KAFKA_SASL_MECHANISM: expected plain|scram-sha-256|scram-sha-512, got '${mech}'`);
     } else if (!env.KAFKA_SASL_USERNAME || !env.KAFKA_SASL_PASSWORD) {
       problems.push('KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD: required when KAFKA_SASL_MECHANISM is set');
+    } else if (mech === 'plain' && !kafkaSsl) {
+      problems.push(
+        'KAFKA_SASL_MECHANISM: plain sends the password in clear; allowed only with KAFKA_SSL=true',
+      );
     } else {
       sasl = { mechanism: mech, username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD };
     }
@@ -194,12 +320,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ),
       concurrency: int(get('KAFKA_CONCURRENCY'), 'KAFKA_CONCURRENCY', 1, 64, problems),
       topicPartitions: int(get('KAFKA_TOPIC_PARTITIONS'), 'KAFKA_TOPIC_PARTITIONS', 1, 1000, problems),
-      ssl: bool(env.KAFKA_SSL, 'KAFKA_SSL', problems),
+      ssl: kafkaSsl,
+      tls: kafkaTls,
       sasl,
     },
-    schemaRegistryUrl: registry.replace(/\/+$/, ''),
+    schemaRegistryUrl: registryUrl.replace(/\/+$/, ''),
+    schemaRegistryAuth,
+    schemaRegistryTls: registryTls,
+    schemaRegistryTimeoutMs: int(
+      get('SCHEMA_REGISTRY_TIMEOUT_MS'),
+      'SCHEMA_REGISTRY_TIMEOUT_MS',
+      100,
+      600_000,
+      problems,
+    ),
+    profile,
     databaseUrl,
-    databaseSsl: bool(env.DATABASE_SSL, 'DATABASE_SSL', problems),
+    databaseOwnerUrl,
+    databaseRuntimeRole,
+    databaseSsl,
+    databaseTls,
     topicPrefix,
     topics,
     logLevel: logLevel as LogLevel,
@@ -237,12 +377,4 @@ function isPostgresUrl(s: string): boolean {
 }
 
 /** A connection string without its password, for messages and logs. */
-export function redactUrl(s: string): string {
-  try {
-    const u = new URL(s);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return s.replace(/:[^:@/]*@/, ':***@');
-  }
-}
+export { redactUrl } from './redact.js';

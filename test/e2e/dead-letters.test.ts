@@ -49,7 +49,7 @@ describe('dead-letter path on the real stack: bad input never stops the consumer
       { key: 'magic', value: badMagic, code: 'DECODE_FAILED' },
       { key: 'unknown-id', value: unknownId, code: 'UNKNOWN_SCHEMA' },
       { key: 'truncated', value: good.subarray(0, good.length - 12), code: 'DECODE_FAILED' },
-      { key: 'wrong-record', value: wrongRecord, code: 'SCHEMA_MISMATCH' },
+      { key: 'wrong-record', value: wrongRecord, code: 'FOREIGN_SCHEMA' },
       // `encode` checks the Avro schema only; the semantic rules run after decode.
       {
         key: 'impossible-date',

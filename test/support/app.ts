@@ -6,8 +6,9 @@ import { topicBindings } from '../../connectors/registry/bindings.js';
 import { AvroCodec } from '../../connectors/registry/codec.js';
 import { registerAsUpstream } from '../../connectors/registry/compatibility.js';
 import { loadConfig, type Config } from '../../src/runtime/config.js';
+import { codecOptions, registryOptions } from '../../src/runtime/connections.js';
 import { createLogger } from '../../src/runtime/logger.js';
-import { uniqueName } from './stack.js';
+import { STACK, uniqueName, withCredentials } from './stack.js';
 import type { Writable } from 'node:stream';
 
 /** A config for one test: its own topics (unique prefix), consumer group and database. */
@@ -18,6 +19,7 @@ export function testConfig(databaseUrl: string, extra: NodeJS.ProcessEnv = {}): 
     TOPIC_PREFIX: prefix,
     KAFKA_GROUP_ID: uniqueName('g'),
     DATABASE_URL: databaseUrl,
+    DATABASE_OWNER_URL: withCredentials(databaseUrl, STACK.databaseUrl),
     HTTP_PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     ...extra,
@@ -56,8 +58,8 @@ export async function seedHgd(knex: Knex, members: MemberLine[]): Promise<void> 
  * then ours (outputs and dead letters) by the codec itself.
  */
 export async function testCodec(config: Config): Promise<AvroCodec> {
-  await registerAsUpstream(config.schemaRegistryUrl, topicBindings(config));
-  const codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, bindings: topicBindings(config) });
+  await registerAsUpstream(config.schemaRegistryUrl, topicBindings(config), {}, registryOptions(config));
+  const codec = new AvroCodec(codecOptions(config, topicBindings(config)));
   await codec.init();
   return codec;
 }

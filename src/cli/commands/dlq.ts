@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { codecOptions } from '../../runtime/connections.js';
 import { kafkaFromConfig } from '../../../connectors/kafka/client.js';
 import { topicBindings } from '../../../connectors/registry/bindings.js';
 import { AvroCodec } from '../../../connectors/registry/codec.js';
@@ -21,7 +22,7 @@ export function register(program: Command): void {
       const dlqTopic = `${source}.dlq`;
       const since = o.since ? Date.parse(o.since) : null;
       if (since !== null && Number.isNaN(since)) throw new Error(`--since: not a date/time: '${o.since}'`);
-      const codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, bindings: topicBindings(config) });
+      const codec = new AvroCodec(codecOptions(config, topicBindings(config)));
       const kafka = kafkaFromConfig(config, undefined, 3);
       const admin = kafka.admin();
       await admin.connect();

@@ -1,7 +1,20 @@
 import type { Command } from 'commander';
 import { createDb } from '../../../connectors/db/knex.js';
+import { dbOptions } from '../../runtime/connections.js';
 import { importMembers, refreshNameFrequencies } from '../../../connectors/hgd/import.js';
-import { loadConfig } from '../../runtime/config.js';
+import { ConfigError, loadConfig, type Config } from '../../runtime/config.js';
+
+/**
+ * The HGD bulk load and the frequency refresh write tables the runtime role may only read (hgd.members beyond
+ * the code columns, hgd_match): they run as the owner role, like `migrate`.
+ */
+function ownerUrl(config: Config): string {
+  if (!config.databaseOwnerUrl)
+    throw new ConfigError([
+      'DATABASE_OWNER_URL: required by `vss-bridge hgd` (a bulk load writes tables the runtime role may only read)',
+    ]);
+  return config.databaseOwnerUrl;
+}
 import { progressMeter } from './match.js';
 
 export function register(program: Command): void {
@@ -18,7 +31,7 @@ export function register(program: Command): void {
     .option('--no-refresh', 'do not refresh name frequencies after the import')
     .action(async (opts: { file: string; truncate?: boolean; rejects?: string; refresh: boolean }) => {
       const config = loadConfig();
-      const knex = createDb(config.databaseUrl);
+      const knex = createDb(ownerUrl(config), dbOptions(config));
       try {
         const meter = progressMeter('imported');
         const rejectsPath = opts.rejects ?? `${opts.file}.rejects.jsonl`;
@@ -47,7 +60,7 @@ export function register(program: Command): void {
     .description('recompute family/given name frequencies from HGD (term-frequency adjustment)')
     .action(async () => {
       const config = loadConfig();
-      const knex = createDb(config.databaseUrl);
+      const knex = createDb(ownerUrl(config), dbOptions(config));
       try {
         const f = await refreshNameFrequencies(knex);
         process.stderr.write(`name frequencies: ${f.tokens} tokens over ${f.members} members\n`);

@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { createDb } from '../../../connectors/db/knex.js';
+import { runtimeDb } from '../../runtime/connections.js';
 import { matchBatch } from '../../../connectors/hgd/batch-match.js';
 import { loadMatchModel } from '../../../connectors/hgd/matcher.js';
 import {
@@ -85,7 +85,7 @@ export function register(program: Command): void {
     .option('--no-evidence', 'omit per-field evidence from result lines')
     .action(async (opts: { file?: string; out?: string; parameters?: string; evidence: boolean }) => {
       const config = loadConfig();
-      const knex = createDb(config.databaseUrl);
+      const knex = runtimeDb(config);
       try {
         const model = await loadMatchModel(knex, opts.parameters);
         if (model.frequencies.total === 0) {
@@ -149,7 +149,7 @@ export function register(program: Command): void {
         label?: string;
       }) => {
         const config = loadConfig();
-        const knex = createDb(config.databaseUrl);
+        const knex = runtimeDb(config);
         try {
           const frequencies = await loadNameFrequencies(knex);
           if (frequencies.total === 0)

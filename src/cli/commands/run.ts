@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { startApp } from '../../runtime/app.js';
-import { loadConfig } from '../../runtime/config.js';
+import { ConfigError, loadConfig, redactUrl } from '../../runtime/config.js';
+import { StartupError } from '../../runtime/startup.js';
+import { dbOptions } from '../../runtime/connections.js';
 import { destination as pinoDestination } from 'pino';
 import { createLogger } from '../../runtime/logger.js';
 import { safeError } from '../../runtime/processor.js';
@@ -50,16 +52,29 @@ export function register(program: Command): void {
 
   program
     .command('migrate')
-    .description('apply database migrations (schemas hgd and bridge)')
+    .description(
+      'apply database migrations (schemas hgd, hgd_match and bridge) as the owner role (DATABASE_OWNER_URL), ' +
+        "then grant the runtime role (DATABASE_RUNTIME_ROLE, default DATABASE_URL's user) its privileges",
+    )
     .action(async () => {
       const { createDb } = await import('../../../connectors/db/knex.js');
       const { migrateLatest } = await import('../../../connectors/db/migrate.js');
       const config = loadConfig();
-      const knex = createDb(config.databaseUrl, { ssl: config.databaseSsl });
+      if (!config.databaseOwnerUrl) {
+        throw new ConfigError([
+          'DATABASE_OWNER_URL: required by `vss-bridge migrate` (the owner role runs migrations; the runtime role cannot)',
+        ]);
+      }
+      const knex = createDb(config.databaseOwnerUrl, dbOptions(config, { poolMax: 2 }));
       try {
-        const applied = await migrateLatest(knex);
+        const applied = await migrateLatest(knex, { runtimeRole: config.databaseRuntimeRole });
         process.stdout.write(
-          applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n',
+          (applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n') +
+            `runtime role ${config.databaseRuntimeRole}: privileges granted\n`,
+        );
+      } catch (e) {
+        throw new StartupError(
+          `DATABASE_OWNER_URL: migration on ${redactUrl(config.databaseOwnerUrl)} failed: ${(e as Error).message}`,
         );
       } finally {
         await knex.destroy();

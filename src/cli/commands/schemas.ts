@@ -7,6 +7,7 @@ import {
 import { checkAll, registerAll } from '../../../connectors/registry/codec.js';
 import { loadSchemas } from '../../contracts/schemas.js';
 import { loadConfig } from '../../runtime/config.js';
+import { registryOptions } from '../../runtime/connections.js';
 
 /**
  * `vss-bridge schemas register|check`: the contracts under TopicNameStrategy (`<topic>-value`) for the configured
@@ -23,7 +24,11 @@ export function register(program: Command): void {
     )
     .action(async () => {
       const config = loadConfig();
-      const results = await registerAll(config.schemaRegistryUrl, topicBindings(config));
+      const results = await registerAll(
+        config.schemaRegistryUrl,
+        topicBindings(config),
+        registryOptions(config),
+      );
       for (const r of results) process.stdout.write(`registered ${r.subject} id=${r.id}\n`);
     });
 
@@ -36,7 +41,12 @@ export function register(program: Command): void {
     .action(async (o: { schemasDir?: string }) => {
       const config = loadConfig();
       const overrides = o.schemasDir ? loadSchemas(o.schemasDir) : {};
-      const results = await checkAll(config.schemaRegistryUrl, topicBindings(config), overrides);
+      const results = await checkAll(
+        config.schemaRegistryUrl,
+        topicBindings(config),
+        overrides,
+        registryOptions(config),
+      );
       let incompatible = 0;
       for (const r of results) {
         const level = r.level ?? 'not registered yet';

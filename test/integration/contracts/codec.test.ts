@@ -94,12 +94,14 @@ describe('bad input → PermanentError with the right code', () => {
     );
   });
 
-  it('garbage body behind a valid header → DECODE_FAILED', async () => {
+  it('garbage body behind a valid header → LIMIT_EXCEEDED (it declares a 2^62-byte string) or DECODE_FAILED', async () => {
     const value = toWire(
       good.readUInt32BE(1),
       Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]),
     );
-    expect((await decodeError(topic, value)).code).toBe('DECODE_FAILED');
+    expect((await decodeError(topic, value)).code).toBe('LIMIT_EXCEEDED');
+    const short = toWire(good.readUInt32BE(1), Buffer.from([0x02, 0x41]));
+    expect((await decodeError(topic, short)).code).toBe('DECODE_FAILED');
   });
 
   it.each([
@@ -132,12 +134,12 @@ describe('bad input → PermanentError with the right code', () => {
     );
   });
 
-  it('valid Avro of the wrong record → SCHEMA_MISMATCH', async () => {
+  it('valid Avro of a record of another topic → FOREIGN_SCHEMA (its id is not registered under this subject)', async () => {
     const other = await codec.encode(topicOf('ReviewCase'), FIXTURES.ReviewCase());
     const err = await decodeError(topic, other);
-    expect(err.code).toBe('SCHEMA_MISMATCH');
+    expect(err.code).toBe('FOREIGN_SCHEMA');
     // The answer is cached per writer id, and stays the same.
-    expect((await decodeError(topic, other)).code).toBe('SCHEMA_MISMATCH');
+    expect((await decodeError(topic, other)).code).toBe('FOREIGN_SCHEMA');
   });
 
   it('a field failing semantic validation → VALIDATION_FAILED with details', async () => {
@@ -170,20 +172,37 @@ describe('bad input → PermanentError with the right code', () => {
   });
 });
 
-describe('a writer the registry knows under another subject', () => {
-  it('an older version of our own record decodes into the current reader', async () => {
-    const old = structuredClone(loadSchemas().ReviewCase);
-    old.fields = old.fields.filter((f) => f.name !== 'note' && f.name !== 'resolvedBy');
-    const subject = `${uniqueName('contracts-old')}-value`;
+describe("older writers: accepted only when registered under the topic's own subject", () => {
+  async function registerUnder(subject: string, schema: unknown): Promise<number> {
     const res = await fetch(`${STACK.registryUrl}/subjects/${subject}/versions`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/vnd.schemaregistry.v1+json' },
-      body: JSON.stringify({ schema: JSON.stringify(old) }),
+      body: JSON.stringify({ schema: JSON.stringify(schema) }),
     });
-    const { id } = (await res.json()) as { id: number };
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { id: number }).id;
+  }
+
+  it("an older version of our record under another subject → FOREIGN_SCHEMA; under the topic's subject it decodes into the current reader", async () => {
+    const old = structuredClone(loadSchemas().ReviewCase);
+    old.fields = old.fields.filter((f) => f.name !== 'note' && f.name !== 'resolvedBy');
     const { note: _n, resolvedBy: _r, ...oldRecord } = FIXTURES.ReviewCase();
-    const value = toWire(id, avroType(old).toBuffer(oldRecord));
-    const back = await codec.decode<ReturnType<typeof FIXTURES.ReviewCase>>(topicOf('ReviewCase'), value);
+    const body = avroType(old).toBuffer(oldRecord);
+
+    const elsewhere = await registerUnder(`${uniqueName('contracts-old')}-value`, old);
+    const refused = await decodeError(topicOf('ReviewCase'), toWire(elsewhere, body));
+    expect(refused.code).toBe('FOREIGN_SCHEMA');
+
+    const own = await registerUnder(`${topicOf('ReviewCase')}-value`, old);
+    expect(own).toBe(elsewhere); // the registry gives one schema one id, whatever the subject
+    // The refusal was cached for a while; a fresh codec (or the refusal TTL) sees the new registration.
+    const fresh = new AvroCodec({ registryUrl: STACK.registryUrl, bindings });
+    await fresh.init();
+    const back = await fresh.decode<ReturnType<typeof FIXTURES.ReviewCase>>(
+      topicOf('ReviewCase'),
+      toWire(own, body),
+    );
     expect(back).toEqual({ ...oldRecord, note: null, resolvedBy: null });
+    fresh.close();
   });
 });

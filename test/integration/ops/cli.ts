@@ -18,6 +18,7 @@ export function vssBridge(config: Config, args: string[], timeoutMs = 60_000): P
     TOPIC_PREFIX: config.topicPrefix,
     KAFKA_GROUP_ID: config.kafka.groupId,
     DATABASE_URL: config.databaseUrl,
+    DATABASE_OWNER_URL: config.databaseOwnerUrl ?? '',
     SCHEMA_REGISTRY_URL: config.schemaRegistryUrl,
     KAFKA_BROKERS: config.kafka.brokers.join(','),
     LOG_LEVEL: 'warn',

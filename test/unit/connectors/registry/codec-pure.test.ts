@@ -121,7 +121,7 @@ describe('avsc types of our schemas', () => {
 
 describe('topicBindings', () => {
   it('binds the seven topics and the three dead-letter topics, with the prefix', () => {
-    const config = loadConfig({ TOPIC_PREFIX: 'dev.' });
+    const config = loadConfig({ VSS_PROFILE: 'local', TOPIC_PREFIX: 'dev.' });
     const b = topicBindings(config);
     expect(b).toHaveLength(10);
     expect(b).toContainEqual({
