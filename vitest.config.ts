@@ -14,6 +14,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // A few unit tests start the CLI as a process; on 2 loaded cores that can take seconds.
+          testTimeout: 30_000,
           // Projects run as ordered groups: unit, then integration, then chaos alone.
           sequence: { groupOrder: 0 },
         },
