@@ -12,6 +12,8 @@ export interface ConsumerLoopOptions {
   /** Partitions processed in parallel; order within a partition is always kept. */
   partitionsConsumedConcurrently?: number;
   sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  rebalanceTimeoutMs?: number;
   /** Commit at most this often within a batch (the inbox makes a redelivered event a no-op). */
   commitIntervalMs?: number;
 }
@@ -41,8 +43,9 @@ export class ConsumerLoop {
       groupId,
       allowAutoTopicCreation: false,
       sessionTimeout: this.opts.sessionTimeoutMs ?? 30_000,
-      rebalanceTimeout: this.opts.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: Math.min(3_000, Math.floor((this.opts.sessionTimeoutMs ?? 30_000) / 3)),
+      rebalanceTimeout: this.opts.rebalanceTimeoutMs ?? this.opts.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval:
+        this.opts.heartbeatIntervalMs ?? Math.min(3_000, Math.floor((this.opts.sessionTimeoutMs ?? 30_000) / 3)),
       maxWaitTimeInMs: 200,
       retry: { retries: 10, initialRetryTime: 300 },
     });
@@ -60,6 +63,12 @@ export class ConsumerLoop {
       this.joinedFlag = false;
       const error = e.payload.error;
       events.emit('consumer.crashed', { groupId, error: error.name });
+      if ((error as { type?: string }).type === 'INVALID_SESSION_TIMEOUT') {
+        logger.error(
+          { groupId, sessionTimeoutMs: this.opts.sessionTimeoutMs },
+          'KAFKA_SESSION_TIMEOUT_MS is outside what the broker allows (group.min.session.timeout.ms … group.max.session.timeout.ms)',
+        );
+      }
       logger.error(
         { groupId, err: { type: error.name, message: error.message }, restart: e.payload.restart },
         'consumer crashed',

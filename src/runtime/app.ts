@@ -243,6 +243,8 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
   const consumer = new ConsumerLoop(kafka, {
     groupId: config.kafka.groupId,
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+    rebalanceTimeoutMs: config.kafka.rebalanceTimeoutMs,
     partitionsConsumedConcurrently: config.kafka.concurrency,
     topics: [...handlers.keys()],
     processor,

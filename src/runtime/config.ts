@@ -35,6 +35,10 @@ export interface Config {
     groupId: string;
     /** How long the group waits for a silent member before reassigning its partitions. */
     sessionTimeoutMs: number;
+    /** How often the consumer tells the group it is alive (well below the session timeout). */
+    heartbeatIntervalMs: number;
+    /** How long the group waits for live members to rejoin during a rebalance. */
+    rebalanceTimeoutMs: number;
     /** Partitions processed at the same time (order within a partition is always kept). */
     concurrency: number;
     /** Partitions of the topics the adapter creates when they are missing. */
@@ -107,7 +111,9 @@ export const DEFAULTS = {
   KAFKA_BROKERS: '127.0.0.1:9092',
   KAFKA_CLIENT_ID: 'vss-bridge',
   KAFKA_GROUP_ID: 'vss-bridge',
-  KAFKA_SESSION_TIMEOUT_MS: '30000',
+  KAFKA_SESSION_TIMEOUT_MS: '6000',
+  KAFKA_HEARTBEAT_INTERVAL_MS: '600',
+  KAFKA_REBALANCE_TIMEOUT_MS: '10000',
   KAFKA_CONCURRENCY: '3',
   KAFKA_TOPIC_PARTITIONS: '3',
   SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081',
@@ -314,7 +320,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sessionTimeoutMs: int(
         get('KAFKA_SESSION_TIMEOUT_MS'),
         'KAFKA_SESSION_TIMEOUT_MS',
-        6000,
+        1000,
+        300_000,
+        problems,
+      ),
+      heartbeatIntervalMs: int(
+        get('KAFKA_HEARTBEAT_INTERVAL_MS'),
+        'KAFKA_HEARTBEAT_INTERVAL_MS',
+        100,
+        60_000,
+        problems,
+      ),
+      rebalanceTimeoutMs: int(
+        get('KAFKA_REBALANCE_TIMEOUT_MS'),
+        'KAFKA_REBALANCE_TIMEOUT_MS',
+        1000,
         300_000,
         problems,
       ),

@@ -1,0 +1,179 @@
+/**
+ * Recovery of a consumer group after a crash: two `vss-bridge run` instances share 6-partition topics and a
+ * backlog of Defence events; one is killed with `kill -9` and started again right away. The group's processing
+ * is sampled every 100 ms as the sum of its committed offsets; the figure that matters is the longest time during
+ * which no offset was committed anywhere in the group while work was waiting (the pause), and how long after the
+ * restart the restarted instance's process committed again.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { importMembers, refreshNameFrequencies } from '../../connectors/hgd/import.js';
+import { createKafka } from '../../connectors/kafka/client.js';
+import { ensureTopics } from '../../connectors/kafka/topics.js';
+import { topicBindings } from '../../connectors/registry/bindings.js';
+import { AvroCodec } from '../../connectors/registry/codec.js';
+import { registerAsUpstream } from '../../connectors/registry/compatibility.js';
+import { memberToLine } from '../../src/matching/lines.js';
+import { testConfig } from '../../test/support/app.js';
+import { createTestDatabase } from '../../test/support/db.js';
+import { buildDefenceScenario } from '../scenario/defence.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface RecoverySettings {
+  label: string;
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  rebalanceTimeoutMs: number;
+}
+
+export interface RecoveryReport {
+  label: string;
+  settings: RecoverySettings;
+  events: number;
+  /** Longest time with no commit anywhere in the group while events waited, from the kill to the end. */
+  longestPauseMs: number;
+  /** From the restart until the group committed again (any instance). */
+  firstCommitAfterRestartMs: number | null;
+  /** Longest pause before the kill (the steady state's own gaps), for comparison. */
+  steadyLongestGapMs: number;
+  drainedSeconds: number;
+  /** Log lines at error level (pino level 50) written by the instances: a crash and rejoin is routine. */
+  errorLogLines: number;
+}
+
+export async function runRecovery(
+  settings: RecoverySettings,
+  opts: { brokers: string; events: number; members: number; log?: (l: string) => void },
+): Promise<RecoveryReport> {
+  const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const db = await createTestDatabase();
+  const env0 = { KAFKA_BROKERS: opts.brokers, KAFKA_TOPIC_PARTITIONS: '6' };
+  const config = testConfig(db.url, env0);
+  const kafka = createKafka({ brokers: opts.brokers.split(','), clientId: 'recovery-bench' });
+  const logDir = join(ROOT, '.stack', 'recovery');
+  mkdirSync(logDir, { recursive: true });
+  const logStream = createWriteStream(join(logDir, `${config.kafka.groupId}.log`));
+  const children: ChildProcess[] = [];
+  let errorLogLines = 0;
+  try {
+    const scenario = buildDefenceScenario({ seed: 11, members: opts.members, events: opts.events });
+    await importMembers(db.knex, Readable.from([scenario.members.map((m) => memberToLine(m)).join('\n')]));
+    await refreshNameFrequencies(db.knex);
+    await registerAsUpstream(config.schemaRegistryUrl, topicBindings(config));
+    const codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, bindings: topicBindings(config) });
+    await codec.init();
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(
+      admin,
+      topicBindings(config).map((b) => b.topic),
+      6,
+    );
+    const topic = config.topics.codeLookupFailed;
+    const producer = kafka.producer({ idempotent: true });
+    await producer.connect();
+    for (let i = 0; i < scenario.events.length; i += 500) {
+      const chunk = scenario.events.slice(i, i + 500);
+      const messages = await Promise.all(
+        chunk.map(async (e) => ({ key: e.requestId, value: await codec.encode(topic, e) })),
+      );
+      await producer.send({ topic, acks: -1, messages });
+    }
+    await producer.disconnect();
+
+    const env = {
+      ...process.env,
+      ...env0,
+      DATABASE_URL: config.databaseUrl,
+      TOPIC_PREFIX: config.topicPrefix,
+      KAFKA_GROUP_ID: config.kafka.groupId,
+      KAFKA_SESSION_TIMEOUT_MS: String(settings.sessionTimeoutMs),
+      KAFKA_HEARTBEAT_INTERVAL_MS: String(settings.heartbeatIntervalMs),
+      KAFKA_REBALANCE_TIMEOUT_MS: String(settings.rebalanceTimeoutMs),
+      KAFKA_CONCURRENCY: '3',
+      HTTP_PORT: '0',
+      LOG_LEVEL: 'info',
+    };
+    const start = (name: string) => {
+      const c = spawn(process.execPath, [join(ROOT, 'bin/vss-bridge.mjs'), 'run'], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      c.stdout?.on('data', (d: Buffer) => {
+        errorLogLines += d
+          .toString()
+          .split('\n')
+          .filter((l) => l.includes('"level":50')).length;
+        logStream.write(`[${name}] ${d.toString()}`);
+      });
+      c.stderr?.on('data', (d: Buffer) => logStream.write(`[${name}] ${d.toString()}`));
+      children.push(c);
+      return c;
+    };
+
+    const committed = async (): Promise<number> => {
+      const [offsets] = await admin.fetchOffsets({ groupId: config.kafka.groupId, topics: [topic] });
+      return (offsets?.partitions ?? []).reduce((a, p) => a + Math.max(0, Number(p.offset)), 0);
+    };
+    const samples: { t: number; total: number }[] = [];
+    const t0 = Date.now();
+    const a = start('a');
+    const b = start('b');
+    let killedAt = 0;
+    let restartedAt = 0;
+    const total = scenario.events.length;
+    // Kill once the group has done a fifth of the work, restart one second later.
+    for (;;) {
+      const now = Date.now();
+      const c = await committed();
+      samples.push({ t: now, total: c });
+      if (!killedAt && c >= total / 5) {
+        b.kill('SIGKILL');
+        killedAt = Date.now();
+        log(`  ${settings.label}: kill -9 of instance b at ${c}/${total} committed`);
+      }
+      if (killedAt && !restartedAt && Date.now() - killedAt >= 1000) {
+        start('b2');
+        restartedAt = Date.now();
+        log(`  ${settings.label}: instance b started again`);
+      }
+      if (c >= total) break;
+      if (now - t0 > 10 * 60_000) throw new Error(`not drained after 10 min: ${c}/${total}`);
+      await sleep(100);
+    }
+    void a;
+    const gaps = (from: number, to: number) => {
+      let longest = 0;
+      let lastChange = samples.find((s) => s.t >= from)?.t ?? from;
+      for (let i = 1; i < samples.length; i++) {
+        const s = samples[i]!;
+        if (s.t < from || s.t > to) continue;
+        if (s.total !== samples[i - 1]!.total) {
+          longest = Math.max(longest, s.t - lastChange);
+          lastChange = s.t;
+        }
+      }
+      return longest;
+    };
+    const firstAfter = samples.find((s, i) => i > 0 && s.t > restartedAt && s.total > samples[i - 1]!.total);
+    const firstSample = samples.find((s) => s.total > 0)?.t ?? t0;
+    return {
+      label: settings.label,
+      settings,
+      events: total,
+      longestPauseMs: gaps(killedAt, Date.now()),
+      firstCommitAfterRestartMs: firstAfter ? firstAfter.t - restartedAt : null,
+      steadyLongestGapMs: gaps(firstSample + 2000, killedAt),
+      drainedSeconds: (Date.now() - t0) / 1000,
+      errorLogLines,
+    };
+  } finally {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    logStream.end();
+    await db.drop().catch(() => undefined);
+  }
+}
