@@ -278,8 +278,14 @@ export interface DeadLetter {
   consumerGroup: string;
   /** The message key, byte for byte. */
   originalKey: Buffer | null;
-  /** The message value, byte for byte. */
+  /** The message value, byte for byte; its first bytes only when originalValueTruncated (the whole value would not fit in a dead letter). */
   originalValue: Buffer | null;
+  /** Size in bytes of the original value (null for a tombstone). */
+  originalValueSize: number | null;
+  /** Lower-case hex SHA-256 of the whole original value (null for a tombstone): identifies it when it was truncated. */
+  originalValueSha256: string | null;
+  /** True when originalValue holds only the first bytes of the value, because the whole would exceed the broker's message size. */
+  originalValueTruncated: boolean;
   /** The message headers, in order. */
   headers: DeadLetterHeader[];
   /** Class of the error (e.g. PermanentError). */

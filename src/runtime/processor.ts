@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Conflict, Decision } from '../domain/effects.js';
 import { PermanentError, TransientError, isPermanent } from '../domain/errors.js';
 import { deterministicUuid } from '../domain/ids.js';
@@ -22,6 +23,11 @@ export interface ProcessorDeps {
   backoff?: Backoff;
   dlqTopicOf?: (topic: string) => string;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * The most bytes of the original value a dead letter keeps: beyond it the value is truncated, with its size and
+   * SHA-256, so the dead letter itself never exceeds what the broker accepts.
+   */
+  maxDeadLetterValueBytes?: number;
 }
 
 export type ProcessOutcome = { status: 'processed' | 'duplicate' | 'dead-lettered'; outcome: string };
@@ -164,6 +170,9 @@ export class MessageProcessor implements MessageHandler {
   async deadLetter(msg: InboundMessage, err: Error, code: string, attempts: number): Promise<ProcessOutcome> {
     const dlqTopic = this.dlqTopicOf(msg.topic);
     const id = deterministicUuid('dead-letter', msg.topic, String(msg.partition), msg.offset);
+    const keep = this.deps.maxDeadLetterValueBytes ?? 900_000;
+    const value = msg.value;
+    const truncated = value !== null && value.length > keep;
     const record = {
       eventId: id,
       occurredAt: new Date(),
@@ -172,7 +181,10 @@ export class MessageProcessor implements MessageHandler {
       sourceOffset: Number(msg.offset),
       consumerGroup: this.deps.groupId,
       originalKey: msg.key,
-      originalValue: msg.value,
+      originalValue: truncated ? value.subarray(0, keep) : value,
+      originalValueSize: value === null ? null : value.length,
+      originalValueSha256: value === null ? null : createHash('sha256').update(value).digest('hex'),
+      originalValueTruncated: truncated,
       headers: headerList(msg.headers),
       errorClass: err.name,
       errorCode: code,

@@ -174,6 +174,9 @@ export function deadLetter(): DeadLetter {
     consumerGroup: 'vss-bridge',
     originalKey: Buffer.from('LK-2025-000123'),
     originalValue: Buffer.from([0x00, 0x00, 0x00, 0x00, 0x07, 0xff]),
+    originalValueSize: 6,
+    originalValueSha256: '95576025deeef444e04c22bc33b20b3b46b0a372e60b49804079b85ff720c979',
+    originalValueTruncated: false,
     headers: [
       { key: 'traceparent', value: Buffer.from('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01') },
       { key: 'empty', value: null },

@@ -36,6 +36,7 @@ export function register(program: Command): void {
       let replayed = 0;
       let skipped = 0;
       let unreadable = 0;
+      let truncated = 0;
       const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       await producer.connect();
       const consumer = kafka.consumer({ groupId: `vss-bridge-dlq-replay-${Date.now()}` });
@@ -56,11 +57,15 @@ export function register(program: Command): void {
           });
           if (dl === null) {
             unreadable++;
+          } else if (dl.originalValueTruncated) {
+            // Only the first bytes were kept (the whole would not fit a dead letter): nothing to replay.
+            truncated++;
           } else if ((since === null || dl.occurredAt.getTime() >= since) && dl.sourceTopic === source) {
             if (!o.dryRun) {
-              const headers: Record<string, Buffer> = {};
-              for (const h of dl.headers) if (h.value) headers[h.key] = h.value;
-              headers['x-replayed-from'] = Buffer.from(`${dlqTopic}:${partition}:${message.offset}`);
+              // Every header value in order, repeated keys included.
+              const headers: Record<string, Buffer[]> = {};
+              for (const h of dl.headers) if (h.value) (headers[h.key] ??= []).push(h.value);
+              headers['x-replayed-from'] = [Buffer.from(`${dlqTopic}:${partition}:${message.offset}`)];
               await producer.send({
                 topic: source,
                 acks: -1,
@@ -79,7 +84,7 @@ export function register(program: Command): void {
       await producer.disconnect();
       progress.done();
       process.stdout.write(
-        `${o.dryRun ? 'would replay' : 'replayed'} ${replayed} dead letter(s) to ${source}; skipped ${skipped}${unreadable ? `; left ${unreadable} unreadable record(s) alone` : ''}\n`,
+        `${o.dryRun ? 'would replay' : 'replayed'} ${replayed} dead letter(s) to ${source}; skipped ${skipped}${unreadable ? `; left ${unreadable} unreadable record(s) alone` : ''}${truncated ? `; left ${truncated} truncated dead letter(s) alone (value too large to keep whole)` : ''}\n`,
       );
     });
 }
