@@ -113,4 +113,23 @@ export const bridgeMigrations: Migration[] = [
       await knex.raw('drop trigger if exists code_changes_no_truncate on bridge.code_changes');
     },
   },
+  {
+    // A record the broker refuses for good (too large for the topic, invalid) is parked with its reason instead of
+    // blocking every record behind it; parked rows are left for an operator (`/readyz`, metric, alert).
+    name: '20261125233000_outbox_parking',
+    async up(knex: Knex) {
+      await knex.raw(
+        'alter table bridge.outbox add column parked_at timestamptz, add column parked_reason text',
+      );
+      await knex.raw('drop index if exists bridge.outbox_unsent_idx');
+      await knex.raw(
+        'create index outbox_unsent_idx on bridge.outbox (id) where sent_at is null and parked_at is null',
+      );
+    },
+    async down(knex: Knex) {
+      await knex.raw('drop index if exists bridge.outbox_unsent_idx');
+      await knex.raw('alter table bridge.outbox drop column parked_at, drop column parked_reason');
+      await knex.raw('create index outbox_unsent_idx on bridge.outbox (id) where sent_at is null');
+    },
+  },
 ];

@@ -39,14 +39,38 @@ export async function insertOutbox(tx: Knex.Transaction, rows: OutboxInsert[]): 
     .ignore();
 }
 
-export async function outboxBacklog(db: Knex): Promise<{ unsent: number; oldestAgeSeconds: number }> {
+export async function outboxBacklog(
+  db: Knex,
+): Promise<{ unsent: number; oldestAgeSeconds: number; parked: number }> {
   const row = (await db('bridge.outbox')
     .whereNull('sent_at')
     .first(
-      db.raw('count(*)::int as unsent'),
-      db.raw('coalesce(extract(epoch from now() - min(created_at)), 0)::float as age'),
-    )) as { unsent: number; age: number } | undefined;
-  return { unsent: row?.unsent ?? 0, oldestAgeSeconds: row?.age ?? 0 };
+      db.raw('(count(*) filter (where parked_at is null))::int as unsent'),
+      db.raw('(count(*) filter (where parked_at is not null))::int as parked'),
+      db.raw(
+        'coalesce(extract(epoch from now() - min(created_at) filter (where parked_at is null)), 0)::float as age',
+      ),
+    )) as { unsent: number; parked: number; age: number } | undefined;
+  return { unsent: row?.unsent ?? 0, oldestAgeSeconds: row?.age ?? 0, parked: row?.parked ?? 0 };
+}
+
+/** Parked outbox rows (for operators): id, topic, when and why; never the content. */
+export async function parkedRecords(
+  db: Knex,
+  limit = 100,
+): Promise<{ id: number; topic: string; parkedAt: Date; reason: string }[]> {
+  const rows = (await db('bridge.outbox')
+    .whereNotNull('parked_at')
+    .whereNull('sent_at')
+    .orderBy('id')
+    .limit(limit)
+    .select('id', 'topic', 'parked_at', 'parked_reason')) as {
+    id: number;
+    topic: string;
+    parked_at: Date;
+    parked_reason: string;
+  }[];
+  return rows.map((r) => ({ id: r.id, topic: r.topic, parkedAt: r.parked_at, reason: r.parked_reason }));
 }
 
 /** Arbitrary but fixed key of the session advisory lock that makes one relay the publisher. */
@@ -69,6 +93,7 @@ export class PgOutboxReader implements OutboxReader {
   async unsent(limit: number): Promise<OutboxRecord[]> {
     const rows = await this.knex<OutboxRow>('bridge.outbox')
       .whereNull('sent_at')
+      .whereNull('parked_at')
       .orderBy('id')
       .limit(limit)
       .select('id', 'topic', 'key', 'value', 'headers');
@@ -78,6 +103,12 @@ export class PgOutboxReader implements OutboxReader {
   async markSent(ids: number[]): Promise<void> {
     if (ids.length > 0)
       await this.knex('bridge.outbox').whereIn('id', ids).update({ sent_at: this.knex.fn.now() });
+  }
+
+  async park(id: number, reason: string): Promise<void> {
+    await this.knex('bridge.outbox')
+      .where({ id })
+      .update({ parked_at: this.knex.fn.now(), parked_reason: reason });
   }
 
   async acquirePublisherLock(): Promise<boolean> {

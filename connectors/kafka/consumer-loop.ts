@@ -45,7 +45,8 @@ export class ConsumerLoop {
       sessionTimeout: this.opts.sessionTimeoutMs ?? 30_000,
       rebalanceTimeout: this.opts.rebalanceTimeoutMs ?? this.opts.sessionTimeoutMs ?? 30_000,
       heartbeatInterval:
-        this.opts.heartbeatIntervalMs ?? Math.min(3_000, Math.floor((this.opts.sessionTimeoutMs ?? 30_000) / 3)),
+        this.opts.heartbeatIntervalMs ??
+        Math.min(3_000, Math.floor((this.opts.sessionTimeoutMs ?? 30_000) / 3)),
       maxWaitTimeInMs: 200,
       retry: { retries: 10, initialRetryTime: 300 },
     });

@@ -9,5 +9,6 @@ export type { CodeChangeLog, FindPerson, HgdReads } from './hgd.js';
 export type { Decoder, InboundMessage, MessageHandler } from './inbound.js';
 export type { DecideContext, FlowHandler } from './flow.js';
 export type { OutboxReader, OutboxRecord, Publisher } from './outbox.js';
+export { PublishRefused } from './outbox.js';
 export type { ReviewCase, ReviewCaseFilter, ReviewCaseReads } from './review-cases.js';
 export type { CandidateSource } from '../matching/types.js';

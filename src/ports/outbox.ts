@@ -12,6 +12,8 @@ export interface OutboxReader {
   /** Oldest unsent rows first (publication order = commit order). */
   unsent(limit: number): Promise<OutboxRecord[]>;
   markSent(ids: number[]): Promise<void>;
+  /** Takes a record the broker refuses for good out of the queue, with the reason (never its content). */
+  park(id: number, reason: string): Promise<void>;
   /**
    * Makes this relay the only publisher (per-key order across instances); false while another holds it.
    * Released by `release` or when the holder's connection ends.
@@ -23,4 +25,17 @@ export interface OutboxReader {
 /** The broker, as the relay needs it: an acknowledged batch publish (all-or-error). */
 export interface Publisher {
   publish(records: OutboxRecord[]): Promise<void>;
+  /** The largest record (key + value + headers, bytes) the broker accepts; larger ones are parked unsent. */
+  readonly maxRecordBytes: number;
+}
+
+/** The broker refused a publish for a reason retrying cannot heal (record too large, invalid record …). */
+export class PublishRefused extends Error {
+  constructor(
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`the broker refuses the record: ${reason}`, options);
+    this.name = 'PublishRefused';
+  }
 }

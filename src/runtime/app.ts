@@ -17,7 +17,7 @@ import { findMemberByBhxhCode, findMembersByIdNumber, getMember } from '../../co
 import { kafkaFromConfig } from '../../connectors/kafka/client.js';
 import { ConsumerLoop } from '../../connectors/kafka/consumer-loop.js';
 import { fetchLag } from '../../connectors/kafka/lag.js';
-import { KafkaPublisher } from '../../connectors/kafka/publisher.js';
+import { KafkaPublisher, recordBytes } from '../../connectors/kafka/publisher.js';
 import { ensureTopics } from '../../connectors/kafka/topics.js';
 import { topicBindings } from '../../connectors/registry/bindings.js';
 import { AvroCodec } from '../../connectors/registry/codec.js';
@@ -142,8 +142,9 @@ function outboxRelay(
     connectionString: config.databaseUrl,
     ssl: dbOptions(config).ssl ?? false,
   });
-  return new OutboxRelay(reader, new KafkaPublisher(kafka), {
+  return new OutboxRelay(reader, new KafkaPublisher(kafka, config.kafka.maxMessageBytes), {
     logger: logger.child({ component: 'outbox-relay' }),
+    sizeOf: recordBytes,
     ...(events ? { events } : {}),
   });
 }
@@ -237,6 +238,8 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
     }),
     handlers,
     isTransient: isTransientInfraError,
+    // The rest of a dead letter (key, headers, error, source) stays well under 64 KiB.
+    maxDeadLetterValueBytes: Math.max(1024, config.kafka.maxMessageBytes - 64 * 1024),
     logger: logger.child({ component: 'processor' }),
     events,
   });
@@ -266,6 +269,15 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
     readiness: [
       { name: 'postgres', check: async () => void (await knex.raw('select 1')) },
       { name: 'kafka', check: async () => void (await admin.describeCluster()) },
+      {
+        // A parked record needs an operator: the adapter is alive but not doing all of its job.
+        name: 'outbox',
+        check: async () => {
+          const { parked } = await outboxBacklog(knex);
+          if (parked > 0)
+            throw new Error(`${parked} record(s) parked: the broker refuses them (see the runbook)`);
+        },
+      },
       {
         name: 'schema-registry',
         check: async () => {
@@ -354,6 +366,7 @@ function refreshGauges(
     outboxBacklog(knex)
       .then((b) => {
         metrics.outboxBacklog.set(b.unsent);
+        metrics.outboxParked.set(b.parked);
         metrics.outboxOldestAge.set(b.oldestAgeSeconds);
       })
       .catch(() => undefined);

@@ -39,6 +39,8 @@ export interface Config {
     heartbeatIntervalMs: number;
     /** How long the group waits for live members to rejoin during a rebalance. */
     rebalanceTimeoutMs: number;
+    /** The largest record the brokers accept (message.max.bytes); larger outputs are parked, dead letters truncated. */
+    maxMessageBytes: number;
     /** Partitions processed at the same time (order within a partition is always kept). */
     concurrency: number;
     /** Partitions of the topics the adapter creates when they are missing. */
@@ -114,6 +116,7 @@ export const DEFAULTS = {
   KAFKA_SESSION_TIMEOUT_MS: '6000',
   KAFKA_HEARTBEAT_INTERVAL_MS: '600',
   KAFKA_REBALANCE_TIMEOUT_MS: '10000',
+  KAFKA_MAX_MESSAGE_BYTES: '1000000',
   KAFKA_CONCURRENCY: '3',
   KAFKA_TOPIC_PARTITIONS: '3',
   SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081',
@@ -329,6 +332,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         'KAFKA_HEARTBEAT_INTERVAL_MS',
         100,
         60_000,
+        problems,
+      ),
+      maxMessageBytes: int(
+        get('KAFKA_MAX_MESSAGE_BYTES'),
+        'KAFKA_MAX_MESSAGE_BYTES',
+        10_000,
+        100_000_000,
         problems,
       ),
       rebalanceTimeoutMs: int(

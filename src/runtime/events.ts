@@ -15,6 +15,7 @@ export interface RuntimeEventMap {
   'consumer.rebalancing': [{ groupId: string }];
   'consumer.crashed': [{ groupId: string; error: string }];
   'outbox.published': [{ count: number }];
+  'outbox.parked': [{ topic: string; reason: string }];
 }
 
 export class RuntimeEvents extends EventEmitter<RuntimeEventMap> {}

@@ -68,6 +68,17 @@ export class Metrics {
     help: 'Age of the oldest unpublished outbox row.',
     registers: [this.registry],
   });
+  readonly outboxParked = new Gauge({
+    name: 'vss_bridge_outbox_parked',
+    help: 'Outbox rows the broker refuses for good (too large, invalid), parked for an operator.',
+    registers: [this.registry],
+  });
+  readonly outboxParkedTotal = new Counter({
+    name: 'vss_bridge_outbox_parked_total',
+    help: 'Outbox rows parked by this process, by topic and reason.',
+    labelNames: ['topic', 'reason'],
+    registers: [this.registry],
+  });
   readonly outboxPublished = new Counter({
     name: 'vss_bridge_outbox_published_total',
     help: 'Outbox rows published to Kafka.',
@@ -119,5 +130,6 @@ export class Metrics {
     events.on('consumer.rebalancing', () => this.rebalances.inc());
     events.on('consumer.crashed', () => this.crashes.inc());
     events.on('outbox.published', (e) => this.outboxPublished.inc(e.count));
+    events.on('outbox.parked', (e) => this.outboxParkedTotal.inc({ topic: e.topic, reason: e.reason }));
   }
 }

@@ -1,4 +1,4 @@
-import type { OutboxReader, Publisher } from '../ports/outbox.js';
+import { PublishRefused, type OutboxReader, type OutboxRecord, type Publisher } from '../ports/outbox.js';
 import type { RuntimeEvents } from './events.js';
 import type { Logger } from './logger.js';
 import { safeError } from './processor.js';
@@ -10,6 +10,8 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   pollIntervalMs?: number;
   backoff?: Backoff;
+  /** Wire size of a record (defaults to the value's length). */
+  sizeOf?: (r: OutboxRecord) => number;
 }
 
 /**
@@ -38,9 +40,44 @@ export class OutboxRelay {
     if (!(await this.reader.acquirePublisherLock())) return null;
     const rows = await this.reader.unsent(this.opts.batchSize ?? 500);
     if (rows.length === 0) return 0;
-    await this.publisher.publish(rows);
-    await this.reader.markSent(rows.map((r) => r.id));
+    // A record larger than the broker takes is parked before it is sent: it must not hold up the others.
+    const fits: OutboxRecord[] = [];
+    for (const r of rows) {
+      const size = this.opts.sizeOf?.(r) ?? r.value.length;
+      if (size > this.publisher.maxRecordBytes) {
+        await this.parkOne(
+          r,
+          `RECORD_TOO_LARGE: ${size} bytes, the broker takes ${this.publisher.maxRecordBytes}`,
+        );
+      } else fits.push(r);
+    }
+    if (fits.length === 0) return rows.length;
+    try {
+      await this.publisher.publish(fits);
+      await this.reader.markSent(fits.map((r) => r.id));
+    } catch (e) {
+      if (!(e instanceof PublishRefused)) throw e;
+      // The broker refused something in the batch for good: publish one by one (order kept), park what it refuses.
+      for (const r of fits) {
+        try {
+          await this.publisher.publish([r]);
+          await this.reader.markSent([r.id]);
+        } catch (e2) {
+          if (!(e2 instanceof PublishRefused)) throw e2;
+          await this.parkOne(r, e2.reason);
+        }
+      }
+    }
     return rows.length;
+  }
+
+  private async parkOne(r: OutboxRecord, reason: string): Promise<void> {
+    await this.reader.park(r.id, reason);
+    this.opts.events?.emit('outbox.parked', { topic: r.topic, reason: reason.split(':')[0] ?? reason });
+    this.opts.logger.error(
+      { outboxId: r.id, topic: r.topic, reason },
+      'outbox record parked: the broker refuses it',
+    );
   }
 
   /** Drains until the outbox is empty (CLI commands use this after writing); null when another relay publishes. */

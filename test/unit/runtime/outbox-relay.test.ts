@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { OutboxReader, OutboxRecord, Publisher } from '../../../src/ports/outbox.js';
+import {
+  PublishRefused,
+  type OutboxReader,
+  type OutboxRecord,
+  type Publisher,
+} from '../../../src/ports/outbox.js';
 import { createLogger } from '../../../src/runtime/logger.js';
 import { OutboxRelay } from '../../../src/runtime/outbox-relay.js';
 
@@ -25,6 +30,12 @@ class MemoryOutbox implements OutboxReader {
     this.log.push(`mark:${ids.join(',')}`);
     ids.forEach((id) => this.sent.add(id));
   }
+  readonly parked = new Map<number, string>();
+  async park(id: number, reason: string) {
+    this.log.push(`park:${id}`);
+    this.parked.set(id, reason);
+    this.sent.add(id); // out of the queue
+  }
   async acquirePublisherLock() {
     return this.lockHeld;
   }
@@ -36,9 +47,13 @@ class MemoryOutbox implements OutboxReader {
 class MemoryBroker implements Publisher {
   readonly published: number[][] = [];
   failures = 0;
+  readonly maxRecordBytes = 1000;
+  /** Record ids the broker refuses for good (as a topic with a small max.message.bytes would). */
+  readonly refuses = new Set<number>();
   constructor(private readonly outbox: MemoryOutbox) {}
   async publish(records: OutboxRecord[]) {
     this.outbox.log.push(`publish:${records.map((r) => r.id).join(',')}`);
+    if (records.some((r) => this.refuses.has(r.id))) throw new PublishRefused('MESSAGE_TOO_LARGE');
     if (this.failures > 0) {
       this.failures--;
       throw new Error('broker unavailable');
@@ -95,5 +110,24 @@ describe('OutboxRelay', () => {
     expect(broker.published).toEqual([[1, 2, 3]]);
     expect(outbox.log.filter((l) => l.startsWith('publish'))).toHaveLength(4);
     expect(outbox.log.at(-1)).toBe('release');
+  });
+
+  it('parks a record larger than the broker takes before sending it; the others go out in order', async () => {
+    const big = { ...row(2), value: Buffer.alloc(5000) };
+    const outbox = new MemoryOutbox([row(1), big, row(3)]);
+    const broker = new MemoryBroker(outbox);
+    await expect(relayOver(outbox, broker, 10).drainAll()).resolves.toBe(3);
+    expect(broker.published).toEqual([[1, 3]]);
+    expect(outbox.parked.get(2)).toMatch(/^RECORD_TOO_LARGE: 5000 bytes/);
+  });
+
+  it('a record the broker refuses for good is isolated and parked; the rest of its batch is published in order', async () => {
+    const outbox = new MemoryOutbox([1, 2, 3, 4].map(row));
+    const broker = new MemoryBroker(outbox);
+    broker.refuses.add(3);
+    await expect(relayOver(outbox, broker, 10).drainAll()).resolves.toBe(4);
+    expect(broker.published).toEqual([[1], [2], [4]]);
+    expect(outbox.parked.get(3)).toBe('MESSAGE_TOO_LARGE');
+    expect(outbox.log).toContain('mark:4');
   });
 });
