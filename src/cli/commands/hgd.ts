@@ -21,7 +21,7 @@ export function register(program: Command): void {
     .option('--no-refresh', 'do not refresh name frequencies after the import')
     .action(async (opts: { file: string; truncate?: boolean; rejects?: string; refresh: boolean }) => {
       const config = loadConfig();
-      const knex = createDb(config.databaseUrl);
+      const knex = createDb(config.databaseUrl, { ssl: config.databaseSsl });
       try {
         const meter = progressMeter('imported');
         const rejectsPath = opts.rejects ?? `${opts.file}.rejects.jsonl`;
@@ -50,7 +50,7 @@ export function register(program: Command): void {
     .description('recompute family/given name frequencies from HGD (term-frequency adjustment)')
     .action(async () => {
       const config = loadConfig();
-      const knex = createDb(config.databaseUrl);
+      const knex = createDb(config.databaseUrl, { ssl: config.databaseSsl });
       try {
         const f = await refreshNameFrequencies(knex);
         process.stderr.write(`name frequencies: ${f.tokens} tokens over ${f.members} members\n`);

@@ -78,7 +78,7 @@ export function register(program: Command): void {
     .option('--no-evidence', 'omit per-field evidence from result lines')
     .action(async (opts: { file?: string; out?: string; parameters?: string; evidence: boolean }) => {
       const config = loadConfig();
-      const knex = createDb(config.databaseUrl);
+      const knex = createDb(config.databaseUrl, { ssl: config.databaseSsl });
       try {
         const model = await loadMatchModel(knex, opts.parameters);
         if (model.frequencies.total === 0) {
