@@ -2,7 +2,7 @@ import { parseDob } from './dob.js';
 import type { DobPrecision, Gender, MatchResult, MemberRecord, PersonQuery } from './types.js';
 
 /**
- * JSON-lines formats of DESIGN.md "Batch interface" (snake_case on the wire) and their validation. A bad line gives
+ * JSON-lines formats of `hgd import` and `match` (docs/batch-formats.md; snake_case on the wire) and their validation. A bad line gives
  * a reason, never an exception, so a batch never stops on one.
  */
 

@@ -52,3 +52,65 @@ describe('vss-bridge run with a broken configuration', () => {
     expect(tables.rows).toHaveLength(0);
   });
 });
+
+describe('every command names the variable of a service it cannot reach', () => {
+  const NOWHERE = {
+    KAFKA_BROKERS: '127.0.0.1:1',
+    DATABASE_URL: 'postgres://vss:secret@127.0.0.1:1/vss',
+    SCHEMA_REGISTRY_URL: 'http://127.0.0.1:1',
+  };
+  it.each([
+    ['migrate', ['migrate'], /DATABASE_URL: cannot connect to postgres:\/\/vss:\*\*\*@127\.0\.0\.1:1\/vss/],
+    ['hgd refresh-frequencies', ['hgd', 'refresh-frequencies'], /DATABASE_URL: cannot connect/],
+    ['match', ['match', '--file', '/dev/null'], /DATABASE_URL: cannot connect/],
+    ['review list', ['review', 'list'], /DATABASE_URL: cannot connect/],
+    ['lag', ['lag'], /KAFKA_BROKERS: cannot reach Kafka at 127\.0\.0\.1:1/],
+    ['dlq list', ['dlq', 'list', '--topic', 'x'], /KAFKA_BROKERS: cannot reach Kafka at 127\.0\.0\.1:1/],
+    ['dlq replay', ['dlq', 'replay', '--topic', 'x', '--dry-run'], /KAFKA_BROKERS: cannot reach Kafka/],
+    [
+      'schemas check',
+      ['schemas', 'check'],
+      /SCHEMA_REGISTRY_URL: cannot reach the schema registry at http:\/\/127\.0\.0\.1:1/,
+    ],
+    ['schemas register', ['schemas', 'register'], /SCHEMA_REGISTRY_URL: cannot reach the schema registry/],
+  ])('%s → exit 2, one line naming it', (_name, args, message) => {
+    const r = spawnSync(process.execPath, ['bin/vss-bridge.mjs', ...args], {
+      env: { ...process.env, ...NOWHERE },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    const stderr = r.stderr.trim();
+    expect(stderr).toMatch(message);
+    expect(stderr.split('\n')).toHaveLength(1);
+    expect(stderr).not.toContain('secret');
+    expect(r.status).toBe(2);
+  });
+});
+
+describe('--help of every command lists the environment variables it reads', () => {
+  it.each([
+    ['run', 'KAFKA_BROKERS'],
+    ['migrate', 'DATABASE_URL'],
+    ['schemas register', 'SCHEMA_REGISTRY_URL'],
+    ['schemas check', 'TOPIC_PREFIX'],
+    ['hgd import', 'DATABASE_URL'],
+    ['hgd refresh-frequencies', 'DATABASE_URL'],
+    ['match', 'MATCH_PARAMETERS_FILE'],
+    ['match estimate', 'none'],
+    ['review list', 'DATABASE_URL'],
+    ['review show', 'KAFKA_BROKERS'],
+    ['review resolve', 'SCHEMA_REGISTRY_URL'],
+    ['dlq replay', 'KAFKA_BROKERS'],
+    ['dlq list', 'SCHEMA_REGISTRY_URL'],
+    ['lag', 'KAFKA_GROUP_ID'],
+    ['validate', 'TOPIC_PREFIX'],
+  ])('%s --help names %s', (command, variable) => {
+    const r = spawnSync(process.execPath, ['bin/vss-bridge.mjs', ...command.split(' '), '--help'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Environment variables/);
+    expect(r.stdout).toContain(variable);
+  });
+});

@@ -25,7 +25,10 @@ export function register(program: Command): void {
     .description(
       'import HGD members from JSON lines (idempotent on member_id; bad lines go to the reject file)',
     )
-    .requiredOption('--file <members.jsonl>', 'member lines (DESIGN.md "Batch interface")')
+    .requiredOption(
+      '--file <members.jsonl>',
+      'member lines, one JSON object per line (docs/batch-formats.md)',
+    )
     .option('--truncate', 'empty the HGD tables and search keys first')
     .option('--rejects <file>', 'reject file (default: <file>.rejects.jsonl)')
     .option('--no-refresh', 'do not refresh name frequencies after the import')

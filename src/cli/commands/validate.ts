@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { DEFAULT_TOPICS, loadConfig } from '../../runtime/config.js';
 import { dlqTopic, INPUT_TOPICS, topicBindings } from '../../../connectors/registry/bindings.js';
 import { checkMessageJson } from '../../../connectors/registry/message-check.js';
-import { ENV_HELP } from './env-help.js';
 
 /**
  * `vss-bridge validate --topic T FILE.json|-`: checks one message (JSON form, as in schemas/examples) against the
@@ -19,7 +18,6 @@ export function register(program: Command): void {
     .requiredOption('--topic <topic>', 'the topic the message is for (default name, or with TOPIC_PREFIX)')
     .option('--json', 'print the problems as JSON')
     .argument('<file>', "the message as JSON; '-' reads stdin")
-    .addHelpText('after', ENV_HELP['validate']!)
     .action((file: string, o: { topic: string; json?: boolean }) => {
       const config = loadConfig();
       const bindings = topicBindings(config);

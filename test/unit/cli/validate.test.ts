@@ -30,7 +30,10 @@ function validate(args: string[], input?: string) {
 const example = (topic: string) =>
   JSON.parse(readFileSync(join(EXAMPLES, `${topic}.json`), 'utf8')) as Record<string, unknown>;
 
-describe('vss-bridge validate', () => {
+// Each case starts the CLI (a Node process with tsx): allow for a loaded machine.
+const SLOW = { timeout: 60_000 };
+
+describe('vss-bridge validate', SLOW, () => {
   it.each(readdirSync(EXAMPLES).map((f) => [f.replace(/\.json$/, '')]))('%s example → exit 0', (topic) => {
     const r = validate(['--topic', topic, join(EXAMPLES, `${topic}.json`)]);
     expect(r.out).toMatch(/^valid /);

@@ -47,7 +47,7 @@ describe('demoSettings', () => {
   });
 });
 
-describe('npm run demo with DATABASE_URL pointing at another database', () => {
+describe('npm run demo with DATABASE_URL pointing at another database', { timeout: 60_000 }, () => {
   it('refuses before starting anything, and says why', () => {
     const r = spawnSync('bash', ['scripts/demo'], {
       env: { ...process.env, DATABASE_URL: 'postgres://vss:secret@127.0.0.1:5432/vss' },
