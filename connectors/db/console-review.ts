@@ -84,7 +84,9 @@ export class ConsoleReviewAdapter implements ConsoleReviewPort {
       candidates.push({
         memberId: cand.memberId,
         score: cand.score,
-        evidence: Array.isArray(cand.evidence) ? (cand.evidence as CaseDetail['candidates'][0]['evidence']) : [],
+        evidence: Array.isArray(cand.evidence)
+          ? (cand.evidence as CaseDetail['candidates'][0]['evidence'])
+          : [],
         member: m ? memberView(m, await headOf(m.householdCode)) : null,
       });
     }
@@ -256,7 +258,8 @@ function context(request: unknown): Record<string, string> {
   const r = obj(request);
   const out: Record<string, string> = {};
   const unit = obj(r.bqpUnit);
-  if (str(unit.unitCode)) out.bqpUnit = `${String(unit.unitCode)}${str(unit.unitName) ? ` ${String(unit.unitName)}` : ''}`;
+  if (str(unit.unitCode))
+    out.bqpUnit = `${String(unit.unitCode)}${str(unit.unitName) ? ` ${String(unit.unitName)}` : ''}`;
   if (str(r.staffRelation)) out.staffRelation = String(r.staffRelation);
   if (str(r.bqpCode)) out.bqpCode = String(r.bqpCode);
   if (str(r.relationship)) out.relationship = String(r.relationship);

@@ -6,7 +6,9 @@ import type { Migration } from './migration.js';
 
 /** Every migration of the project (HGD's tables for dev/test, and ours), in name order. */
 export function allMigrations(): Migration[] {
-  return [...hgdMigrations, ...bridgeMigrations, ...consoleMigrations].sort((a, b) => a.name.localeCompare(b.name));
+  return [...hgdMigrations, ...bridgeMigrations, ...consoleMigrations].sort((a, b) =>
+    a.name.localeCompare(b.name),
+  );
 }
 
 class CodeMigrationSource implements Knex.MigrationSource<Migration> {

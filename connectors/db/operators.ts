@@ -1,5 +1,10 @@
 import type { Knex } from 'knex';
-import { isRole, type AuthMethod, type OperatorIdentity, type Role } from '../../src/runtime/http/auth/identity.js';
+import {
+  isRole,
+  type AuthMethod,
+  type OperatorIdentity,
+  type Role,
+} from '../../src/runtime/http/auth/identity.js';
 import {
   dummyHash,
   hashPassword,
@@ -91,7 +96,10 @@ export class OperatorStore {
   }
 
   private async active(id: string): Promise<OperatorRow | undefined> {
-    return this.knex<OperatorRow>('bridge.operators').where({ operator_id: id }).whereNull('disabled_at').first();
+    return this.knex<OperatorRow>('bridge.operators')
+      .where({ operator_id: id })
+      .whereNull('disabled_at')
+      .first();
   }
 
   /** The identity for a login and password, or null (same time spent whether or not the login exists). */
@@ -155,7 +163,14 @@ export class OperatorStore {
       .leftJoin('bridge.operators as o', 'o.operator_id', 's.operator_id')
       .where('s.session_sha256', sha256(value))
       .andWhere('s.expires_at', '>', this.knex.fn.now())
-      .first('s.operator_id', 's.role', 's.display_name', 's.method', 'o.disabled_at', 'o.role as local_role')) as
+      .first(
+        's.operator_id',
+        's.role',
+        's.display_name',
+        's.method',
+        'o.disabled_at',
+        'o.role as local_role',
+      )) as
       | {
           operator_id: string;
           role: Role;
@@ -172,7 +187,9 @@ export class OperatorStore {
   }
 
   async endSession(value: string): Promise<void> {
-    await this.knex('bridge.console_sessions').where({ session_sha256: sha256(value) }).delete();
+    await this.knex('bridge.console_sessions')
+      .where({ session_sha256: sha256(value) })
+      .delete();
   }
 
   async audit(e: AuditEntry): Promise<void> {

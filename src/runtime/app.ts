@@ -29,6 +29,9 @@ import type { CodeLookupFailed } from '../contracts/generated.js';
 import { redactUrl, type Config } from './config.js';
 import { RuntimeEvents } from './events.js';
 import { OpsServer } from './http.js';
+import { createConsole } from './console.js';
+import type { ConsoleConfig } from './http/config.js';
+import type { ConsoleServer } from './http/server.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { MessageProcessor, safeError, type FlowHandler } from './processor.js';
@@ -44,6 +47,8 @@ export interface App {
   relay: OutboxRelay;
   consumer: ConsumerLoop;
   http: OpsServer;
+  /** The operator console; it serves /healthz, /readyz and /metrics as well. */
+  console: ConsoleServer;
   review: ReviewService;
   httpPort: number;
   stop(): Promise<void>;
@@ -56,6 +61,8 @@ export interface StartOptions {
   serveHttp?: boolean;
   /** Run the outbox relay in the background (CLIs that publish their own writes with `drainAll` turn it off). */
   relay?: boolean;
+  /** The console's settings (default: read from the environment). */
+  console?: ConsoleConfig;
 }
 
 /** Connects to everything, failing fast with a one-line error naming the variable that is wrong. */
@@ -212,11 +219,22 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
     ],
   });
 
+  const consoleServer = createConsole({
+    config,
+    knex,
+    logger: logger.child({ component: 'console' }),
+    metrics,
+    readiness: () => http.readiness(),
+    review,
+    onResolved: () => relay.wake(),
+    ...(opts.console ? { console: opts.console } : {}),
+  });
+
   if (opts.relay ?? true) relay.start();
   let httpPort = 0;
   if (opts.serveHttp ?? consume) {
-    httpPort = await http.start();
-    logger.info({ port: httpPort }, 'ops http listening (/healthz, /readyz, /metrics, /review-cases)');
+    httpPort = await consoleServer.start();
+    logger.info({ port: httpPort }, 'console and ops http listening (/review, /healthz, /readyz, /metrics)');
   }
   if (consume) await consumer.start();
 
@@ -261,6 +279,7 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
     relay,
     consumer,
     http,
+    console: consoleServer,
     review,
     httpPort,
     async stop() {
@@ -270,7 +289,7 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
       await consumer.stop().catch((e: unknown) => logger.warn({ err: safeError(e) }, 'consumer stop failed'));
       await relay.drainAll().catch(() => 0);
       await relay.stop().catch(() => undefined);
-      await http.stop();
+      await consoleServer.stop();
       await admin.disconnect().catch(() => undefined);
       await knex.destroy();
     },

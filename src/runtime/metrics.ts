@@ -114,3 +114,37 @@ export class Metrics {
     events.on('outbox.published', (e) => this.outboxPublished.inc(e.count));
   }
 }
+
+/** The review backlog and operators' resolutions (the console refreshes the gauges on each scrape). */
+export class ReviewMetrics {
+  readonly open: Gauge;
+  readonly oldestOpenAge: Gauge;
+  readonly resolutions: Counter;
+
+  constructor(registry: Registry) {
+    this.open = new Gauge({
+      name: 'vss_bridge_review_cases_open',
+      help: 'Open review cases, by kind.',
+      labelNames: ['kind'],
+      registers: [registry],
+    });
+    this.oldestOpenAge = new Gauge({
+      name: 'vss_bridge_review_oldest_open_age_seconds',
+      help: 'Age of the oldest open review case (0 when none is open).',
+      registers: [registry],
+    });
+    this.resolutions = new Counter({
+      name: 'vss_bridge_review_resolutions_total',
+      help: 'Review cases resolved through the console or the CLI, by outcome (member/no_match/override) and role.',
+      labelNames: ['outcome', 'role'],
+      registers: [registry],
+    });
+  }
+
+  set(openByKind: Record<string, number>, oldestOpenAgeSeconds: number | null): void {
+    for (const kind of ['DEFENCE_CODE_MAPPING', 'CHILD_REGISTRATION', 'ADULT_REGISTRATION'])
+      this.open.set({ kind }, openByKind[kind] ?? 0);
+    for (const [kind, n] of Object.entries(openByKind)) this.open.set({ kind }, n);
+    this.oldestOpenAge.set(oldestOpenAgeSeconds ?? 0);
+  }
+}

@@ -44,7 +44,10 @@ export function roleFromClaim(claim: unknown, map: Record<string, Role>): Role |
 /** Parses `viewer=vss-viewer,reviewer=vss-reviewer,…` (role=claim value) into claim value → role. */
 export function parseRoleMap(raw: string): Record<string, Role> {
   const out: Record<string, Role> = {};
-  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [role, value] = part.split('=').map((s) => s.trim());
     if (!isRole(role) || !value) throw new Error(`expected role=claimValue pairs, got '${part}'`);
     out[value] = role;
