@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 import { startApp } from '../../runtime/app.js';
 import { loadConfig } from '../../runtime/config.js';
 import { createLogger } from '../../runtime/logger.js';
+import { ConsoleReviewAdapter } from '../../../connectors/db/console-review.js';
+import { OperatorStore } from '../../../connectors/db/operators.js';
+import { authenticateCli } from '../credential.js';
 
 async function withApp<T>(fn: (app: Awaited<ReturnType<typeof startApp>>) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -76,23 +79,53 @@ export function register(program: Command): void {
     )
     .option('--member <memberId>', 'the HGD member the person is')
     .option('--no-match', 'the person is none of the candidates')
-    .requiredOption('--by <operator>', 'who decides (recorded in the audit)')
+    .option('--override <reason>', 'supervisors: the member is not among the candidates, for this reason')
+    .option('--token <token>', 'an operator API token (or VSS_BRIDGE_TOKEN); the audit records its operator')
+    .option('--operator <login>', 'a local operator; password from VSS_BRIDGE_PASSWORD or standard input')
     .option('--note <text>', 'a note for the audit')
-    .action(async (caseId: string, o: { member?: string; match?: boolean; by: string; note?: string }) => {
-      const noMatch = o.match === false;
-      if (!o.member === !noMatch) throw new Error('give exactly one of --member <id> or --no-match');
-      await withApp(async (app) => {
-        const note = o.note ?? null;
-        const after = await app.review.resolve(
-          caseId,
-          o.member
-            ? { kind: 'member', memberId: o.member, operator: o.by, note }
-            : { kind: 'no_match', operator: o.by, note },
-        );
-        const published = await app.relay.drainAll();
-        process.stdout.write(
-          `case ${after.case_id} resolved: ${after.resolution}${after.resolution_member_id ? ` ${after.resolution_member_id}` : ''} by ${after.resolved_by}; ${published} event(s) published\n`,
-        );
-      });
-    });
+    .action(
+      async (
+        caseId: string,
+        o: {
+          member?: string;
+          match?: boolean;
+          override?: string;
+          token?: string;
+          operator?: string;
+          note?: string;
+        },
+      ) => {
+        const noMatch = o.match === false;
+        if (!o.member === !noMatch) throw new Error('give exactly one of --member <id> or --no-match');
+        await withApp(async (app) => {
+          const who = await authenticateCli(app.knex, o);
+          const note = o.note ?? null;
+          const r = await new ConsoleReviewAdapter(app.knex, app.review).resolve(
+            caseId,
+            o.member
+              ? {
+                  kind: 'member',
+                  memberId: o.member,
+                  note,
+                  ...(o.override ? { override: { reason: o.override } } : {}),
+                }
+              : { kind: 'no_match', note },
+            who,
+          );
+          await new OperatorStore(app.knex).audit({
+            event: r.override ? 'override' : 'resolution',
+            operator: who,
+            caseId: r.caseId,
+            outcome: r.override ? 'override' : o.member ? 'member' : 'no_match',
+            detail: { memberId: r.memberId, ...(r.override ? { reason: o.override } : {}) },
+            remoteAddr: 'cli',
+          });
+          const after = (await app.review.show(caseId))!;
+          const published = await app.relay.drainAll();
+          process.stdout.write(
+            `case ${after.case_id} resolved: ${after.resolution}${after.resolution_member_id ? ` ${after.resolution_member_id}` : ''} by ${after.resolved_by}; ${published} event(s) published\n`,
+          );
+        });
+      },
+    );
 }
