@@ -85,6 +85,9 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** The review backlog and resolutions (the console sets them). */
+  readonly review: ReviewMetrics = new ReviewMetrics(this.registry);
+
   constructor(opts: { processMetrics?: boolean } = {}) {
     if (opts.processMetrics !== false)
       collectDefaultMetrics({ register: this.registry, prefix: 'vss_bridge_' });

@@ -16,7 +16,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { isPermanent } from '../../domain/errors.js';
 import type { Logger } from '../logger.js';
-import { ReviewMetrics, type Metrics } from '../metrics.js';
+import type { Metrics, ReviewMetrics } from '../metrics.js';
 import { can, type OperatorIdentity } from './auth/identity.js';
 import { OidcError, type OidcChecks, type OidcLogin } from './auth/oidc.js';
 import type { ConsoleConfig } from './config.js';
@@ -114,7 +114,7 @@ export class ConsoleServer {
       : Fastify(FASTIFY_OPTIONS)) as unknown as FastifyInstance;
     // The __Host- prefix makes the browser refuse the cookie unless it is Secure, host-only and for path /.
     this.sessionCookie = tls ? '__Host-vssb_session' : 'vssb_session';
-    this.reviewMetrics = new ReviewMetrics(opts.metrics.registry);
+    this.reviewMetrics = opts.metrics.review;
   }
 
   private get secure(): boolean {
