@@ -73,6 +73,16 @@ export class OperatorStore {
     await this.audit({ event: 'operator_added', operatorId: o.id, detail: { role: o.role } });
   }
 
+  /** Sets a new password and re-enables the account (the demo's operator; an administrator's reset). */
+  async setPassword(id: string, password: string): Promise<boolean> {
+    if (password.length < 12) throw new Error('a password has at least 12 characters');
+    const n = await this.knex('bridge.operators')
+      .where({ operator_id: id })
+      .update({ password_hash: await hashPassword(password), disabled_at: null });
+    if (n > 0) await this.knex('bridge.console_sessions').where({ operator_id: id }).delete();
+    return n > 0;
+  }
+
   /** Disables the account, ends its sessions and revokes its tokens. */
   async disable(id: string): Promise<boolean> {
     return this.knex.transaction(async (tx) => {

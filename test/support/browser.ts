@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
@@ -27,6 +27,7 @@ export interface TestBrowser {
 
 /** A fresh browser profile (its own --user-data-dir) each time: no cookie survives from another test. */
 export async function launchBrowser(): Promise<TestBrowser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run bash scripts/browser`);
   mkdirSync(TEST_OUTPUT, { recursive: true });
   const profile = mkdtempSync(join(tmpdir(), 'vss-console-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
