@@ -167,7 +167,8 @@ function summary(r: ReviewCaseRow, provinceCode: string | null): CaseSummary {
   };
 }
 
-const isHead = (relation: string | null) => !!relation && /^(chủ hộ|chu ho|head)$/i.test(relation.trim());
+const isHead = (relation: string | null) =>
+  !!relation && /^(chủ hộ|chu ho|head)$/i.test(relation.trim().replace(/[_\s]+/g, ' '));
 
 function gender(g: unknown): 'M' | 'F' | null {
   return g === 'MALE' || g === 'M' ? 'M' : g === 'FEMALE' || g === 'F' ? 'F' : null;
