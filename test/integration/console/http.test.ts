@@ -30,6 +30,20 @@ describe('operator console over HTTP: authentication, roles and web hardening', 
     expect(metrics).toMatch(/vss_bridge_review_oldest_open_age_seconds \d/);
   });
 
+  it('shows the status page: readiness, lag per partition, dead letters, outbox backlog', async () => {
+    const status = (await (await rita.get('/status.json')).json()) as {
+      readiness: { checks: Record<string, string> };
+      lag: { topic: string; partition: number }[];
+      outbox: { unsent: number };
+    };
+    expect(status.readiness.checks.postgres).toBe('ok');
+    expect(typeof status.outbox.unsent).toBe('number');
+    const html = await rita.page('/status');
+    expect(html).toContain('data-testid="ready"');
+    expect(html).toContain('Outbox');
+    expect((await fetch(`${s.base}/status.json`)).status).toBe(401);
+  });
+
   it('answers 401 without a session or token, and sends a browser to the login page', async () => {
     expect((await fetch(`${s.base}/review-cases`)).status).toBe(401);
     expect((await fetch(`${s.base}/review-cases/${s.caseIds[0]}`)).status).toBe(401);
