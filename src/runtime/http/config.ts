@@ -3,6 +3,7 @@
  * Kept apart from the adapter's Config so the console can be configured and tested on its own.
  */
 import { readFileSync } from 'node:fs';
+import { ConfigError } from '../config.js';
 import { parseRoleMap, type Role } from './auth/identity.js';
 
 export interface OidcConfig {
@@ -43,13 +44,8 @@ export const CONSOLE_DEFAULTS = {
   OIDC_ROLE_MAP: 'viewer=viewer,reviewer=reviewer,supervisor=supervisor',
 } as const;
 
-export class ConsoleConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration: ${problems.join('; ')}`);
-    this.name = 'ConfigError';
-  }
-}
+/** The adapter's ConfigError, so the CLI reports a bad console variable on one line with exit code 2. */
+export class ConsoleConfigError extends ConfigError {}
 
 export function loadConsoleConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig {
   const problems: string[] = [];
