@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { AuditEntry } from '../../src/runtime/http/auth/audit.js';
 import {
   isRole,
   type AuthMethod,
@@ -16,6 +17,8 @@ import {
   verifyPassword,
 } from '../../src/runtime/http/auth/secrets.js';
 
+export type { AuditEntry, AuditEvent } from '../../src/runtime/http/auth/audit.js';
+
 export interface OperatorRow {
   operator_id: string;
   display_name: string;
@@ -23,29 +26,6 @@ export interface OperatorRow {
   password_hash: string | null;
   created_at: Date;
   disabled_at: Date | null;
-}
-
-export type AuditEvent =
-  | 'login'
-  | 'login_failed'
-  | 'logout'
-  | 'case_view'
-  | 'resolution'
-  | 'override'
-  | 'operator_added'
-  | 'operator_disabled'
-  | 'token_issued';
-
-export interface AuditEntry {
-  event: AuditEvent;
-  operator?: Pick<OperatorIdentity, 'id' | 'role' | 'method'> | null;
-  /** For a failed login: the login tried (an operator's name, never a citizen's data). */
-  operatorId?: string | null;
-  method?: AuthMethod | null;
-  caseId?: string | null;
-  outcome?: string | null;
-  detail?: Record<string, unknown>;
-  remoteAddr?: string | null;
 }
 
 const LOGIN_RE = /^[a-z0-9][a-z0-9._@-]{1,63}$/;

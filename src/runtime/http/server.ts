@@ -17,6 +17,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { isPermanent } from '../../domain/errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics, ReviewMetrics } from '../metrics.js';
+import type { AuditEntry } from './auth/audit.js';
 import { can, type OperatorIdentity } from './auth/identity.js';
 import { OidcError, type OidcChecks, type OidcLogin } from './auth/oidc.js';
 import type { ConsoleConfig } from './config.js';
@@ -38,7 +39,6 @@ import {
   type ConsoleReviewPort,
   type QueueFilter,
 } from './review-port.js';
-import type { AuditEntry } from '../../../connectors/db/operators.js';
 
 /** What the console needs from the operator store (connectors/db/operators.ts implements it). */
 export interface IdentityStore {
