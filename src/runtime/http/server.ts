@@ -21,7 +21,7 @@ import type { AuditEntry } from './auth/audit.js';
 import { can, type OperatorIdentity } from './auth/identity.js';
 import { OidcError, type OidcChecks, type OidcLogin } from './auth/oidc.js';
 import type { ConsoleConfig } from './config.js';
-import { maskPerson } from './compare.js';
+import { maskDigits, maskPerson } from './compare.js';
 import { pickLang, WORDS, type Lang } from './i18n.js';
 import {
   casePage,
@@ -472,6 +472,9 @@ export class ConsoleServer {
       ...c,
       declaration: maskPerson(c.declaration),
       candidates: c.candidates.map((x) => ({ ...x, member: x.member ? maskPerson(x.member) : null })),
+      context: Object.fromEntries(
+        Object.entries(c.context).map(([k, v]) => [k, /Code$/.test(k) ? (maskDigits(v, 2) ?? v) : v]),
+      ),
     };
   }
 

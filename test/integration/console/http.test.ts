@@ -136,6 +136,11 @@ describe('operator console over HTTP: authentication, roles and web hardening', 
     const shown = await (await vera.get(`/review-cases/${s.caseIds[1]}`)).text();
     expect(shown).not.toContain('Trần Thị Mai');
     expect(shown).not.toContain('0122222222');
+    expect(shown).not.toContain(s.lookups[1]!.bqpCode);
+    const page = await vera.page(`/review/${s.caseIds[1]}`);
+    expect(page).not.toContain('Trần Thị Mai');
+    expect(page).not.toContain(s.lookups[1]!.bqpCode);
+    expect(page).toContain('T. T. M.');
     expect(shown).toContain('"masked":true');
     const res = await vera.post(`/review-cases/${s.caseIds[1]}/resolve`, { memberId: 'M-2' });
     expect(res.status).toBe(403);
