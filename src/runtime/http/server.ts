@@ -351,6 +351,13 @@ export class ConsoleServer {
         },
       },
       async (req, reply) => {
+        // Besides the per-login limit: a budget per address, so trying many logins does not get round it.
+        const perAddress = await this.loginsPerAddress(req);
+        // (isAllowed only says an allow-list exempted the request; isExceeded says the budget is spent.)
+        if (!perAddress.isAllowed && perAddress.isExceeded)
+          return reply
+            .code(429)
+            .send({ error: 'TOO_MANY_REQUESTS', message: 'too many attempts from this address' });
         const login = req.body.login.trim().toLowerCase();
         const who = await opts.identity.authenticatePassword(login, req.body.password);
         if (!who) {
@@ -444,6 +451,17 @@ export class ConsoleServer {
       await this.startSession(req, reply, who);
       return reply.type('text/html; charset=utf-8').send(continuePage('/review'));
     });
+  }
+
+  private perAddress: ReturnType<FastifyInstance['createRateLimit']> | null = null;
+
+  private loginsPerAddress(req: FastifyRequest) {
+    this.perAddress ??= this.app.createRateLimit({
+      max: this.opts.config.loginMaxPerMinute * 6,
+      timeWindow: 60_000,
+      keyGenerator: (r) => `login-address|${r.ip}`,
+    });
+    return this.perAddress(req);
   }
 
   private async startSession(req: FastifyRequest, reply: FastifyReply, who: OperatorIdentity): Promise<void> {

@@ -264,7 +264,10 @@ describe('operator console over HTTP: authentication, roles and web hardening', 
   });
 
   it('limits resolutions per operator', async () => {
-    const fast = await startConsoleStack({ cases: 1, console: { resolveMaxPerMinute: 2 } });
+    const fast = await startConsoleStack({
+      cases: 1,
+      console: { resolveMaxPerMinute: 2, loginMaxPerMinute: 1 },
+    });
     try {
       const token = await fast.operators.issueToken('rita');
       const statuses: number[] = [];
@@ -277,6 +280,13 @@ describe('operator console over HTTP: authentication, roles and web hardening', 
         statuses.push(r.status);
       }
       expect(statuses).toEqual([403, 403, 429]);
+      // Logins: one per login and address a minute, and six per address whatever the login.
+      const c = new ConsoleClient(fast.base);
+      await c.page('/login');
+      const logins: number[] = [];
+      for (const login of ['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7'])
+        logins.push((await c.post('/auth/login', { login, password: 'wrong-password' })).status);
+      expect(logins).toEqual([401, 401, 401, 401, 401, 401, 429]);
     } finally {
       await fast.stop();
     }
