@@ -14,6 +14,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { createDb } from '../connectors/db/knex.js';
+import { OperatorStore } from '../connectors/db/operators.js';
 import { migrateLatest } from '../connectors/db/migrate.js';
 import { importMembers, refreshNameFrequencies } from '../connectors/hgd/import.js';
 import { kafkaFromConfig } from '../connectors/kafka/client.js';
@@ -279,13 +280,21 @@ say(
   `  end-to-end:                       ${stream.length} events in ${seconds.toFixed(1)} s = ${Math.round(stream.length / seconds)} events/s (produce → decided)`,
 );
 say(`  demo total time:                  ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+// The operator console: a demo reviewer with a fresh password each run.
+const demoPassword = randomBytes(12).toString('base64url');
+const operators = new OperatorStore(knex);
+if (!(await operators.setPassword('demo', demoPassword)))
+  await operators.add({ id: 'demo', displayName: 'Demo reviewer', role: 'reviewer', password: demoPassword });
+say('\nOperator console (the review cases above are in its queue):');
+say(`  ${base}/review`);
+say(`  login: demo   password: ${demoPassword}   (role: reviewer)`);
 const E = `TOPIC_PREFIX=${config.topicPrefix} KAFKA_GROUP_ID=${config.kafka.groupId} DATABASE_URL=${process.env.DATABASE_URL}`;
 say(`\nThe stack and the adapter keep running. Look around (the demo's settings: ${E}):`);
 say(`  export ${E}`);
 say('  npx vss-bridge lag                      # consumer lag per partition');
 say(`  curl ${base}/metrics    # Prometheus metrics`);
 say(
-  '  npx vss-bridge review list              # open review cases (then: review show <case>, review resolve <case> --member <id> --by <you>)',
+  '  npx vss-bridge review list              # open review cases (then: review show <case>; review resolve <case> --member <id> --operator demo)',
 );
 say(`  npx vss-bridge dlq list --topic ${config.topics.codeLookupFailed}   # dead letters by reason`);
 say(`  adapter log: ${logFile}; stop it: kill $(cat ${pidFile}); stop the stack: npm run stack:down`);

@@ -1,12 +1,15 @@
 import type { Knex } from 'knex';
 import { hgdMigrations } from '../hgd/migrations.js';
 import { bridgeMigrations } from './bridge-migrations.js';
+import { consoleMigrations } from './console-migrations.js';
 import type { Migration } from './migration.js';
 import { grantRuntimeRole } from './roles.js';
 
 /** Every migration of the project (HGD's tables for dev/test, and ours), in name order. */
 export function allMigrations(): Migration[] {
-  return [...hgdMigrations, ...bridgeMigrations].sort((a, b) => a.name.localeCompare(b.name));
+  return [...hgdMigrations, ...bridgeMigrations, ...consoleMigrations].sort((a, b) =>
+    a.name.localeCompare(b.name),
+  );
 }
 
 class CodeMigrationSource implements Knex.MigrationSource<Migration> {

@@ -37,6 +37,9 @@ import { redactUrl, type Config } from './config.js';
 import { RuntimeEvents } from './events.js';
 import { OpsServer } from './http.js';
 import { Lifecycle } from './lifecycle.js';
+import { createConsole } from './console.js';
+import type { ConsoleConfig } from './http/config.js';
+import type { ConsoleServer } from './http/server.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { OutboxRelay } from './outbox-relay.js';
@@ -54,6 +57,8 @@ export interface App {
   relay: OutboxRelay;
   consumer: ConsumerLoop;
   http: OpsServer;
+  /** The operator console; it serves /healthz, /readyz and /metrics as well. */
+  console: ConsoleServer;
   review: ReviewDesk;
   httpPort: number;
   stop(): Promise<void>;
@@ -66,6 +71,8 @@ export interface StartOptions {
   serveHttp?: boolean;
   /** Run the outbox relay in the background (CLIs that publish their own writes with `drainAll` turn it off). */
   relay?: boolean;
+  /** The console's settings (default: read from the environment). */
+  console?: ConsoleConfig;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -300,9 +307,19 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
     ],
   });
 
-  // Stop order (reverse of registration): timers, consumer, relay (after a last drain), http; then Kafka admin
+  const consoleServer = createConsole({
+    config,
+    knex,
+    logger: logger.child({ component: 'console' }),
+    metrics,
+    readiness: () => http.readiness(),
+    review,
+    onResolved: () => relay.wake(),
+    ...(opts.console ? { console: opts.console } : {}),
+  });
+  // Stop order (reverse of registration): timers, consumer, relay (after a last drain), console; then Kafka admin
   // and the database registered above.
-  life.add({ name: 'http', stop: () => http.stop() });
+  life.add({ name: 'console', stop: () => consoleServer.stop() });
   if (opts.relay ?? true) relay.start();
   life.add({
     name: 'outbox-relay',
@@ -313,8 +330,8 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
   });
   let httpPort = 0;
   if (opts.serveHttp ?? consume) {
-    httpPort = await http.start();
-    logger.info({ port: httpPort }, 'ops http listening (/healthz, /readyz, /metrics, /review-cases)');
+    httpPort = await consoleServer.start();
+    logger.info({ port: httpPort }, 'console and ops http listening (/review, /healthz, /readyz, /metrics)');
   }
   life.add({ name: 'consumer', stop: () => consumer.stop() });
   if (consume) await consumer.start();
@@ -335,6 +352,7 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
     relay,
     consumer,
     http,
+    console: consoleServer,
     review,
     httpPort,
     stop: () => life.stop(),
@@ -391,7 +409,7 @@ export async function openReviewReader(
 export async function openReviewDesk(
   config: Config,
   logger: Logger,
-): Promise<{ desk: ReviewDesk; relay: OutboxRelay; stop(): Promise<void> }> {
+): Promise<{ desk: ReviewDesk; relay: OutboxRelay; knex: Knex; stop(): Promise<void> }> {
   const life = new Lifecycle((part, e) => logger.warn({ part, err: safeError(e) }, 'stop failed'));
   const knex = await openDatabase(config, life, 3);
   await openKafkaAdmin(config, life);
@@ -410,7 +428,7 @@ export async function openReviewDesk(
     codeChanges: new PgCodeChangeLog(knex),
     effects: new PgEffectStore(knex, { topics: config.topics, encode: (t, r) => codec.encode(t, r) }),
   });
-  return { desk, relay, stop: () => life.stop() };
+  return { desk, relay, knex, stop: () => life.stop() };
 }
 
 function reason(e: unknown): string {

@@ -102,6 +102,9 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** The review backlog and resolutions (the console sets them). */
+  readonly review: ReviewMetrics = new ReviewMetrics(this.registry);
+
   constructor(opts: { processMetrics?: boolean } = {}) {
     if (opts.processMetrics !== false)
       collectDefaultMetrics({ register: this.registry, prefix: 'vss_bridge_' });
@@ -131,5 +134,39 @@ export class Metrics {
     events.on('consumer.crashed', () => this.crashes.inc());
     events.on('outbox.published', (e) => this.outboxPublished.inc(e.count));
     events.on('outbox.parked', (e) => this.outboxParkedTotal.inc({ topic: e.topic, reason: e.reason }));
+  }
+}
+
+/** The review backlog and operators' resolutions (the console refreshes the gauges on each scrape). */
+export class ReviewMetrics {
+  readonly open: Gauge;
+  readonly oldestOpenAge: Gauge;
+  readonly resolutions: Counter;
+
+  constructor(registry: Registry) {
+    this.open = new Gauge({
+      name: 'vss_bridge_review_cases_open',
+      help: 'Open review cases, by kind.',
+      labelNames: ['kind'],
+      registers: [registry],
+    });
+    this.oldestOpenAge = new Gauge({
+      name: 'vss_bridge_review_oldest_open_age_seconds',
+      help: 'Age of the oldest open review case (0 when none is open).',
+      registers: [registry],
+    });
+    this.resolutions = new Counter({
+      name: 'vss_bridge_review_resolutions_total',
+      help: 'Review cases resolved through the console or the CLI, by outcome (member/no_match/override) and role.',
+      labelNames: ['outcome', 'role'],
+      registers: [registry],
+    });
+  }
+
+  set(openByKind: Record<string, number>, oldestOpenAgeSeconds: number | null): void {
+    for (const kind of ['DEFENCE_CODE_MAPPING', 'CHILD_REGISTRATION', 'ADULT_REGISTRATION'])
+      this.open.set({ kind }, openByKind[kind] ?? 0);
+    for (const [kind, n] of Object.entries(openByKind)) this.open.set({ kind }, n);
+    this.oldestOpenAge.set(oldestOpenAgeSeconds ?? 0);
   }
 }

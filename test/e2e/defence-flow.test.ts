@@ -4,6 +4,7 @@ import type { Kafka } from 'kafkajs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AvroCodec } from '../../connectors/registry/codec.js';
 import type { CodeLookupFailed, CodeMapping, DeadLetter, ReviewCase } from '../../src/contracts/generated.js';
+import { OperatorStore } from '../../connectors/db/operators.js';
 import type { App } from '../../src/runtime/app.js';
 import type { Config } from '../../src/runtime/config.js';
 import type { MemberLine } from '../support/app.js';
@@ -298,33 +299,36 @@ describe('Defence code-mapping flow, end to end on the real stack', () => {
     expect(resolved[0]).toMatchObject({ resolvedBy: 'alice', resolution: 'member:M-3' });
   });
 
-  it('the review HTTP endpoint lists and resolves cases as JSON', async () => {
+  it('the review HTTP endpoint lists and resolves cases as JSON, for an operator with a token', async () => {
     const base = `http://127.0.0.1:${app.httpPort}`;
-    const list = (await (await fetch(`${base}/review-cases?status=open`)).json()) as {
-      caseId: string;
-      subjectId: string;
-    }[];
-    const c = list.find((x) => x.subjectId === inUse.requestId);
+    const operators = new OperatorStore(db.knex);
+    await operators.add({ id: 'carol', role: 'reviewer' });
+    const token = await operators.issueToken('carol');
+    const api = (path: string, body?: unknown) =>
+      fetch(`${base}${path}`, {
+        ...(body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) }),
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      });
+    expect((await fetch(`${base}/review-cases?status=open`)).status).toBe(401);
+    const list = (await (await api('/review-cases?status=open')).json()) as {
+      cases: { caseId: string }[];
+    };
+    const c = (await app.review.list({ status: 'open' })).find((x) => x.subjectId === inUse.requestId);
     expect(c).toBeDefined();
-    const bad = await fetch(`${base}/review-cases/${c!.caseId}/resolve`, {
-      method: 'POST',
-      body: JSON.stringify({ noMatch: true }),
-    });
+    expect(list.cases.map((x) => x.caseId)).toContain(c!.caseId);
+    const bad = await api(`/review-cases/${c!.caseId}/resolve`, {});
     expect(bad.status).toBe(400);
-    const res = await fetch(`${base}/review-cases/${c!.caseId}/resolve`, {
-      method: 'POST',
-      body: JSON.stringify({ noMatch: true, by: 'carol', note: 'BQP code belongs to someone else' }),
+    const forged = await api(`/review-cases/${c!.caseId}/resolve`, { noMatch: true, by: 'someone-else' });
+    expect(forged.status).toBe(400);
+    const res = await api(`/review-cases/${c!.caseId}/resolve`, {
+      noMatch: true,
+      note: 'BQP code belongs to someone else',
     });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({
-      status: 'resolved',
-      resolution: 'no_match',
-      resolvedBy: 'carol',
-    });
-    const again = await fetch(`${base}/review-cases/${c!.caseId}/resolve`, {
-      method: 'POST',
-      body: JSON.stringify({ noMatch: true, by: 'dan' }),
-    });
+    expect(await res.json()).toMatchObject({ resolution: 'no_match', resolvedBy: 'carol' });
+    const row = await db.knex('bridge.review_cases').where({ case_id: c!.caseId }).first();
+    expect(row).toMatchObject({ status: 'resolved', resolution: 'no_match', resolved_by: 'carol' });
+    const again = await api(`/review-cases/${c!.caseId}/resolve`, { noMatch: true });
     expect(again.status).toBe(409);
   });
 
@@ -349,6 +353,11 @@ describe('Defence code-mapping flow, end to end on the real stack', () => {
     await waitFor('a review case for the new request', async () =>
       (await app.review.list({ status: 'open' })).some((c) => c.subjectId === twinsAgain.requestId),
     );
+    const operators = new OperatorStore(db.knex);
+    await operators.add({ id: 'erin', role: 'reviewer' });
+    await operators.add({ id: 'frank', role: 'reviewer' });
+    const erin = await operators.issueToken('erin');
+    const frank = await operators.issueToken('frank');
     const env = {
       ...process.env,
       DATABASE_URL: db.url,
@@ -376,13 +385,17 @@ describe('Defence code-mapping flow, end to end on the real stack', () => {
       reasonCodes: ['AMBIGUOUS_MATCH'],
     });
 
-    expect(cli('resolve', caseId!, '--by', 'erin').status).not.toBe(0); // neither --member nor --no-match
+    expect(cli('resolve', caseId!, '--token', erin).status).not.toBe(0); // neither --member nor --no-match
+    // A free-text operator is not a credential.
+    const byName = cli('resolve', caseId!, '--no-match', '--by', 'erin');
+    expect(byName.status).not.toBe(0);
+    expect(cli('resolve', caseId!, '--no-match', '--token', 'vssb_000000000000_forged').status).toBe(1);
     const resolved = cli(
       'resolve',
       caseId!,
       '--no-match',
-      '--by',
-      'erin',
+      '--token',
+      erin,
       '--note',
       'neither twin serves in BQP',
     );
@@ -391,7 +404,7 @@ describe('Defence code-mapping flow, end to end on the real stack', () => {
       // The running adapter's relay holds the publisher lock (one publisher per database keeps per-key order).
       new RegExp(`case ${caseId} resolved: no_match by erin; events left to the running adapter to publish`),
     );
-    const again = cli('resolve', caseId!, '--no-match', '--by', 'frank');
+    const again = cli('resolve', caseId!, '--no-match', '--token', frank);
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('already resolved');
 

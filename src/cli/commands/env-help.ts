@@ -47,6 +47,11 @@ export const COMMAND_ENV: Record<string, string[]> = {
   'dlq replay': [...KAFKA, ...REGISTRY, ...TOPICS],
   'dlq list': [...KAFKA, ...REGISTRY, ...TOPICS],
   lag: [...KAFKA, 'KAFKA_GROUP_ID', ...TOPICS],
+  'hgd show': DB,
+  'operators add': DB,
+  'operators disable': DB,
+  'operators list': DB,
+  'operators token': DB,
   validate: TOPICS,
 };
 

@@ -3,15 +3,18 @@ import { register as dlq } from './dlq.js';
 import { register as dlqList } from './dlq-list.js';
 import { envHelp } from './env-help.js';
 import { register as hgd } from './hgd.js';
+import { register as hgdShow } from './hgd-show.js';
 import { register as lag } from './lag.js';
 import { register as match } from './match.js';
+import { register as operators } from './operators.js';
 import { register as review } from './review.js';
 import { register as run } from './run.js';
 import { register as schemas } from './schemas.js';
 import { register as validate } from './validate.js';
 
 export function registerCommands(program: Command): void {
-  for (const register of [run, schemas, hgd, match, review, dlq, lag, validate]) register(program);
+  for (const register of [run, schemas, hgd, hgdShow, match, review, operators, dlq, lag, validate])
+    register(program);
   dlqList(program);
   addEnvHelp(program);
 }

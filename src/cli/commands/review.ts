@@ -3,6 +3,9 @@ import type { ReviewCaseReads } from '../../ports/review-cases.js';
 import { openReviewDesk, openReviewReader } from '../../runtime/app.js';
 import { loadConfig } from '../../runtime/config.js';
 import { createLogger } from '../../runtime/logger.js';
+import { ConsoleReviewAdapter } from '../../runtime/http/console-review.js';
+import { OperatorStore } from '../../../connectors/db/operators.js';
+import { authenticateCli } from '../credential.js';
 
 /** Reading cases needs PostgreSQL only: no broker, no registry, no migration. */
 async function withCases<T>(fn: (cases: ReviewCaseReads) => Promise<T>): Promise<T> {
@@ -73,31 +76,62 @@ export function register(program: Command): void {
     )
     .option('--member <memberId>', 'the HGD member the person is')
     .option('--no-match', 'the person is none of the candidates')
-    .requiredOption('--by <operator>', 'who decides (recorded in the audit)')
+    .option('--override <reason>', 'supervisors: the member is not among the candidates, for this reason')
+    .option('--token <token>', 'an operator API token (or VSS_BRIDGE_TOKEN); the audit records its operator')
+    .option('--operator <login>', 'a local operator; password from VSS_BRIDGE_PASSWORD or standard input')
     .option('--note <text>', 'a note for the audit')
-    .action(async (caseId: string, o: { member?: string; match?: boolean; by: string; note?: string }) => {
-      const noMatch = o.match === false;
-      if (!o.member === !noMatch) throw new Error('give exactly one of --member <id> or --no-match');
-      const config = loadConfig();
-      const { desk, relay, stop } = await openReviewDesk(config, createLogger(config.cliLogLevel));
-      try {
-        const note = o.note ?? null;
-        const after = await desk.resolve(
-          caseId,
-          o.member ? { kind: 'member', memberId: o.member, note } : { kind: 'no_match', note },
-          { id: o.by, role: 'reviewer' },
-        );
-        // A running adapter's relay may hold the publisher lock: then it publishes these events itself.
-        const published = await relay.drainAll();
-        process.stdout.write(
-          `case ${after.caseId} resolved: ${after.resolution}${after.resolutionMemberId ? ` ${after.resolutionMemberId}` : ''} by ${after.resolvedBy}; ${
-            published === null
-              ? 'events left to the running adapter to publish'
-              : `${published} event(s) published`
-          }\n`,
-        );
-      } finally {
-        await stop();
-      }
-    });
+    .action(
+      async (
+        caseId: string,
+        o: {
+          member?: string;
+          match?: boolean;
+          override?: string;
+          token?: string;
+          operator?: string;
+          note?: string;
+        },
+      ) => {
+        const noMatch = o.match === false;
+        if (!o.member === !noMatch) throw new Error('give exactly one of --member <id> or --no-match');
+        const config = loadConfig();
+        const { desk, relay, knex, stop } = await openReviewDesk(config, createLogger(config.cliLogLevel));
+        try {
+          // Who decides comes from a credential (an operator token or a local login), never from free text.
+          const who = await authenticateCli(knex, o);
+          const note = o.note ?? null;
+          const r = await new ConsoleReviewAdapter(knex, desk).resolve(
+            caseId,
+            o.member
+              ? {
+                  kind: 'member',
+                  memberId: o.member,
+                  note,
+                  ...(o.override ? { override: { reason: o.override } } : {}),
+                }
+              : { kind: 'no_match', note },
+            who,
+          );
+          await new OperatorStore(knex).audit({
+            event: r.override ? 'override' : 'resolution',
+            operator: who,
+            caseId: r.caseId,
+            outcome: r.override ? 'override' : o.member ? 'member' : 'no_match',
+            detail: { memberId: r.memberId, ...(r.override ? { reason: o.override } : {}) },
+            remoteAddr: 'cli',
+          });
+          // A running adapter's relay may hold the publisher lock: then it publishes these events itself.
+          const published = await relay.drainAll();
+          process.stdout.write(
+            `case ${r.caseId} resolved: ${r.resolution}${r.memberId ? ` ${r.memberId}` : ''} by ${r.resolvedBy}; ${
+              published === null
+                ? 'events left to the running adapter to publish'
+                : `${published} event(s) published`
+            }\n`,
+          );
+        } finally {
+          await stop();
+        }
+      },
+    );
 }
