@@ -169,15 +169,13 @@ export async function applyEffects(
         }
         if (result === 'changed') {
           await tx('bridge.code_changes').insert({
+            // The audit keeps member, old and new code, time, actor, case and event only (docs/retention.md).
             member_id: effect.memberId,
-            household_code: effect.householdCode,
             old_code: effect.expectedOldCode,
             new_code: effect.newCode,
             event_id: effect.sourceEventId,
             case_id: effect.caseId,
             actor: effect.actor,
-            score: effect.score,
-            evidence: JSON.stringify(effect.evidence ?? {}),
           });
           applied.push(effect, ...(await applyEffects(tx, effect.onChanged, ctx)));
         } else {

@@ -3,10 +3,11 @@ import { register as dlq } from './dlq.js';
 import { register as hgd } from './hgd.js';
 import { register as lag } from './lag.js';
 import { register as match } from './match.js';
+import { register as retention } from './retention.js';
 import { register as review } from './review.js';
 import { register as run } from './run.js';
 import { register as schemas } from './schemas.js';
 
 export function registerCommands(program: Command): void {
-  for (const register of [run, schemas, hgd, match, review, dlq, lag]) register(program);
+  for (const register of [run, schemas, hgd, match, review, dlq, lag, retention]) register(program);
 }
