@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layering } from './layering.config.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/', '.cache/', '.stack/', 'dist/', 'bin/', 'bench/out/'] },
@@ -12,17 +13,7 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      // Layering (DESIGN.md): the pure core never touches Kafka or the database directly.
-      'no-restricted-imports': 'off',
     },
   },
-  {
-    files: ['src/domain/**', 'src/matching/**', 'src/flows/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: ['kafkajs', 'knex', 'pg', '**/connectors/**', '@kafkajs/*'] },
-      ],
-    },
-  },
+  ...layering,
 );

@@ -17,6 +17,7 @@ import { kafkaFromConfig } from '../connectors/kafka/client.js';
 import { ensureTopics } from '../connectors/kafka/topics.js';
 import { topicBindings } from '../connectors/registry/bindings.js';
 import { AvroCodec } from '../connectors/registry/codec.js';
+import { registerAsUpstream } from '../connectors/registry/compatibility.js';
 import { validateRecord } from '../src/domain/validation.js';
 import { memberToLine } from '../src/matching/lines.js';
 import { loadConfig } from '../src/runtime/config.js';
@@ -118,6 +119,7 @@ await admin.connect();
 const bindings = topicBindings(config);
 const pipeTopic = `${prefix}raw-pipe.out`;
 await ensureTopics(admin, [...bindings.map((b) => b.topic), pipeTopic], config.kafka.topicPartitions);
+await registerAsUpstream(config.schemaRegistryUrl, bindings); // as VssID's producer would
 const codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, bindings });
 await codec.init();
 const input = config.topics.codeLookupFailed;

@@ -67,6 +67,16 @@ process.stdout.write(
   `HGD members ${N}, queries ${Q}, seed ${seed}, source ${values.db ? 'postgres' : 'in-memory'}, parameters ${defaultParameters().version}\n`,
 );
 process.stdout.write(`${formatMetrics(metrics)}\n`);
+const refusals = new Map<string, number>();
+for (const c of cases) {
+  if (c.result.decision !== 'review' || c.truth.memberId === null) continue;
+  const top = c.result.candidates[0]?.memberId === c.truth.memberId ? 'top' : 'not-top';
+  const k = `${c.result.refusal ?? '?'}/${top}`;
+  refusals.set(k, (refusals.get(k) ?? 0) + 1);
+}
+process.stdout.write(
+  `reviews of present people by refusal: ${JSON.stringify(Object.fromEntries(refusals))}\n`,
+);
 const failures = checkBounds(metrics);
 process.stdout.write(
   failures.length === 0 ? 'bounds: all met\n' : `bounds MISSED:\n  ${failures.join('\n  ')}\n`,

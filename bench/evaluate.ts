@@ -23,6 +23,8 @@ export interface EvalMetrics {
   top1Recall: number;
   /** True member among any candidates (match or review), over queries of people in HGD. */
   candidateRecall: number;
+  /** The model's own expectation of wrong auto-matches per 10k queries: Σ (1 − probability) over auto-matches. */
+  expectedWrongPer10k: number;
 }
 
 export interface EvalCase {
@@ -46,6 +48,7 @@ export function evaluate(cases: readonly EvalCase[]): {
   let noMatchOfInHgd = 0;
   let top1 = 0;
   let anyCandidate = 0;
+  let expectedWrong = 0;
   const wrong: EvalCase[] = [];
   const missed: EvalCase[] = [];
   for (const c of cases) {
@@ -56,6 +59,7 @@ export function evaluate(cases: readonly EvalCase[]): {
     if (t !== null && r.candidates.some((x) => x.memberId === t)) anyCandidate++;
     if (r.decision === 'match') {
       auto++;
+      expectedWrong += 1 - (r.best?.probability ?? 1);
       if (r.best?.memberId === t) correct++;
       else wrong.push(c);
     } else if (r.decision === 'review') {
@@ -95,6 +99,7 @@ export function evaluate(cases: readonly EvalCase[]): {
       noMatchOfInHgd,
       top1Recall: inHgd > 0 ? top1 / inHgd : 0,
       candidateRecall: inHgd > 0 ? anyCandidate / inHgd : 0,
+      expectedWrongPer10k: cases.length > 0 ? (expectedWrong / cases.length) * 10_000 : 0,
     },
     wrong,
     missed,
@@ -107,6 +112,7 @@ export function formatMetrics(m: EvalMetrics): string {
     ['queries (in HGD / not in HGD)', `${m.queries} (${m.inHgd} / ${m.notInHgd})`],
     ['auto-matches', String(m.autoMatches)],
     ['wrong auto-matches', `${m.wrongAutoMatches} (${m.wrongAutoMatchesPer10k.toFixed(2)} per 10k queries)`],
+    ['wrong auto-matches the model expects', `${m.expectedWrongPer10k.toFixed(2)} per 10k queries`],
     ['auto-match precision', m.precision.toFixed(5)],
     ['auto-match recall', m.recall.toFixed(4)],
     ['auto-match F1', m.f1.toFixed(4)],
@@ -123,12 +129,14 @@ export function formatMetrics(m: EvalMetrics): string {
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
 }
 
-/** The bounds of issue 4 ("Must show"). */
-export function checkBounds(m: EvalMetrics): string[] {
+/** The bounds of issue 4 ("Must show"); `minRecall` may be set apart for a data set (say why where it is). */
+export function checkBounds(m: EvalMetrics, opts: { minRecall?: number } = {}): string[] {
+  const minRecall = opts.minRecall ?? 0.9;
   const failures: string[] = [];
   if (m.wrongAutoMatchesPer10k > 1)
     failures.push(`wrong auto-matches ${m.wrongAutoMatchesPer10k.toFixed(2)} per 10k > 1`);
-  if (m.recall < 0.9) failures.push(`auto-match recall ${m.recall.toFixed(4)} < 0.90`);
+  if (m.recall < minRecall)
+    failures.push(`auto-match recall ${m.recall.toFixed(4)} < ${minRecall.toFixed(2)}`);
   if (m.reviewTrueCandidateShare < 0.98) {
     failures.push(`true member among review candidates ${m.reviewTrueCandidateShare.toFixed(4)} < 0.98`);
   }

@@ -4,8 +4,9 @@
  * shows live progress, then a summary. The stack and the adapter are left running to look around.
  *
  * Options: --members N (default 300000), --lookups N (3000), --children N (1500), --adults N (1500), --bad N (60).
- * The demo uses the default configuration (database `vss`, no topic prefix, group `vss-bridge`) and resets the
- * demo's tables and topics at the start, so it can be run again.
+ * The demo runs on its own database (`vss_demo`), topic prefix (`demo.`), consumer group and archive directory
+ * (scripts/demo-settings.ts), creates the database when missing, and resets them at the start, so it can be run
+ * again. Anything else is refused unless DEMO_ALLOW_REMOTE=1.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -20,8 +21,10 @@ import { fetchLag } from '../connectors/kafka/lag.js';
 import { ensureTopics } from '../connectors/kafka/topics.js';
 import { topicBindings } from '../connectors/registry/bindings.js';
 import { AvroCodec } from '../connectors/registry/codec.js';
+import { registerAsUpstream } from '../connectors/registry/compatibility.js';
 import { memberToLine } from '../src/matching/lines.js';
 import { loadConfig } from '../src/runtime/config.js';
+import { demoSettings } from './demo-settings.js';
 import { Progress } from '../src/cli/progress.js';
 import { generateHgd, generateQueries, type GeneratedPerson } from '../bench/generator/index.js';
 import { toCodeLookupFailed } from '../bench/scenario/defence.js';
@@ -42,7 +45,15 @@ const SEED = arg('seed', 2021);
 const say = (s: string) => process.stdout.write(`${s}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+// The guard again (scripts/demo runs it first): this file may be started on its own.
+const settings = demoSettings(process.env);
+if (!settings.ok) {
+  process.stderr.write(`demo: refusing to run:\n  - ${settings.reasons.join('\n  - ')}\n`);
+  process.exit(2);
+}
+Object.assign(process.env, settings.env);
 const config = loadConfig();
+await ensureDatabase(config.databaseUrl);
 const stateDir = join(ROOT, '.stack');
 mkdirSync(stateDir, { recursive: true });
 const pidFile = join(stateDir, 'demo-adapter.pid');
@@ -151,6 +162,8 @@ const lookups = queries
   .filter((e) => validateRecord('CodeLookupFailed', e).length === 0)
   .slice(0, LOOKUPS);
 const regs = buildRegistrationEvents(people, { seed: SEED, children: CHILDREN, adults: ADULTS, archiveDir });
+// VssID's part: its subjects (FORWARD_TRANSITIVE) and writer schemas, registered as its producer would.
+await registerAsUpstream(config.schemaRegistryUrl, bindings);
 const codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, bindings });
 await codec.init();
 const T = config.topics;
@@ -266,13 +279,30 @@ say(
   `  end-to-end:                       ${stream.length} events in ${seconds.toFixed(1)} s = ${Math.round(stream.length / seconds)} events/s (produce → decided)`,
 );
 say(`  demo total time:                  ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-say('\nThe stack and the adapter keep running. Look around:');
+const E = `TOPIC_PREFIX=${config.topicPrefix} KAFKA_GROUP_ID=${config.kafka.groupId} DATABASE_URL=${process.env.DATABASE_URL}`;
+say(`\nThe stack and the adapter keep running. Look around (the demo's settings: ${E}):`);
+say(`  export ${E}`);
 say('  npx vss-bridge lag                      # consumer lag per partition');
 say(`  curl ${base}/metrics    # Prometheus metrics`);
 say(
   '  npx vss-bridge review list              # open review cases (then: review show <case>, review resolve <case> --member <id> --by <you>)',
 );
+say(`  npx vss-bridge dlq list --topic ${config.topics.codeLookupFailed}   # dead letters by reason`);
 say(`  adapter log: ${logFile}; stop it: kill $(cat ${pidFile}); stop the stack: npm run stack:down`);
 await admin.disconnect();
 await knex.destroy();
 process.exit(0);
+
+/** Creates the demo's database when it does not exist yet (connecting to the server's `postgres` database). */
+async function ensureDatabase(url: string): Promise<void> {
+  const u = new URL(url);
+  const name = decodeURIComponent(u.pathname.slice(1));
+  u.pathname = '/postgres';
+  const admin = createDb(u.toString(), { poolMax: 1 });
+  try {
+    const found = await admin.raw('select 1 from pg_database where datname = ?', [name]);
+    if (found.rows.length === 0) await admin.raw('create database ??', [name]);
+  } finally {
+    await admin.destroy();
+  }
+}

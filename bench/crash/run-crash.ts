@@ -12,6 +12,7 @@ import type { Knex } from 'knex';
 import { importMembers, refreshNameFrequencies } from '../../connectors/hgd/import.js';
 import { memberToLine } from '../../src/matching/lines.js';
 import { AvroCodec } from '../../connectors/registry/codec.js';
+import { registerAsUpstream } from '../../connectors/registry/compatibility.js';
 import { topicBindings } from '../../connectors/registry/bindings.js';
 import { ensureTopics } from '../../connectors/kafka/topics.js';
 import type { CodeMapping } from '../../src/contracts/generated.js';
@@ -81,6 +82,7 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
     await refreshNameFrequencies(db.knex);
     log(`seeded ${scenario.members.length} HGD members; producing ${scenario.events.length} events`);
 
+    await registerAsUpstream(config.schemaRegistryUrl, topicBindings(config)); // as VssID's producer would
     const codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, bindings: topicBindings(config) });
     await codec.init();
     const admin = kafka.admin();

@@ -11,7 +11,7 @@ import { constants } from 'node:fs';
 import { lstat, open, realpath, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { TransientError } from '../../src/domain/errors.js';
-import type { DocumentInspection, DocumentStore } from '../../src/flows/adult-registration/ports.js';
+import type { DocumentInspection, DocumentStore } from '../../src/ports/documents.js';
 
 const HEAD_BYTES = 16;
 

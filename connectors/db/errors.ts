@@ -1,31 +1,31 @@
-import { TransientError } from '../../src/domain/errors.js';
+import knex from 'knex';
+import pg from 'pg';
 
-const NET_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-]);
+// knex is CommonJS: its error classes hang off the default export.
+const { KnexTimeoutError } = knex;
 
 /**
- * Infrastructure failures that must be retried forever (never dead-lettered): PostgreSQL unreachable or
- * restarting (SQLSTATE classes 08 connection, 57 operator intervention, 53 resources, 40 serialization or
- * deadlock), knex pool timeouts, broker and registry trouble.
+ * SQLSTATE classes that mean "the database cannot serve us right now", not "this statement is wrong":
+ * 08 connection exception, 40 transaction rollback (serialization failure, deadlock), 53 insufficient resources,
+ * 57 operator intervention (admin shutdown, cannot connect now), 58 system error (I/O).
  */
-export function isTransientInfraError(e: unknown): boolean {
-  if (e instanceof TransientError) return true;
-  const err = e as { code?: unknown; name?: unknown; message?: unknown };
-  const code = typeof err.code === 'string' ? err.code : '';
-  if (NET_CODES.has(code)) return true;
-  if (/^(08|57|53|40)/.test(code) && code.length === 5) return true;
-  const name = typeof err.name === 'string' ? err.name : '';
-  // kafkajs errors (broker unreachable, leader moving, request timeouts) are infrastructure trouble.
-  if (name === 'KnexTimeoutError' || name.startsWith('KafkaJS')) return true;
-  const message = typeof err.message === 'string' ? err.message : '';
-  return /Connection terminated|connect ECONNREFUSED|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(
-    message,
-  );
+const TRANSIENT_SQLSTATE_CLASSES = new Set(['08', '40', '53', '57', '58']);
+
+/**
+ * The pg driver reports a connection lost mid-query as a bare Error with no SQLSTATE and no system code; these are
+ * its exact texts (pg/lib/client.js). They are the only errors here recognised by message, because the driver
+ * gives them nothing else.
+ */
+const PG_CONNECTION_LOST = new Set([
+  'Connection terminated unexpectedly',
+  'Connection terminated',
+  'Client has encountered a connection error and is not queryable',
+  'Client was closed and is not queryable',
+]);
+
+/** True when a database failure should be retried (an outage), false for anything else. */
+export function isTransientDbError(e: unknown): boolean {
+  if (e instanceof pg.DatabaseError) return TRANSIENT_SQLSTATE_CLASSES.has((e.code ?? '').slice(0, 2));
+  if (e instanceof KnexTimeoutError) return true; // no pooled connection could be had in time
+  return e instanceof Error && e.constructor === Error && PG_CONNECTION_LOST.has(e.message);
 }

@@ -1,14 +1,15 @@
 import type { Knex } from 'knex';
-import type { TopicNames } from '../../src/runtime/config.js';
-import type { EventStore, InboundMessage } from '../../src/runtime/processor.js';
-import type { Effect } from '../../src/runtime/effects.js';
-import { applyEffects, claimInbox, isProcessed, setInboxOutcome, type Encoder } from './bridge-store.js';
+import type { Effect } from '../../src/domain/effects.js';
+import type { CommitResult, EffectStore, EventStore } from '../../src/ports/event-store.js';
+import type { InboundMessage } from '../../src/ports/inbound.js';
+import { applyEffects, ConflictSignal, type ApplyContext } from './apply-effects.js';
+import { claimInbox, isProcessed } from './inbox.js';
 
 /** The EventStore port over PostgreSQL: inbox row, effects and outbox rows in one transaction. */
 export class PgEventStore implements EventStore {
   constructor(
     private readonly knex: Knex,
-    private readonly opts: { groupId: string; topics: TopicNames; encode: Encoder; onCommitted?: () => void },
+    private readonly opts: Omit<ApplyContext, 'traceparent'> & { groupId: string; onCommitted?: () => void },
   ) {}
 
   isProcessed(eventId: string): Promise<boolean> {
@@ -21,29 +22,47 @@ export class PgEventStore implements EventStore {
     outcome: string;
     effects: Effect[];
     traceparent?: string | undefined;
-  }): Promise<{ status: 'committed' | 'duplicate'; outcome: string }> {
-    const result = await this.knex.transaction(async (tx) => {
-      const claimed = await claimInbox(tx, {
-        group: this.opts.groupId,
-        eventId: input.eventId,
-        topic: input.message.topic,
-        partition: input.message.partition,
-        offset: input.message.offset,
-        outcome: input.outcome,
+  }): Promise<CommitResult> {
+    try {
+      const result = await this.knex.transaction(async (tx): Promise<CommitResult> => {
+        const claimed = await claimInbox(tx, {
+          group: this.opts.groupId,
+          eventId: input.eventId,
+          topic: input.message.topic,
+          partition: input.message.partition,
+          offset: input.message.offset,
+          outcome: input.outcome,
+        });
+        if (!claimed) return { status: 'duplicate', outcome: 'duplicate' };
+        await applyEffects(tx, input.effects, { ...this.opts, traceparent: input.traceparent });
+        return { status: 'committed', outcome: input.outcome };
       });
-      if (!claimed) return { status: 'duplicate' as const, outcome: 'duplicate' };
-      const applied = await applyEffects(tx, input.effects, {
-        topics: this.opts.topics,
-        encode: this.opts.encode,
-        traceparent: input.traceparent,
-      });
-      // A guarded change that fell back to review changes the outcome recorded for this event.
-      const fellBack =
-        input.effects.some((e) => e.kind === 'changeCode') && !applied.some((e) => e.kind === 'changeCode');
-      if (fellBack) await setInboxOutcome(tx, this.opts.groupId, input.eventId, 'review');
-      return { status: 'committed' as const, outcome: fellBack ? 'review' : input.outcome };
-    });
-    if (result.status === 'committed') this.opts.onCommitted?.();
-    return result;
+      if (result.status === 'committed') this.opts.onCommitted?.();
+      return result;
+    } catch (e) {
+      if (e instanceof ConflictSignal) return { status: 'conflict', conflict: e.conflict };
+      throw e;
+    }
+  }
+}
+
+/** The EffectStore port over PostgreSQL: an operator's resolution applied in one transaction. */
+export class PgEffectStore implements EffectStore {
+  constructor(
+    private readonly knex: Knex,
+    private readonly opts: Omit<ApplyContext, 'traceparent'> & { onCommitted?: () => void },
+  ) {}
+
+  async apply(
+    effects: Effect[],
+  ): Promise<{ status: 'applied' } | { status: 'conflict'; conflict: ConflictSignal['conflict'] }> {
+    try {
+      await this.knex.transaction((tx) => applyEffects(tx, effects, this.opts));
+    } catch (e) {
+      if (e instanceof ConflictSignal) return { status: 'conflict', conflict: e.conflict };
+      throw e;
+    }
+    this.opts.onCommitted?.();
+    return { status: 'applied' };
   }
 }

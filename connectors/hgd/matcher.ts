@@ -1,11 +1,10 @@
 import type { Knex } from 'knex';
 import { matchPerson } from '../../src/matching/match.js';
 import { loadParameters } from '../../src/matching/parameters.js';
-import type { MatchModel, MatchResult, PersonQuery } from '../../src/matching/types.js';
+import type { MatchModel } from '../../src/matching/types.js';
+import type { FindPerson } from '../../src/ports/hgd.js';
 import type { RuntimeEvents } from '../../src/runtime/events.js';
 import { loadNameFrequencies, postgresCandidateSource } from './repository.js';
-
-export type FindPersonFn = (query: PersonQuery, options?: { householdCode?: string }) => Promise<MatchResult>;
 
 /** Loads the match model: parameters (file or shipped defaults) and the name frequencies last refreshed in HGD. */
 export async function loadMatchModel(knex: Knex, parametersPath?: string): Promise<MatchModel> {
@@ -20,8 +19,8 @@ export async function hgdMatcher(
   knex: Knex,
   events?: RuntimeEvents,
   opts: { parametersPath?: string } = {},
-): Promise<(flow: string) => FindPersonFn> {
-  const model = await loadMatchModel(knex, opts.parametersPath ?? process.env['MATCH_PARAMETERS_FILE']);
+): Promise<(flow: string) => FindPerson> {
+  const model = await loadMatchModel(knex, opts.parametersPath);
   const source = postgresCandidateSource(knex);
   return (flow) => async (query, options) => {
     const result = await matchPerson(query, source, model, options ?? {});

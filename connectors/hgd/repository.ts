@@ -184,3 +184,14 @@ export async function loadNameFrequencies(tx: Db): Promise<NameFrequencies> {
   for (const r of rows) (r.kind === 'family' ? family : given).set(r.token, r.count);
   return fromCounts(total?.members ?? 0, family, given);
 }
+
+/** A uniform random sample of about `n` members (for u estimation: random pairs of members are non-matches). */
+export async function sampleMembers(tx: Db, n: number): Promise<MemberRecord[]> {
+  const total = (await tx('hgd.members').count<Array<{ count: string }>>('* as count'))[0]?.count ?? '0';
+  const share = Math.min(100, (100 * n * 1.1) / Math.max(Number(total), 1));
+  const rows = (await tx.raw(
+    `select ${SELECT_MEMBER} from hgd.members m tablesample bernoulli (?) repeatable (42) limit ?`,
+    [share, n],
+  )) as { rows: MemberRow[] };
+  return rows.rows.map(memberFromRow);
+}

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Kafka, logLevel as KafkaLogLevel, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
 import type { Config } from '../../src/runtime/config.js';
@@ -15,14 +16,37 @@ export interface KafkaClientOptions {
   retries?: number;
 }
 
+/**
+ * The texts of the broker's routine protocol errors, from kafkajs' own table: the retriable ones (a leader moving,
+ * a topic being created) and the group-coordination answers that announce a rebalance (REBALANCE_IN_PROGRESS …).
+ * kafkajs logs every error response at error level; these it handles itself, so they must not page anyone.
+ */
+const GROUP_COORDINATION = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+  'MEMBER_ID_REQUIRED',
+]);
+const ROUTINE_BROKER_ERRORS = new Set(
+  (
+    createRequire(import.meta.url)('kafkajs/src/protocol/error.js') as {
+      errorCodes: { type: string; message: string; retriable: boolean }[];
+    }
+  ).errorCodes
+    .filter((e) => e.retriable || GROUP_COORDINATION.has(e.type))
+    .map((e) => e.message),
+);
+
 /** kafkajs log entries go to pino at debug/warn/error; kafkajs' own noisy info goes to debug. */
-function logCreator(logger: Logger | undefined) {
+export function logCreator(logger: Logger | undefined) {
   return () =>
     ({ level, log }: LogEntry) => {
       if (!logger) return;
       const { message, ...extra } = log;
       const fields = { kafkajs: extra };
-      if (level === KafkaLogLevel.ERROR) logger.error(fields, message);
+      const routine = typeof extra.error === 'string' && ROUTINE_BROKER_ERRORS.has(extra.error);
+      if (level === KafkaLogLevel.ERROR && routine) logger.info(fields, message);
+      else if (level === KafkaLogLevel.ERROR) logger.error(fields, message);
       // Bounded producer retries are deliberate (the outbox re-sends with the same ids), so kafkajs' warning
       // about them is not news to an operator.
       else if (

@@ -1,12 +1,12 @@
 import type { Consumer, Kafka } from 'kafkajs';
+import type { InboundMessage, MessageHandler } from '../../src/ports/inbound.js';
 import type { RuntimeEvents } from '../../src/runtime/events.js';
 import type { Logger } from '../../src/runtime/logger.js';
-import type { InboundMessage, MessageProcessor } from '../../src/runtime/processor.js';
 
 export interface ConsumerLoopOptions {
   groupId: string;
   topics: string[];
-  processor: MessageProcessor;
+  processor: MessageHandler;
   logger: Logger;
   events: RuntimeEvents;
   /** Partitions processed in parallel; order within a partition is always kept. */
@@ -76,40 +76,19 @@ export class ConsumerLoop {
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 3,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        const shouldStop = () => this.stopping || !isRunning() || isStale();
-        let pending: string | null = null;
-        let lastCommit = Date.now();
-        const commit = async () => {
-          if (pending === null) return;
-          const offset = (BigInt(pending) + 1n).toString();
+        await handleBatch(batch, {
+          handler: this.opts.processor,
+          resolveOffset,
+          heartbeat,
+          shouldStop: () => this.stopping || !isRunning() || isStale(),
+          isStale,
           // The commit time rides in the offset metadata, so `vss-bridge lag` can tell how long ago a group committed.
-          await consumer.commitOffsets([
-            { topic: batch.topic, partition: batch.partition, offset, metadata: String(Date.now()) },
-          ]);
-          pending = null;
-          lastCommit = Date.now();
-        };
-        for (const m of batch.messages) {
-          if (shouldStop()) break;
-          const msg: InboundMessage = {
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: m.offset,
-            key: m.key,
-            value: m.value,
-            headers: flattenHeaders(m.headers),
-          };
-          const result = await this.opts.processor.processWithRetry(msg, { shouldStop, heartbeat });
-          if (result === 'stopped') break;
-          resolveOffset(m.offset);
-          pending = m.offset;
-          if (Date.now() - lastCommit >= commitEvery) {
-            await commit();
-            await heartbeat();
-          }
-        }
-        // Offsets of handled messages are committed even when we stop early (their transactions committed).
-        if (!isStale()) await commit();
+          commit: (offset) =>
+            consumer.commitOffsets([
+              { topic: batch.topic, partition: batch.partition, offset, metadata: String(Date.now()) },
+            ]),
+          commitEveryMs: commitEvery,
+        });
       },
     });
   }
@@ -124,10 +103,72 @@ export class ConsumerLoop {
   }
 }
 
-function flattenHeaders(
-  h: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined,
-): InboundMessage['headers'] {
-  const out: InboundMessage['headers'] = {};
-  for (const [k, v] of Object.entries(h ?? {})) out[k] = Array.isArray(v) ? v[v.length - 1] : v;
-  return out;
+export interface BatchMessage {
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: InboundMessage['headers'] | undefined;
+}
+
+export interface BatchDeps {
+  handler: MessageHandler;
+  resolveOffset: (offset: string) => void;
+  heartbeat: () => Promise<void>;
+  shouldStop: () => boolean;
+  isStale: () => boolean;
+  /** Commits the next offset to read (last handled + 1). */
+  commit: (nextOffset: string) => Promise<void>;
+  commitEveryMs: number;
+  now?: () => number;
+}
+
+/**
+ * One fetched batch of one partition, in order. Each message is handled durably (processed, duplicate or
+ * dead-lettered) before its offset is resolved; offsets are committed every `commitEveryMs` and at the end, also
+ * when told to stop early (the handled messages' transactions committed). A stop during a retry leaves the message
+ * unresolved: it is read again by whoever owns the partition next.
+ */
+export async function handleBatch(
+  batch: { topic: string; partition: number; messages: BatchMessage[] },
+  deps: BatchDeps,
+): Promise<{ handled: number; committed: string | null }> {
+  const now = deps.now ?? Date.now;
+  let pending: string | null = null;
+  let committed: string | null = null;
+  let handled = 0;
+  let lastCommit = now();
+  const commit = async () => {
+    if (pending === null) return;
+    const next = (BigInt(pending) + 1n).toString();
+    await deps.commit(next);
+    committed = next;
+    pending = null;
+    lastCommit = now();
+  };
+  for (const m of batch.messages) {
+    if (deps.shouldStop()) break;
+    const msg: InboundMessage = {
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: m.offset,
+      key: m.key,
+      value: m.value,
+      headers: m.headers ?? {},
+    };
+    const result = await deps.handler.processWithRetry(msg, {
+      shouldStop: deps.shouldStop,
+      heartbeat: deps.heartbeat,
+    });
+    if (result === 'stopped') break;
+    handled++;
+    deps.resolveOffset(m.offset);
+    pending = m.offset;
+    if (now() - lastCommit >= deps.commitEveryMs) {
+      await commit();
+      await deps.heartbeat();
+    }
+  }
+  // A stale batch belongs to another member now: committing would overwrite its progress.
+  if (!deps.isStale()) await commit();
+  return { handled, committed };
 }

@@ -9,7 +9,8 @@ import type { SchemaName } from '../../src/contracts/generated.js';
 import { loadSchemas, type AvroRecordSchema } from '../../src/contracts/schemas.js';
 import { PermanentError } from '../../src/domain/errors.js';
 import { problemCode, validateRecordProblems } from '../../src/domain/validation.js';
-import { valueSubject, type TopicBinding } from './bindings.js';
+import { isInput, valueSubject, type TopicBinding } from './bindings.js';
+import { checkBindings, registerOutputs, registerOwned } from './compatibility.js';
 import { BoundedCache } from './bounded-cache.js';
 import { checkDecodeLimits, DEFAULT_DECODE_LIMITS, type DecodeLimits } from './limits.js';
 import { avroType } from './logical-types.js';
@@ -22,7 +23,8 @@ interface Bound {
   topic: string;
   schema: SchemaName;
   reader: avro.Type;
-  /** The id our schema has under this topic's subject, once registered. */
+  input: boolean;
+  /** The id our schema has under this topic's subject, once registered (ours) or looked up (upstream's). */
   id: number | null;
 }
 
@@ -85,16 +87,36 @@ export class AvroCodec {
         topic: b.topic,
         schema: b.schema,
         reader: readerOf(b.schema).type,
+        input: isInput(b),
         id: null,
       });
     }
   }
 
-  /** Registers every bound schema under `<topic>-value` (BACKWARD); caches ids. Registry unreachable → TransientError. */
+  /**
+   * Registers the schemas of the topics we WRITE under `<topic>-value` (BACKWARD_TRANSITIVE when the subject has
+   * no level yet) and caches their ids. Input subjects belong to upstream and are not touched: decoding needs
+   * only the writer's id in each message. Registry unreachable → TransientError.
+   */
   async init(): Promise<void> {
     for (const b of this.bound.values()) {
-      b.id = await this.client.register(valueSubject(b.topic), readerOf(b.schema).raw);
+      if (!b.input) b.id = await this.idOf(b);
     }
+  }
+
+  /** Ours: registered (idempotent). Upstream's: looked up only; it must have been registered by its producer. */
+  private async idOf(b: Bound): Promise<number> {
+    const subject = valueSubject(b.topic);
+    const raw = readerOf(b.schema).raw;
+    if (!b.input) return registerOwned(this.client, subject, raw, 'if-unset');
+    const id = await this.client.lookup(subject, raw);
+    if (id === null) {
+      throw new PermanentError(
+        'UNKNOWN_SCHEMA',
+        `${b.schema} is not registered under ${subject}: the subject belongs to its producer, which registers it`,
+      );
+    }
+    return id;
   }
 
   private binding(topic: string): Bound {
@@ -108,10 +130,14 @@ export class AvroCodec {
     return this.binding(topic).schema;
   }
 
-  /** Avro-encodes `record` with our schema's registered id; a record that does not fit the schema is refused. */
+  /**
+   * Avro-encodes `record` with our schema's registered id; a record that does not fit the schema is refused.
+   * On an input topic (tests, demo and benchmarks standing in for the producer) the id is looked up, never
+   * registered.
+   */
   async encode<T>(topic: string, record: T): Promise<Buffer> {
     const b = this.binding(topic);
-    if (b.id === null) b.id = await this.client.register(valueSubject(topic), readerOf(b.schema).raw);
+    if (b.id === null) b.id = await this.idOf(b);
     const bad = invalidPaths(b.reader, record);
     if (bad.length > 0) {
       throw new PermanentError(
@@ -208,34 +234,11 @@ export class AvroCodec {
   }
 }
 
-/** Registers every binding's schema under `<topic>-value`, BACKWARD. */
-export async function registerAll(
-  registryUrl: string,
-  bindings: TopicBinding[],
-  registry: Omit<RegistryClientOptions, 'registryUrl'> = {},
-): Promise<{ subject: string; id: number; version?: number }[]> {
-  const client = new RegistryClient({ registryUrl, ...registry });
-  const out: { subject: string; id: number; version?: number }[] = [];
-  for (const b of bindings) {
-    const subject = valueSubject(b.topic);
-    out.push({ subject, id: await client.register(subject, readerOf(b.schema).raw) });
-  }
-  return out;
-}
+/** `schemas register`: the subjects we own (outputs and dead letters), BACKWARD_TRANSITIVE; never input subjects. */
+export const registerAll = registerOutputs;
 
-/** Asks the registry whether each binding's working-tree schema is compatible with what is registered. */
-export async function checkAll(
-  registryUrl: string,
-  bindings: TopicBinding[],
-  schemas: Partial<Record<SchemaName, AvroRecordSchema>> = {},
-  registry: Omit<RegistryClientOptions, 'registryUrl'> = {},
-): Promise<{ subject: string; compatible: boolean; messages: string[] }[]> {
-  const client = new RegistryClient({ registryUrl, ...registry });
-  const out: { subject: string; compatible: boolean; messages: string[] }[] = [];
-  for (const b of bindings) {
-    const subject = valueSubject(b.topic);
-    const schema = schemas[b.schema] ?? readerOf(b.schema).raw;
-    out.push({ subject, ...(await client.checkCompatibility(subject, schema)) });
-  }
-  return out;
-}
+/**
+ * `schemas check`: output subjects by the registry's check of our working-tree schema; input subjects by reading
+ * upstream's latest schema with our reader (field by field). Both check the subject's compatibility level.
+ */
+export const checkAll = checkBindings;

@@ -1,12 +1,12 @@
 /**
- * The registry calls the codec needs, over @kafkajs/confluent-schema-registry (register, schema by id, both
- * cached by the library) plus the compatibility route it lacks (plain fetch). Errors are classified here, at
- * the edge, into our types: an unknown schema id is the message's fault (permanent); anything that looks like
- * the registry being away is transient.
+ * The registry calls the codec and `schemas` need: the writer schema by id over @kafkajs/confluent-schema-registry
+ * (cached by the library); levels, registration, look-ups and the compatibility route as plain JSON requests with
+ * the client's TLS, basic auth and timeout. Errors are classified here, at the edge, into our types: an unknown
+ * schema id is the message's fault (permanent); anything that looks like the registry being away is transient.
  */
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
-import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type avro from 'avsc';
 import { redactUrl } from '../../src/runtime/redact.js';
 import { PermanentError, TransientError } from '../../src/domain/errors.js';
@@ -125,7 +125,7 @@ export class RegistryClient {
 
   /** One JSON request with the client's TLS, auth and timeout. */
   private http(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT',
     path: string,
     body?: unknown,
   ): Promise<{ status: number; json: unknown }> {
@@ -191,38 +191,6 @@ export class RegistryClient {
   }
 
   /**
-   * Registers `schema` under `subject` (BACKWARD set on the subject at first registration) and returns its id.
-   * Incompatible or invalid schema → PermanentError('SCHEMA_MISMATCH'); registry away → TransientError.
-   */
-  async register(subject: string, schema: AvroRecordSchema): Promise<number> {
-    try {
-      const { id } = await withTimeout(
-        this.lib.register(
-          { type: SchemaType.AVRO, schema: schemaText(schema) },
-          { subject, compatibility: COMPATIBILITY.BACKWARD },
-        ),
-        this.timeoutMs,
-        () => `schema registry ${this.url} registering ${subject}`,
-      );
-      return id;
-    } catch (e) {
-      if (e instanceof TransientError) throw e;
-      const status = statusOf(e);
-      if (status !== undefined && isUnavailable(status)) {
-        throw new TransientError(
-          `schema registry ${this.url} unavailable registering ${subject}: ${messageOf(e)}`,
-          {
-            cause: e,
-          },
-        );
-      }
-      throw new PermanentError('SCHEMA_MISMATCH', `registering ${subject} failed: ${messageOf(e)}`, {
-        cause: e,
-      });
-    }
-  }
-
-  /**
    * The writer schema of `id` as an avsc Type (with our logical types), cached by the library.
    * 404 → UNKNOWN_SCHEMA; not an Avro record we can parse → SCHEMA_MISMATCH; registry away → TransientError.
    */
@@ -263,6 +231,93 @@ export class RegistryClient {
       throw new PermanentError('SCHEMA_MISMATCH', `schema id ${id} is not an Avro schema`);
     }
     return schema as avro.Type;
+  }
+
+  /** One registry call with JSON in and out; a refused connection, a timeout or a 5xx is a TransientError. */
+  private async call(
+    method: 'GET' | 'POST' | 'PUT',
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: Record<string, unknown> | null }> {
+    const r = await this.http(method, path, body);
+    const parsed = (r.json && typeof r.json === 'object' ? r.json : null) as Record<string, unknown> | null;
+    if (r.status >= 500) {
+      throw new TransientError(
+        `schema registry ${this.url}: HTTP ${r.status} ${String(parsed?.message ?? '')}`,
+      );
+    }
+    return { status: r.status, body: parsed };
+  }
+
+  /** The compatibility level set on the subject itself; null when the subject has none (the global one applies). */
+  async subjectCompatibility(subject: string): Promise<string | null> {
+    const r = await this.call('GET', `/config/${encodeURIComponent(subject)}`);
+    if (r.status === 404) return null;
+    const level = r.body?.compatibilityLevel ?? r.body?.compatibility;
+    if (r.status !== 200 || typeof level !== 'string') {
+      throw new TransientError(
+        `schema registry ${this.url}: reading the compatibility of ${subject}: HTTP ${r.status}`,
+      );
+    }
+    return level.toUpperCase();
+  }
+
+  /** The compatibility level that applies to the subject: its own, else the registry's global one. */
+  async effectiveCompatibility(subject: string): Promise<string> {
+    const own = await this.subjectCompatibility(subject);
+    if (own !== null) return own;
+    const r = await this.call('GET', '/config');
+    const level = r.body?.compatibilityLevel ?? r.body?.compatibility;
+    return typeof level === 'string' ? level.toUpperCase() : 'BACKWARD';
+  }
+
+  /** Sets the subject's compatibility level. */
+  async setCompatibility(subject: string, level: string): Promise<void> {
+    const r = await this.call('PUT', `/config/${encodeURIComponent(subject)}`, { compatibility: level });
+    if (r.status !== 200) {
+      throw new PermanentError(
+        'SCHEMA_MISMATCH',
+        `setting ${level} on ${subject} failed: HTTP ${r.status} ${String(r.body?.message ?? '')}`,
+      );
+    }
+  }
+
+  /**
+   * Registers a schema version under `subject` (no change of compatibility level). A schema the subject's
+   * level refuses → PermanentError('SCHEMA_MISMATCH') carrying the registry's message.
+   */
+  async registerVersion(subject: string, schema: AvroRecordSchema): Promise<number> {
+    const r = await this.call('POST', `/subjects/${encodeURIComponent(subject)}/versions`, {
+      schema: schemaText(schema),
+    });
+    if (r.status === 200 && typeof r.body?.id === 'number') return r.body.id;
+    if (isUnavailable(r.status)) {
+      throw new TransientError(`schema registry ${this.url}: registering ${subject}: HTTP ${r.status}`);
+    }
+    throw new PermanentError(
+      'SCHEMA_MISMATCH',
+      `registering ${subject} refused: HTTP ${r.status} ${String(r.body?.message ?? '')}`.trim(),
+    );
+  }
+
+  /** The id of `schema` if it is already registered under `subject` (registers nothing); null otherwise. */
+  async lookup(subject: string, schema: AvroRecordSchema): Promise<number | null> {
+    const r = await this.call('POST', `/subjects/${encodeURIComponent(subject)}`, {
+      schema: schemaText(schema),
+    });
+    if (r.status === 200 && typeof r.body?.id === 'number') return r.body.id;
+    if (r.status === 404) return null;
+    throw new TransientError(`schema registry ${this.url}: looking up ${subject}: HTTP ${r.status}`);
+  }
+
+  /** The latest version registered under `subject` (its schema as JSON); null when there is none. */
+  async latest(subject: string): Promise<{ id: number; version: number; schema: unknown } | null> {
+    const r = await this.call('GET', `/subjects/${encodeURIComponent(subject)}/versions/latest`);
+    if (r.status === 404) return null;
+    if (r.status !== 200 || typeof r.body?.schema !== 'string') {
+      throw new TransientError(`schema registry ${this.url}: latest of ${subject}: HTTP ${r.status}`);
+    }
+    return { id: Number(r.body.id), version: Number(r.body.version), schema: JSON.parse(r.body.schema) };
   }
 
   /**

@@ -19,8 +19,11 @@ export function newUuid(): string {
   return randomUUID();
 }
 
-/** Review case ids are short and readable for operators, and deterministic per source event. */
-export function reviewCaseId(kind: string, sourceEventId: string): string {
+/**
+ * Review case ids are short and readable for operators, and deterministic per business key (the request or
+ * registration id), so a request repeated under a new event id finds its case instead of opening another.
+ */
+export function reviewCaseId(kind: string, businessKey: string): string {
   const prefix = kind === 'DEFENCE_CODE_MAPPING' ? 'RC-D' : kind === 'CHILD_REGISTRATION' ? 'RC-C' : 'RC-A';
-  return `${prefix}-${deterministicUuid('review-case', sourceEventId).slice(0, 13).replace('-', '')}`;
+  return `${prefix}-${deterministicUuid('review-case', kind, businessKey).slice(0, 13).replace('-', '')}`;
 }

@@ -67,6 +67,38 @@ export interface Problem {
 /** The earliest year a date in a contract may have (births, issue and registration dates). */
 export const MIN_YEAR = 1900;
 
+/** A content problem as `vss-bridge validate` lists it: the field's path, a reason code, what is wrong. */
+export interface FieldProblem {
+  field: string;
+  code: ValidationCode;
+  message: string;
+}
+
+/** Reason codes of content rules (`vss-bridge validate`, docs/contracts.md). */
+export type ValidationCode =
+  | 'TOO_LONG'
+  | 'EMPTY'
+  | 'CONTROL_CHARACTERS'
+  | 'INVALID_DATE'
+  | 'INVALID_FORMAT'
+  | 'MISSING'
+  | 'OUT_OF_RANGE'
+  | 'INVALID';
+
+/** The validate command's reason code of a problem: the rule's own code when it has one, else its kind. */
+export function validationCode(problem: Problem): ValidationCode {
+  if (problem.code === 'CONTROL_CHARACTER') return 'CONTROL_CHARACTERS';
+  if (problem.code === 'IMPOSSIBLE_DATE') return 'INVALID_DATE';
+  const message = problem.message;
+  if (/characters, at most|items, at most/.test(message)) return 'TOO_LONG';
+  if (/must not be empty/.test(message)) return 'EMPTY';
+  if (/date|instant|precision/.test(message)) return 'INVALID_DATE';
+  if (/^missing$/.test(message)) return 'MISSING';
+  if (/must be ≥|size between/.test(message)) return 'OUT_OF_RANGE';
+  if (/^is not |^not a /.test(message)) return 'INVALID_FORMAT';
+  return 'INVALID';
+}
+
 class Problems {
   readonly items: Problem[] = [];
   constructor(readonly today: string) {}
@@ -399,4 +431,17 @@ export function validateRecordProblems(
 /** The reason code a list of problems is dead-lettered with: the first specific one, else VALIDATION_FAILED. */
 export function problemCode(problems: readonly Problem[]): ProblemCode {
   return problems.find((i) => i.code !== 'VALIDATION_FAILED')?.code ?? 'VALIDATION_FAILED';
+}
+
+/** The problems of a record for `vss-bridge validate`, each with its field and reason code (never the value). */
+export function validateRecordDetailed(
+  schemaName: SchemaName,
+  record: unknown,
+  now: Date = new Date(),
+): FieldProblem[] {
+  return validateRecordProblems(schemaName, record, now).map((i) => ({
+    field: i.path,
+    code: validationCode(i),
+    message: i.message,
+  }));
 }

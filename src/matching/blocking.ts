@@ -12,7 +12,11 @@ import type { PreparedPerson } from './prepare.js';
  * | `f:` | family · given · birth year | no province and a dropped or added middle name; queried at year ±1 |
  * | `m:` | middle names · given · birth year | no province and a typo in the family name; queried at year ±1 |
  * | `p:` | family · given · current province | the query has no date of birth |
+ * | `d:` | family · full date of birth | a typo in the given name with no or another province; a dropped middle name |
+ * | `e:` | given · full date of birth | a typo in the family name with no or another province |
  * | `i:` | ID number | anything else, when both sides carry the same ID |
+ *
+ * `d:` and `e:` exist only for full dates; a query looks them up under its date and its swapped day/month.
  *
  * Unknown years are written as `?` so members without a DOB stay findable.
  */
@@ -45,8 +49,25 @@ export function memberBlockingKeys(p: PreparedPerson): string[] {
     keys.add(`f:${p.familyKey}|${parts.given}|${year}`);
     keys.add(`m:${parts.middle.join(' ')}|${parts.given}|${year}`);
   }
+  for (const date of fullDates(p, false)) addDateKeys(keys, p, date);
   if (p.idNumber) keys.add(`i:${p.idNumber}`);
   return [...keys];
+}
+
+/** The full date of birth as text, and (for queries) its swapped day/month when that is a date too. */
+function fullDates(p: PreparedPerson, withSwapped: boolean): string[] {
+  const d = p.dob;
+  if (!d || d.precision !== 'day' || d.month === null || d.day === null) return [];
+  const out = [`${d.year}-${d.month}-${d.day}`];
+  if (withSwapped && d.day <= 12 && d.day !== d.month) out.push(`${d.year}-${d.day}-${d.month}`);
+  return out;
+}
+
+function addDateKeys(keys: Set<string>, p: PreparedPerson, date: string): void {
+  const given = p.name?.parts.given;
+  if (!given) return;
+  if (p.familyKey) keys.add(`d:${p.familyKey}|${date}`);
+  keys.add(`e:${given}|${date}`);
 }
 
 export function queryBlockingKeys(p: PreparedPerson): string[] {
@@ -69,6 +90,7 @@ export function queryBlockingKeys(p: PreparedPerson): string[] {
       }
     }
   }
+  for (const date of fullDates(p, true)) addDateKeys(keys, p, date);
   if (p.idNumber) keys.add(`i:${p.idNumber}`);
   return [...keys];
 }

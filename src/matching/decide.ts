@@ -1,22 +1,59 @@
-import type { Decision, MatchThresholds, ScoredCandidate } from './types.js';
+import { DESCRIPTIVE_FIELDS } from './namesakes.js';
+import type {
+  ComparisonField,
+  FieldEvidence,
+  MatchResult,
+  MatchThresholds,
+  ScoredCandidate,
+} from './types.js';
 
 /**
- * Precision first (a wrong auto-match changes the wrong person's BHXH code): `match` only when the best candidate
- * clears a high bar AND leads the runner-up by a margin (twins and same-name siblings stay with a human); `review`
- * when someone is plausible; otherwise `no_match`.
+ * The decision (precision first: a wrong auto-match changes the wrong person's BHXH code). Every candidate's
+ * `score` is already its posterior log2 odds (Bayes factor + log2 prior, see `scoreCandidates`). Then:
+ *
+ * - probability of the best = 2^s / (1 + Σ 2^s over all scored candidates): the runner-up and the rest of the
+ *   population compete for the same query, so twins or two namesakes share the probability and neither reaches
+ *   the bar;
+ * - `match` when that probability ≥ `minMatchProbability`, no veto level, the expected namesakes ≤ `maxNamesakes`
+ *   or an identifying field (ID number, parent's name) agrees, and weak levels (year-only dates) are corroborated;
+ * - `review` when a candidate has posterior log2 odds ≥ `reviewLog2Odds`; otherwise `no_match`.
  */
 export function decide(
   ranked: readonly ScoredCandidate[],
   t: MatchThresholds,
-): { decision: Decision; best?: ScoredCandidate; candidates: ScoredCandidate[] } {
+): Pick<MatchResult, 'decision' | 'best' | 'candidates' | 'refusal'> {
   const best = ranked[0];
-  if (!best || best.score < t.review) return { decision: 'no_match', candidates: [] };
-  const runnerUp = ranked[1];
-  const lead = runnerUp ? best.score - runnerUp.score : Number.POSITIVE_INFINITY;
-  const candidates = ranked.filter((c) => c.score >= t.review).slice(0, t.maxReviewCandidates);
-  if (best.score >= t.match && lead >= t.margin && !vetoed(best, t))
-    return { decision: 'match', best, candidates };
-  return { decision: 'review', candidates };
+  if (!best || best.score < t.reviewLog2Odds) return { decision: 'no_match', candidates: [] };
+  const probability = best.probability ?? posteriorOf(best.score, ranked);
+  const candidates = ranked.filter((c) => c.score >= t.reviewLog2Odds).slice(0, t.maxReviewCandidates);
+  const refusal = refusalOf(best, probability, t);
+  if (refusal === undefined) return { decision: 'match', best, candidates };
+  return { decision: 'review', candidates, refusal };
+}
+
+function refusalOf(
+  best: ScoredCandidate,
+  probability: number,
+  t: MatchThresholds,
+): MatchResult['refusal'] | undefined {
+  if (probability < t.minMatchProbability) return 'probability';
+  if (hasLevel(best.evidence, t.vetoLevels)) return 'veto';
+  // Weak evidence (a year-only date) needs any corroborating level (ID number, a parent's name, the same ward); too
+  // many namesakes need an identifying one (ID number, parent), since the place already counts among the namesakes.
+  if (hasLevel(best.evidence, t.weakLevels) && !hasLevel(best.evidence, t.corroborating))
+    return 'uncorroborated';
+  if ((best.namesakes ?? 0) > t.maxNamesakes && !hasLevel(best.evidence, identifying(t.corroborating)))
+    return 'namesakes';
+  return undefined;
+}
+
+/** Posterior probability of a candidate with log2 odds `score` among `all` (each a rival for the same query). */
+export function posteriorOf(score: number, all: readonly { score: number }[]): number {
+  // 2^s / (1 + Σ 2^s_j), computed relative to the largest exponent so nothing overflows.
+  const top = Math.max(0, ...all.map((c) => c.score));
+  let denominator = 2 ** -top;
+  for (const c of all) denominator += 2 ** (c.score - top);
+  return 2 ** (score - top) / denominator;
 }
 
 /** Sort best first; ties broken by member id so the output is deterministic. */
@@ -26,9 +63,23 @@ export function rank(candidates: ScoredCandidate[]): ScoredCandidate[] {
   );
 }
 
+/** Corroborating levels of the fields that are not name, date or place (ID number, parents' names). */
+function identifying(levels: MatchThresholds['corroborating']): MatchThresholds['corroborating'] {
+  if (!levels) return undefined;
+  return Object.fromEntries(
+    Object.entries(levels).filter(([f]) => !DESCRIPTIVE_FIELDS.has(f as ComparisonField)),
+  );
+}
+
+function hasLevel(
+  evidence: readonly FieldEvidence[],
+  levels: Partial<Record<string, string[]>> | undefined,
+): boolean {
+  if (!levels) return false;
+  return evidence.some((e) => levels[e.field]?.includes(e.level) ?? false);
+}
+
 /** Does the candidate's evidence hold a level that forbids an automatic match? */
 export function vetoed(c: ScoredCandidate, t: MatchThresholds): boolean {
-  const veto = t.vetoLevels;
-  if (!veto) return false;
-  return c.evidence.some((e) => veto[e.field]?.includes(e.level) ?? false);
+  return hasLevel(c.evidence, t.vetoLevels);
 }

@@ -22,11 +22,7 @@ export {
   resultToLine,
   type LineResult,
 } from './lines.js';
-export {
-  estimateParameters,
-  chooseThresholds,
-  type LabelledQuery,
-  type EstimateOptions,
-  type EstimateReport,
-} from './estimate.js';
+export { estimateParameters, type EstimateOptions, type EstimateReport } from './estimate.js';
+export { expectedNamesakes } from './namesakes.js';
+export { posteriorOf } from './decide.js';
 export { keyHash } from './key-hash.js';

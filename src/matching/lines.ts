@@ -155,14 +155,17 @@ export function resultToLine(queryId: string, r: MatchResult, withEvidence = tru
     query_id: queryId,
     decision: r.decision,
     member_id: r.decision === 'match' ? (r.best?.memberId ?? null) : null,
-    candidates: r.candidates.map((c) =>
-      withEvidence
-        ? {
-            member_id: c.memberId,
-            score: c.score,
-            evidence: c.evidence.map((e) => ({ field: e.field, level: e.level, weight: e.weight })),
-          }
-        : { member_id: c.memberId, score: c.score },
-    ),
+    ...(r.population !== undefined ? { population: r.population } : {}),
+    ...(r.refusal !== undefined ? { refusal: r.refusal } : {}),
+    candidates: r.candidates.map((c) => ({
+      member_id: c.memberId,
+      score: c.score,
+      ...(c.probability !== undefined ? { probability: Number(c.probability.toPrecision(6)) } : {}),
+      ...(c.bayesFactor !== undefined ? { bayes_factor: c.bayesFactor } : {}),
+      ...(c.namesakes !== undefined ? { namesakes: Number(c.namesakes.toPrecision(3)) } : {}),
+      ...(withEvidence
+        ? { evidence: c.evidence.map((e) => ({ field: e.field, level: e.level, weight: e.weight })) }
+        : {}),
+    })),
   });
 }

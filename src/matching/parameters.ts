@@ -25,11 +25,19 @@ export function validateParameters(p: unknown): MatchParameters {
   const t = o.thresholds;
   if (!t) problems.push('thresholds: missing');
   else {
-    for (const k of ['match', 'margin', 'review', 'maxReviewCandidates'] as const) {
+    for (const k of [
+      'minMatchProbability',
+      'reviewLog2Odds',
+      'maxNamesakes',
+      'maxReviewCandidates',
+    ] as const) {
       if (typeof t[k] !== 'number') problems.push(`thresholds.${k}: expected a number`);
     }
-    if (typeof t.match === 'number' && typeof t.review === 'number' && t.review > t.match) {
-      problems.push('thresholds.review: must not exceed thresholds.match');
+    if (
+      typeof t.minMatchProbability === 'number' &&
+      !(t.minMatchProbability > 0.5 && t.minMatchProbability < 1)
+    ) {
+      problems.push('thresholds.minMatchProbability: expected 0.5 < p < 1');
     }
   }
   for (const f of FIELDS) {

@@ -46,7 +46,23 @@ export interface FieldEvidence {
 
 export interface ScoredCandidate {
   memberId: string;
+  /**
+   * Posterior log2 odds that the query is this member: `bayesFactor` + log2 of the prior odds (1 / the number of
+   * members the query could be). Positive means more likely this member than not.
+   */
   score: number;
+  /** Sum of the field weights (bits): log2 of P(evidence | same person) / P(evidence | different people). */
+  bayesFactor?: number;
+  /**
+   * Posterior probability that the query is this member, against every other scored candidate and the rest of the
+   * population: 2^score / (1 + Σ over candidates 2^score).
+   */
+  probability?: number;
+  /**
+   * Expected number of other members who agree with the query at least this well on name, date of birth, gender and
+   * place (HGD size × the u of each agreeing level, names at their HGD frequency). Set on the best candidate.
+   */
+  namesakes?: number;
   evidence: FieldEvidence[];
   member: MemberRecord;
 }
@@ -59,6 +75,10 @@ export interface MatchResult {
   candidates: ScoredCandidate[];
   /** How many records blocking returned (before scoring). */
   blockedCount: number;
+  /** Number of members the query could have been (HGD size, or the household searched): the prior is 1 / this. */
+  population?: number;
+  /** Why an automatic match was refused when the best candidate was likely (for operators and evaluation). */
+  refusal?: 'probability' | 'namesakes' | 'uncorroborated' | 'veto';
 }
 
 export type ComparisonField =
@@ -86,12 +106,15 @@ export interface FieldParameters {
 }
 
 export interface MatchThresholds {
-  /** Minimum score (sum of weights, bits) for an automatic match. */
-  match: number;
-  /** Minimum lead of the best over the runner-up for an automatic match. */
-  margin: number;
-  /** Minimum score for a candidate to be shown for review; below it the query is "no_match". */
-  review: number;
+  /**
+   * Posterior probability the best candidate must reach for an automatic match. 1 − this, times 10,000, is the
+   * expected number of false automatic matches per 10,000 automatic matches the rule allows.
+   */
+  minMatchProbability: number;
+  /** Posterior log2 odds a candidate needs to be shown for review; with none, the query is "no_match". */
+  reviewLog2Odds: number;
+  /** Expected namesakes (see `ScoredCandidate.namesakes`) above which name, date and place alone cannot auto-match. */
+  maxNamesakes: number;
   /** How many candidates a review shows at most. */
   maxReviewCandidates: number;
   /**
@@ -99,13 +122,24 @@ export interface MatchThresholds {
    * real name — twins and siblings share parents, date and address, so their other fields agree.
    */
   vetoLevels?: Partial<Record<ComparisonField, string[]>>;
+  /**
+   * Weak evidence: when the best candidate's evidence holds one of these levels (a year-only date, a date that
+   * agrees on the year only), an automatic match also needs one of the `corroborating` levels (ID number, a
+   * parent's name); a name plus a birth year is what namesakes share.
+   */
+  weakLevels?: Partial<Record<ComparisonField, string[]>>;
+  corroborating?: Partial<Record<ComparisonField, string[]>>;
 }
 
 export interface MatchParameters {
   version: string;
   method: string;
+  /** Where the parameters were estimated: data, sizes, date (written by `vss-bridge match estimate`). */
+  provenance?: Record<string, unknown>;
   fields: Record<ComparisonField, FieldParameters>;
   thresholds: MatchThresholds;
+  /** P(two HGD members born in the same year), from the HGD's birth years (`match estimate`); for namesakes. */
+  dobSameYearShare?: number;
   /** Lower bound for a term-frequency-adjusted u, so a rare or unseen token does not give unbounded evidence. */
   tfMinU: number;
 }
@@ -121,6 +155,8 @@ export interface NameFrequencies {
 export interface MatchModel {
   parameters: MatchParameters;
   frequencies: NameFrequencies;
+  /** Members the query could be (prior odds 1 / population); default `frequencies.total` (the HGD size). */
+  population?: number;
 }
 
 export interface BlockingKeys {

@@ -1,38 +1,48 @@
 /**
- * The composition root: the only place in src/ that wires connectors (Kafka, registry, PostgreSQL, HGD)
- * to the pure flows. `vss-bridge run` starts this; tests start it in-process or as a child process.
+ * The composition root: the only place in src/runtime that wires connectors (Kafka, registry, PostgreSQL, HGD,
+ * archive) to the core (flows, processor, review desk). It is made of small parts, each opened with its start-up
+ * check and registered with its stop hook. `vss-bridge run` starts the whole app; read-only commands open only what
+ * they read (`openReviewReader`: PostgreSQL alone).
  */
 import type { Knex } from 'knex';
 import type { Admin, Kafka } from 'kafkajs';
-import { ReviewService, defenceResolver } from '../../connectors/db/review-service.js';
-import { adultResolver, childResolver } from '../../connectors/db/registration-resolvers.js';
 import { FsDocumentStore } from '../../connectors/archive/fs-document-store.js';
-import { findMemberByBhxhCode, findMembersByIdNumber } from '../../connectors/hgd/repository.js';
-import { decideChildRegistration } from '../flows/child-registration/decide.js';
-import { decideAdultRegistration } from '../flows/adult-registration/decide.js';
-import type { AdultRegistrationSubmitted, ChildRegistrationSubmitted } from '../contracts/generated.js';
-import { PgEventStore } from '../../connectors/db/event-store.js';
-import { outboxBacklog } from '../../connectors/db/bridge-store.js';
+import { PgCodeChangeLog } from '../../connectors/db/code-changes.js';
+import { PgEffectStore, PgEventStore } from '../../connectors/db/event-store.js';
 import { pendingMigrations } from '../../connectors/db/migrate.js';
-import { codecOptions, runtimeDb } from './connections.js';
+import { outboxBacklog, PgOutboxReader } from '../../connectors/db/outbox.js';
+import { PgReviewCases } from '../../connectors/db/review-cases.js';
 import { hgdMatcher } from '../../connectors/hgd/matcher.js';
+import { findMemberByBhxhCode, findMembersByIdNumber, getMember } from '../../connectors/hgd/repository.js';
 import { kafkaFromConfig } from '../../connectors/kafka/client.js';
 import { ConsumerLoop } from '../../connectors/kafka/consumer-loop.js';
 import { fetchLag } from '../../connectors/kafka/lag.js';
-import { OutboxRelay } from '../../connectors/kafka/outbox-relay.js';
+import { KafkaPublisher } from '../../connectors/kafka/publisher.js';
 import { ensureTopics } from '../../connectors/kafka/topics.js';
-import { AvroCodec } from '../../connectors/registry/codec.js';
 import { topicBindings } from '../../connectors/registry/bindings.js';
-import { isTransientInfraError } from '../../connectors/db/errors.js';
+import { AvroCodec } from '../../connectors/registry/codec.js';
+import { isTransientInfraError } from '../../connectors/transient.js';
+import type {
+  AdultRegistrationSubmitted,
+  ChildRegistrationSubmitted,
+  CodeLookupFailed,
+} from '../contracts/generated.js';
+import { decideAdultRegistration } from '../flows/adult-registration/decide.js';
+import { decideChildRegistration } from '../flows/child-registration/decide.js';
 import { decideCodeMapping } from '../flows/defence-code-mapping/decide.js';
-import type { CodeLookupFailed } from '../contracts/generated.js';
+import { ReviewDesk } from '../flows/review/desk.js';
+import type { FlowHandler } from '../ports/flow.js';
+import type { HgdReads } from '../ports/hgd.js';
 import { redactUrl, type Config } from './config.js';
 import { RuntimeEvents } from './events.js';
 import { OpsServer } from './http.js';
+import { Lifecycle } from './lifecycle.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
-import { MessageProcessor, safeError, type FlowHandler } from './processor.js';
+import { OutboxRelay } from './outbox-relay.js';
+import { MessageProcessor, safeError } from './processor.js';
 import { StartupError } from './startup.js';
+import { codecOptions, dbOptions, runtimeDb } from './connections.js';
 
 export interface App {
   config: Config;
@@ -44,7 +54,7 @@ export interface App {
   relay: OutboxRelay;
   consumer: ConsumerLoop;
   http: OpsServer;
-  review: ReviewService;
+  review: ReviewDesk;
   httpPort: number;
   stop(): Promise<void>;
 }
@@ -58,101 +68,173 @@ export interface StartOptions {
   relay?: boolean;
 }
 
-/** Connects to everything, failing fast with a one-line error naming the variable that is wrong. */
-export async function startApp(config: Config, logger: Logger, opts: StartOptions = {}): Promise<App> {
-  const consume = opts.consume ?? true;
-  // One connection per partition in flight, plus the relay, readiness and lag refresh.
-  const knex = runtimeDb(config, { poolMax: config.kafka.concurrency + 4 });
-  try {
-    await knex.raw('select 1');
-  } catch (e) {
-    await knex.destroy();
-    throw new StartupError(`DATABASE_URL: cannot connect to ${redactUrl(config.databaseUrl)}: ${reason(e)}`);
-  }
-  const kafka = kafkaFromConfig(config, logger);
-  const admin = kafkaFromConfig(config, undefined, 1).admin();
-  try {
-    await admin.connect();
-    await admin.describeCluster();
-  } catch (e) {
-    await knex.destroy();
-    throw new StartupError(
-      `KAFKA_BROKERS: cannot reach Kafka at ${config.kafka.brokers.join(',')}: ${reason(e)}`,
-    );
-  }
+// ---------------------------------------------------------------------------------------------------------------
+// Parts: each opens one dependency, checks it answers, and fails with one line naming the variable that is wrong.
 
-  const bindings = topicBindings(config);
-  const codec = new AvroCodec(codecOptions(config, bindings));
+export async function openDatabase(config: Config, life: Lifecycle, poolMax?: number): Promise<Knex> {
+  return life.start(
+    'postgres',
+    async () => {
+      const knex = runtimeDb(config, { poolMax: poolMax ?? 4 });
+      try {
+        await knex.raw('select 1');
+      } catch (e) {
+        await knex.destroy();
+        throw new StartupError(
+          `DATABASE_URL: cannot connect to ${redactUrl(config.databaseUrl)}: ${reason(e)}`,
+        );
+      }
+      return knex;
+    },
+    (knex) => knex.destroy(),
+  );
+}
+
+export async function openKafkaAdmin(config: Config, life: Lifecycle): Promise<Admin> {
+  return life.start(
+    'kafka-admin',
+    async () => {
+      const admin = kafkaFromConfig(config, undefined, 1).admin();
+      try {
+        await admin.connect();
+        await admin.describeCluster();
+      } catch (e) {
+        await admin.disconnect().catch(() => undefined);
+        throw new StartupError(
+          `KAFKA_BROKERS: cannot reach Kafka at ${config.kafka.brokers.join(',')}: ${reason(e)}`,
+        );
+      }
+      return admin;
+    },
+    (admin) => admin.disconnect(),
+  );
+}
+
+export async function openCodec(config: Config): Promise<AvroCodec> {
+  const codec = new AvroCodec(codecOptions(config, topicBindings(config)));
   try {
     await codec.init();
   } catch (e) {
-    await admin.disconnect();
-    await knex.destroy();
     throw new StartupError(
-      `SCHEMA_REGISTRY_URL: cannot register schemas at ${config.schemaRegistryUrl}: ${reason(e)}`,
+      `SCHEMA_REGISTRY_URL: cannot register schemas at ${redactUrl(config.schemaRegistryUrl)}: ${reason(e)}`,
     );
   }
-  await ensureTopics(
-    admin,
-    bindings.map((b) => b.topic),
-    config.kafka.topicPartitions,
-  );
-  // The runtime role cannot migrate (docs/database-roles.md): `vss-bridge migrate` runs first, as the owner.
-  const pending = await pendingMigrations(knex);
-  if (pending.length > 0) {
-    await admin.disconnect();
-    await knex.destroy();
-    throw new StartupError(
-      `DATABASE_URL: ${redactUrl(config.databaseUrl)} lacks ${pending.length} migration(s) (${pending[0]}…); run \`vss-bridge migrate\` first`,
-    );
-  }
+  return codec;
+}
 
-  const events = new RuntimeEvents();
-  const metrics = new Metrics();
-  metrics.subscribe(events);
-  const encode = (topic: string, record: unknown) => codec.encode(topic, record);
-  const relay = new OutboxRelay(knex, kafka, { logger: logger.child({ component: 'outbox-relay' }), events });
-  const store = new PgEventStore(knex, {
-    groupId: config.kafka.groupId,
-    topics: config.topics,
-    encode,
-    onCommitted: () => relay.wake(),
+function hgdReads(knex: Knex): HgdReads {
+  return {
+    getMember: (id) => getMember(knex, id),
+    findMemberByBhxhCode: (code) => findMemberByBhxhCode(knex, code),
+    findMembersByIdNumber: (id) => findMembersByIdNumber(knex, id),
+  };
+}
+
+/** The relay over the outbox table and the broker. */
+function outboxRelay(
+  config: Config,
+  knex: Knex,
+  kafka: Kafka,
+  logger: Logger,
+  events?: RuntimeEvents,
+): OutboxRelay {
+  const reader = new PgOutboxReader(knex, {
+    connectionString: config.databaseUrl,
+    ssl: dbOptions(config).ssl ?? false,
   });
+  return new OutboxRelay(reader, new KafkaPublisher(kafka), {
+    logger: logger.child({ component: 'outbox-relay' }),
+    ...(events ? { events } : {}),
+  });
+}
 
-  const findPerson = await hgdMatcher(knex, events);
-  const handlers = new Map<string, FlowHandler<never>>();
+/** One flow handler per input topic, with its read ports. */
+async function flowHandlers(
+  config: Config,
+  knex: Knex,
+  events: RuntimeEvents,
+): Promise<Map<string, FlowHandler<never>>> {
+  const findPerson = await hgdMatcher(knex, events, {
+    ...(config.matchParametersFile ? { parametersPath: config.matchParametersFile } : {}),
+  });
+  const hgd = hgdReads(knex);
+  const codeChanges = new PgCodeChangeLog(knex);
+  const documents = new FsDocumentStore(config.archiveDir);
   const defence: FlowHandler<CodeLookupFailed> = {
     name: 'defence-code-mapping',
-    decide: (event) =>
-      decideCodeMapping(event, findPerson('defence-code-mapping'), { bqpCodePattern: config.bqpCodePattern }),
-  };
-  handlers.set(config.topics.codeLookupFailed, defence as FlowHandler<never>);
-  const hgdReads = {
-    findMemberByBhxhCode: (code: string) => findMemberByBhxhCode(knex, code),
-    findMembersByIdNumber: (id: string) => findMembersByIdNumber(knex, id),
+    decide: (event, ctx) =>
+      decideCodeMapping(
+        event,
+        { findPerson: findPerson('defence-code-mapping'), codeChanges, hgd },
+        { bqpCodePattern: config.bqpCodePattern, conflict: ctx.conflict },
+      ),
   };
   const child: FlowHandler<ChildRegistrationSubmitted> = {
     name: 'child-registration',
     decide: (event) =>
-      decideChildRegistration(event, { ...hgdReads, findPerson: findPerson('child-registration') }),
+      decideChildRegistration(event, { ...hgd, findPerson: findPerson('child-registration') }),
   };
-  handlers.set(config.topics.childRegistrationSubmitted, child as FlowHandler<never>);
-  const documents = new FsDocumentStore(config.archiveDir);
   const adult: FlowHandler<AdultRegistrationSubmitted> = {
     name: 'adult-registration',
     decide: (event) =>
       decideAdultRegistration(
         event,
-        { ...hgdReads, documents, findPerson: findPerson('adult-registration') },
+        { ...hgd, documents, findPerson: findPerson('adult-registration') },
         { retentionYears: config.archiveRetentionYears },
       ),
   };
-  handlers.set(config.topics.adultRegistrationSubmitted, adult as FlowHandler<never>);
+  return new Map<string, FlowHandler<never>>([
+    [config.topics.codeLookupFailed, defence as FlowHandler<never>],
+    [config.topics.childRegistrationSubmitted, child as FlowHandler<never>],
+    [config.topics.adultRegistrationSubmitted, adult as FlowHandler<never>],
+  ]);
+}
 
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Connects to everything, failing fast with a one-line error naming the variable that is wrong. */
+export async function startApp(config: Config, logger: Logger, opts: StartOptions = {}): Promise<App> {
+  const consume = opts.consume ?? true;
+  const life = new Lifecycle((part, e) => logger.warn({ part, err: safeError(e) }, 'stop failed'));
+  // One connection per partition in flight, plus the relay, readiness and lag refresh.
+  const knex = await openDatabase(config, life, config.kafka.concurrency + 4);
+  const admin = await openKafkaAdmin(config, life);
+  let codec: AvroCodec;
+  try {
+    codec = await openCodec(config);
+    await ensureTopics(
+      admin,
+      topicBindings(config).map((b) => b.topic),
+      config.kafka.topicPartitions,
+    );
+    // The runtime role cannot migrate (docs/database-roles.md): `vss-bridge migrate` runs first, as the owner.
+    const pending = await pendingMigrations(knex);
+    if (pending.length > 0) {
+      throw new StartupError(
+        `DATABASE_URL: ${redactUrl(config.databaseUrl)} lacks ${pending.length} migration(s) (${pending[0]}…); run \`vss-bridge migrate\` first`,
+      );
+    }
+  } catch (e) {
+    await life.stop();
+    throw e;
+  }
+
+  const events = new RuntimeEvents();
+  const metrics = new Metrics();
+  metrics.subscribe(events);
+  const kafka = kafkaFromConfig(config, logger);
+  const encode = (topic: string, record: unknown) => codec.encode(topic, record);
+  const relay = outboxRelay(config, knex, kafka, logger, events);
+  const handlers = await flowHandlers(config, knex, events);
   const processor = new MessageProcessor({
     groupId: config.kafka.groupId,
     decoder: codec,
-    store,
+    store: new PgEventStore(knex, {
+      groupId: config.kafka.groupId,
+      topics: config.topics,
+      encode,
+      onCommitted: () => relay.wake(),
+    }),
     handlers,
     isTransient: isTransientInfraError,
     logger: logger.child({ component: 'processor' }),
@@ -167,35 +249,29 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
     logger: logger.child({ component: 'consumer' }),
     events,
   });
-  const review = new ReviewService(knex, {
-    topics: config.topics,
-    encode,
-    resolvers: {
-      DEFENCE_CODE_MAPPING: defenceResolver,
-      CHILD_REGISTRATION: childResolver,
-      ADULT_REGISTRATION: adultResolver,
-    },
+  const review = new ReviewDesk({
+    cases: new PgReviewCases(knex),
+    hgd: hgdReads(knex),
+    codeChanges: new PgCodeChangeLog(knex),
+    effects: new PgEffectStore(knex, { topics: config.topics, encode, onCommitted: () => relay.wake() }),
   });
   const http = new OpsServer({
     port: config.httpPort,
     host: '0.0.0.0',
     logger: logger.child({ component: 'http' }),
     metrics,
-    review: {
-      list: (f) => review.list(f),
-      show: (id) => review.show(id),
-      resolve: async (id, action) => {
-        const r = await review.resolve(id, action);
-        relay.wake();
-        return r;
-      },
-    },
+    review,
     readiness: [
       { name: 'postgres', check: async () => void (await knex.raw('select 1')) },
       { name: 'kafka', check: async () => void (await admin.describeCluster()) },
       {
         name: 'schema-registry',
-        check: () => codec.ping(),
+        check: async () => {
+          const r = await fetch(`${config.schemaRegistryUrl}/subjects`, {
+            signal: AbortSignal.timeout(1500),
+          });
+          if (!r.ok) throw new Error(`HTTP ${r.status}`);
+        },
       },
       ...(consume
         ? [
@@ -210,45 +286,31 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
     ],
   });
 
+  // Stop order (reverse of registration): timers, consumer, relay (after a last drain), http; then Kafka admin
+  // and the database registered above.
+  life.add({ name: 'http', stop: () => http.stop() });
   if (opts.relay ?? true) relay.start();
+  life.add({
+    name: 'outbox-relay',
+    stop: async () => {
+      await relay.drainAll().catch(() => 0);
+      await relay.stop();
+    },
+  });
   let httpPort = 0;
   if (opts.serveHttp ?? consume) {
     httpPort = await http.start();
     logger.info({ port: httpPort }, 'ops http listening (/healthz, /readyz, /metrics, /review-cases)');
   }
+  life.add({ name: 'consumer', stop: () => consumer.stop() });
   if (consume) await consumer.start();
-
-  // Lag and outbox figures exported as metrics, refreshed on an interval.
-  const timers: NodeJS.Timeout[] = [];
-  const refreshLag = async (a: Admin) => {
-    const rows = await fetchLag(a, config.kafka.groupId, [...handlers.keys()]);
-    for (const r of rows) {
-      const labels = { group: r.group, topic: r.topic, partition: String(r.partition) };
-      metrics.lag.set(labels, r.lag);
-      if (r.lastCommitAt !== null) metrics.lastCommitAge.set(labels, (Date.now() - r.lastCommitAt) / 1000);
-    }
-  };
-  timers.push(
-    setInterval(() => {
-      refreshLag(admin).catch((e: unknown) => logger.debug({ err: safeError(e) }, 'lag refresh failed'));
-      // Keeps vss_bridge_ready current for Prometheus, which scrapes /metrics and never calls /readyz.
-      void http.readiness();
-      outboxBacklog(knex)
-        .then((b) => {
-          metrics.outboxBacklog.set(b.unsent);
-          metrics.outboxOldestAge.set(b.oldestAgeSeconds);
-        })
-        .catch(() => undefined);
-    }, 5000),
-  );
-  for (const t of timers) t.unref();
+  const timer = refreshGauges(config, admin, knex, http, metrics, [...handlers.keys()], logger);
+  life.add({ name: 'gauges', stop: async () => clearInterval(timer) });
 
   logger.info(
     { groupId: config.kafka.groupId, topics: [...handlers.keys()], consume },
     consume ? 'vss-bridge ready: consuming' : 'vss-bridge ready',
   );
-
-  let stopped = false;
   return {
     config,
     knex,
@@ -261,19 +323,79 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
     http,
     review,
     httpPort,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      for (const t of timers) clearInterval(t);
-      await consumer.stop().catch((e: unknown) => logger.warn({ err: safeError(e) }, 'consumer stop failed'));
-      await relay.drainAll().catch(() => 0);
-      await relay.stop().catch(() => undefined);
-      await http.stop();
-      await admin.disconnect().catch(() => undefined);
-      codec.close();
-      await knex.destroy();
-    },
+    stop: () => life.stop(),
   };
+}
+
+/** Lag, readiness and outbox figures exported as metrics, refreshed every 5 s (Prometheus never calls /readyz). */
+function refreshGauges(
+  config: Config,
+  admin: Admin,
+  knex: Knex,
+  http: OpsServer,
+  metrics: Metrics,
+  topics: string[],
+  logger: Logger,
+): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    fetchLag(admin, config.kafka.groupId, topics)
+      .then((rows) => {
+        for (const r of rows) {
+          const labels = { group: r.group, topic: r.topic, partition: String(r.partition) };
+          metrics.lag.set(labels, r.lag);
+          if (r.lastCommitAt !== null)
+            metrics.lastCommitAge.set(labels, (Date.now() - r.lastCommitAt) / 1000);
+        }
+      })
+      .catch((e: unknown) => logger.debug({ err: safeError(e) }, 'lag refresh failed'));
+    void http.readiness();
+    outboxBacklog(knex)
+      .then((b) => {
+        metrics.outboxBacklog.set(b.unsent);
+        metrics.outboxOldestAge.set(b.oldestAgeSeconds);
+      })
+      .catch(() => undefined);
+  }, 5000);
+  timer.unref();
+  return timer;
+}
+
+/** Review cases for a read-only command: PostgreSQL only (no Kafka, no registry, no migration, no topics). */
+export async function openReviewReader(
+  config: Config,
+): Promise<{ cases: PgReviewCases; stop(): Promise<void> }> {
+  const life = new Lifecycle();
+  const knex = await openDatabase(config, life, 2);
+  return { cases: new PgReviewCases(knex), stop: () => life.stop() };
+}
+
+/**
+ * The review desk for a command that resolves a case: PostgreSQL, the registry (to encode the outputs) and the
+ * broker (to publish them right away). Neither migrates nor creates topics.
+ */
+export async function openReviewDesk(
+  config: Config,
+  logger: Logger,
+): Promise<{ desk: ReviewDesk; relay: OutboxRelay; stop(): Promise<void> }> {
+  const life = new Lifecycle((part, e) => logger.warn({ part, err: safeError(e) }, 'stop failed'));
+  const knex = await openDatabase(config, life, 3);
+  await openKafkaAdmin(config, life);
+  let codec: AvroCodec;
+  try {
+    codec = await openCodec(config);
+  } catch (e) {
+    await life.stop();
+    throw e;
+  }
+  const relay = outboxRelay(config, knex, kafkaFromConfig(config, logger), logger);
+  life.add({ name: 'outbox-relay', stop: () => relay.stop() });
+  const desk = new ReviewDesk({
+    cases: new PgReviewCases(knex),
+    hgd: hgdReads(knex),
+    codeChanges: new PgCodeChangeLog(knex),
+    effects: new PgEffectStore(knex, { topics: config.topics, encode: (t, r) => codec.encode(t, r) }),
+  });
+  return { desk, relay, stop: () => life.stop() };
 }
 
 function reason(e: unknown): string {

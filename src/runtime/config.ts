@@ -6,16 +6,10 @@ import { redactUrl } from './redact.js';
  * Addresses default to the local stack (`scripts/stack up`); its credentials only with VSS_PROFILE=local.
  * Every key is documented in README.md.
  */
+import type { InputTopic, OutputTopic } from '../domain/effects.js';
 
-export interface TopicNames {
-  childRegistrationSubmitted: string;
-  adultRegistrationSubmitted: string;
-  codeLookupFailed: string;
-  registrationDecided: string;
-  defenceCodeMappingDecided: string;
-  vssidCodeMappingDecided: string;
-  reviewCaseChanged: string;
-}
+/** The configured (prefixed) name of every topic, by the role the core knows it under. */
+export type TopicNames = Record<InputTopic | OutputTopic, string>;
 
 export interface KafkaSasl {
   mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
@@ -73,15 +67,21 @@ export interface Config {
   databaseTls: TlsFiles | null;
   topicPrefix: string;
   topics: TopicNames;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logLevel: LogLevel;
+  /** Level of the one-shot commands (review, match …): LOG_LEVEL when set, else warn (they print their own output). */
+  cliLogLevel: LogLevel;
+  /** MATCH_PARAMETERS_FILE: the matcher's m/u parameters and thresholds; null = the shipped defaults. */
+  matchParametersFile: string | null;
   httpPort: number;
   archiveDir: string;
   archiveRetentionYears: number;
   /** Retention periods of the retention job, in days (docs/retention.md). */
   retention: { inboxDays: number; outboxDays: number; deadLetterDays: number; reviewDays: number };
-  /** Optional regex a BQP-issued BHXH code must match (DOMAIN.md: unpublished, so off by default). */
+  /** Optional regex a BQP-issued BHXH code must match (unpublished, so off by default; docs/contracts.md). */
   bqpCodePattern: RegExp | null;
 }
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 /** The unprefixed default topic names of DESIGN.md ("Topics"). */
 export const DEFAULT_TOPICS: TopicNames = {
@@ -348,7 +348,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseTls,
     topicPrefix,
     topics,
-    logLevel: logLevel as Config['logLevel'],
+    logLevel: logLevel as LogLevel,
+    cliLogLevel: (env.LOG_LEVEL ? logLevel : 'warn') as LogLevel,
+    matchParametersFile: env.MATCH_PARAMETERS_FILE || null,
     httpPort: int(get('HTTP_PORT'), 'HTTP_PORT', 0, 65535, problems),
     archiveDir: get('ARCHIVE_DIR'),
     archiveRetentionYears: int(get('ARCHIVE_RETENTION_YEARS'), 'ARCHIVE_RETENTION_YEARS', 1, 200, problems),

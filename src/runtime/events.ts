@@ -8,6 +8,7 @@ export interface RuntimeEventMap {
   'message.processed': [{ topic: string; outcome: string; durationSeconds: number; flow: string }];
   'message.duplicate': [{ topic: string }];
   'message.dlq': [{ topic: string; errorCode: string }];
+  'message.conflict': [{ topic: string; conflict: string }];
   'message.retry': [{ topic: string; partition: number; attempt: number; errorClass: string }];
   'match.scored': [{ flow: string; score: number; decision: string }];
   'consumer.joined': [{ groupId: string }];

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isPermanent } from '../domain/errors.js';
-import type { ReviewAction } from '../flows/defence-code-mapping/resolve.js';
+import type { Operator, ReviewAction } from '../flows/review/actions.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
@@ -12,7 +12,7 @@ export interface ReadinessCheck {
 export interface ReviewPort {
   list(filter: { status?: 'open' | 'resolved' | 'all'; kind?: string; limit?: number }): Promise<unknown[]>;
   show(caseId: string): Promise<unknown>;
-  resolve(caseId: string, action: ReviewAction): Promise<unknown>;
+  resolve(caseId: string, action: ReviewAction, operator: Operator): Promise<unknown>;
 }
 
 export interface OpsServerOptions {
@@ -125,9 +125,10 @@ export class OpsServer {
             return json(res, 400, { error: 'give exactly one of "memberId" or "noMatch": true' });
           const note = body.note ?? null;
           const action: ReviewAction = body.memberId
-            ? { kind: 'member', memberId: body.memberId, operator: body.by, note }
-            : { kind: 'no_match', operator: body.by, note };
-          return json(res, 200, await review.resolve(decodeURIComponent(id), action));
+            ? { kind: 'member', memberId: body.memberId, note }
+            : { kind: 'no_match', note };
+          const operator: Operator = { id: body.by, role: 'reviewer' };
+          return json(res, 200, await review.resolve(decodeURIComponent(id), action, operator));
         }
       } catch (e) {
         if (isPermanent(e)) return json(res, 409, { error: e.message });

@@ -42,6 +42,12 @@ export class Metrics {
     labelNames: ['topic'],
     registers: [this.registry],
   });
+  readonly conflicts = new Counter({
+    name: 'vss_bridge_conflicts_total',
+    help: 'Decisions the store could not apply as decided (HGD changed, code in use): decided again by the flow.',
+    labelNames: ['topic', 'conflict'],
+    registers: [this.registry],
+  });
   readonly rebalances = new Counter({
     name: 'vss_bridge_consumer_rebalances_total',
     help: 'Consumer group rebalances seen by this process.',
@@ -106,6 +112,7 @@ export class Metrics {
       this.deadLetters.inc({ topic: e.topic, error_code: e.errorCode });
     });
     events.on('message.retry', (e) => this.retries.inc({ topic: e.topic }));
+    events.on('message.conflict', (e) => this.conflicts.inc({ topic: e.topic, conflict: e.conflict }));
     events.on('match.scored', (e) =>
       this.matchScore.observe({ flow: e.flow, decision: e.decision }, e.score),
     );

@@ -1,41 +1,12 @@
+import type { Conflict, Decision } from '../domain/effects.js';
 import { PermanentError, TransientError, isPermanent } from '../domain/errors.js';
 import { deterministicUuid } from '../domain/ids.js';
-import type { Decision, Effect } from './effects.js';
+import type { EventStore } from '../ports/event-store.js';
+import type { FlowHandler } from '../ports/flow.js';
+import type { Decoder, InboundMessage, MessageHandler } from '../ports/inbound.js';
 import type { RuntimeEvents } from './events.js';
 import type { Logger } from './logger.js';
-
-/** A Kafka record as the runtime sees it (no kafkajs types here). */
-export interface InboundMessage {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: Record<string, Buffer | string | undefined>;
-}
-
-export interface Decoder {
-  decode<T>(topic: string, value: Buffer | null): Promise<T>;
-}
-
-/** The transactional store (inbox + effects + outbox): one PostgreSQL transaction per event. */
-export interface EventStore {
-  isProcessed(eventId: string): Promise<boolean>;
-  /** Inbox row + effects + outbox rows in one transaction. 'duplicate' when the inbox already had it. */
-  commit(input: {
-    eventId: string;
-    message: InboundMessage;
-    outcome: string;
-    effects: Effect[];
-    traceparent?: string | undefined;
-  }): Promise<{ status: 'committed' | 'duplicate'; outcome: string }>;
-}
-
-export interface FlowHandler<E = unknown> {
-  /** Flow name for metrics and logs. */
-  name: string;
-  decide(event: E, message: InboundMessage): Promise<Decision>;
-}
+import { DEFAULT_BACKOFF, retry, type Backoff } from './retry.js';
 
 export interface ProcessorDeps {
   groupId: string;
@@ -48,26 +19,34 @@ export interface ProcessorDeps {
   events: RuntimeEvents;
   /** Attempts for an unexpected (unclassified) error before the message is dead-lettered. */
   maxUnexpectedAttempts?: number;
-  backoff?: { initialMs: number; maxMs: number };
+  backoff?: Backoff;
   dlqTopicOf?: (topic: string) => string;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export type ProcessOutcome = { status: 'processed' | 'duplicate' | 'dead-lettered'; outcome: string };
+
+/** A flow answered a conflict with another conflicting change: a bug, handled as an unexpected error. */
+export class RepeatedConflictError extends Error {
+  constructor(readonly conflict: Conflict) {
+    super(`the flow's decision met a second conflict (${conflict.kind}) after being told of the first`);
+    this.name = 'RepeatedConflictError';
+  }
+}
 
 /**
  * Decode → validate → flow → one transaction. Poison input goes to `<topic>.dlq` at once; transient
  * failures are retried with jittered exponential backoff and never skipped; an unexpected error is retried
  * a few times (it may be transient in disguise) and then dead-lettered, so one message never stops the
  * consumer and nothing is lost (the dead letter keeps the original bytes for `dlq replay`).
+ * A conflict reported by the store makes the flow decide again with fresh reads, told of the conflict.
  */
-export class MessageProcessor {
+export class MessageProcessor implements MessageHandler {
   private readonly maxUnexpected: number;
-  private readonly backoff: { initialMs: number; maxMs: number };
   private readonly dlqTopicOf: (topic: string) => string;
 
   constructor(private readonly deps: ProcessorDeps) {
     this.maxUnexpected = deps.maxUnexpectedAttempts ?? 5;
-    this.backoff = deps.backoff ?? { initialMs: 200, maxMs: 30_000 };
     this.dlqTopicOf = deps.dlqTopicOf ?? ((t) => `${t}.dlq`);
   }
 
@@ -80,63 +59,50 @@ export class MessageProcessor {
     },
   ): Promise<ProcessOutcome | 'stopped'> {
     let unexpected = 0;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.process(msg);
-      } catch (caught) {
-        let e = caught;
-        // A permanent error from any step (not only decode and decide) cannot heal by retrying; if writing
-        // the dead letter fails (database down), that failure is retried like any other.
-        if (isPermanent(e)) {
-          try {
-            return await this.deadLetter(msg, e, e.code, attempt);
-          } catch (dlqErr) {
-            e = dlqErr;
+    const fields = { topic: msg.topic, partition: msg.partition, offset: msg.offset };
+    return retry(
+      async (attempt) => {
+        try {
+          return await this.process(msg);
+        } catch (e) {
+          // A permanent error from any step cannot heal by retrying. If writing the dead letter fails (database
+          // down), that failure is retried like any other.
+          if (isPermanent(e)) return await this.deadLetter(msg, e, e.code, attempt);
+          if (!this.isTransient(e) && ++unexpected >= this.maxUnexpected) {
+            this.deps.logger.error(
+              { ...fields, attempt, err: safeError(e) },
+              'unexpected error persists: dead-lettering',
+            );
+            return await this.deadLetter(msg, asError(e), 'UNEXPECTED', attempt);
           }
+          throw e;
         }
-        const err = e instanceof Error ? e : new Error(String(e));
-        const transient = e instanceof TransientError || this.deps.isTransient(e);
-        if (!transient) unexpected++;
-        this.deps.events.emit('message.retry', {
-          topic: msg.topic,
-          partition: msg.partition,
-          attempt,
-          errorClass: err.name,
-        });
-        const fields = {
-          topic: msg.topic,
-          partition: msg.partition,
-          offset: msg.offset,
-          attempt,
-          errorClass: err.name,
-        };
-        if (!transient && unexpected >= this.maxUnexpected) {
-          this.deps.logger.error(
-            { ...fields, err: safeError(err) },
-            'unexpected error persists: dead-lettering',
-          );
-          try {
-            return await this.deadLetter(msg, err, 'UNEXPECTED', attempt);
-          } catch (dlqErr) {
-            this.deps.logger.warn({ ...fields, err: safeError(dlqErr) }, 'dead-lettering failed; retrying');
-          }
-        } else {
+      },
+      {
+        backoff: this.deps.backoff ?? DEFAULT_BACKOFF,
+        shouldStop: hooks.shouldStop,
+        heartbeat: hooks.heartbeat,
+        ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
+        onRetry: (e, attempt) => {
+          const err = asError(e);
+          const transient = this.isTransient(e);
+          this.deps.events.emit('message.retry', {
+            topic: msg.topic,
+            partition: msg.partition,
+            attempt,
+            errorClass: err.name,
+          });
           this.deps.logger.warn(
-            { ...fields, err: safeError(err), transient },
+            { ...fields, attempt, errorClass: err.name, err: safeError(err), transient },
             'processing failed; will retry',
           );
-        }
-        const delay = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** Math.min(attempt - 1, 16));
-        const jittered = delay / 2 + Math.random() * (delay / 2);
-        const until = Date.now() + jittered;
-        while (Date.now() < until) {
-          if (hooks.shouldStop()) return 'stopped';
-          await hooks.heartbeat().catch(() => undefined);
-          await sleep(Math.min(1000, until - Date.now()));
-        }
-        if (hooks.shouldStop()) return 'stopped';
-      }
-    }
+        },
+      },
+    );
+  }
+
+  private isTransient(e: unknown): boolean {
+    return e instanceof TransientError || this.deps.isTransient(e);
   }
 
   /** One attempt. Throws on any failure; `processWithRetry` dead-letters permanent errors and retries the rest. */
@@ -149,36 +115,49 @@ export class MessageProcessor {
       this.deps.events.emit('message.duplicate', { topic: msg.topic });
       return { status: 'duplicate', outcome: 'duplicate' };
     }
-    const decision: Decision = await handler.decide(event as never, msg);
-    const result = await this.deps.store.commit({
-      eventId: event.eventId,
-      message: msg,
-      outcome: decision.outcome,
-      effects: decision.effects,
-      traceparent: headerString(msg.headers.traceparent),
-    });
-    if (result.status === 'duplicate') {
-      this.deps.events.emit('message.duplicate', { topic: msg.topic });
-      return { status: 'duplicate', outcome: 'duplicate' };
-    }
-    const durationSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-    this.deps.events.emit('message.processed', {
-      topic: msg.topic,
-      outcome: result.outcome,
-      durationSeconds,
-      flow: handler.name,
-    });
-    this.deps.logger.debug(
-      {
-        topic: msg.topic,
-        partition: msg.partition,
-        offset: msg.offset,
+    let conflict: Conflict | undefined;
+    for (;;) {
+      const decision: Decision = await handler.decide(event as never, { message: msg, conflict });
+      const result = await this.deps.store.commit({
         eventId: event.eventId,
+        message: msg,
+        outcome: decision.outcome,
+        effects: decision.effects,
+        traceparent: traceparentOf(msg.headers.traceparent),
+      });
+      if (result.status === 'conflict') {
+        if (conflict) throw new RepeatedConflictError(result.conflict);
+        conflict = result.conflict;
+        this.deps.events.emit('message.conflict', { topic: msg.topic, conflict: conflict.kind });
+        this.deps.logger.info(
+          { topic: msg.topic, partition: msg.partition, offset: msg.offset, conflict: conflict.kind },
+          'conflict while applying: deciding again with fresh reads',
+        );
+        continue;
+      }
+      if (result.status === 'duplicate') {
+        this.deps.events.emit('message.duplicate', { topic: msg.topic });
+        return { status: 'duplicate', outcome: 'duplicate' };
+      }
+      const durationSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+      this.deps.events.emit('message.processed', {
+        topic: msg.topic,
         outcome: result.outcome,
-      },
-      'processed',
-    );
-    return { status: 'processed', outcome: result.outcome };
+        durationSeconds,
+        flow: handler.name,
+      });
+      this.deps.logger.debug(
+        {
+          topic: msg.topic,
+          partition: msg.partition,
+          offset: msg.offset,
+          eventId: event.eventId,
+          outcome: result.outcome,
+        },
+        'processed',
+      );
+      return { status: 'processed', outcome: result.outcome };
+    }
   }
 
   /** The DeadLetter record goes through the outbox, in one transaction with an inbox row for the offset. */
@@ -194,10 +173,7 @@ export class MessageProcessor {
       consumerGroup: this.deps.groupId,
       originalKey: msg.key,
       originalValue: msg.value,
-      headers: Object.entries(msg.headers).map(([key, v]) => ({
-        key,
-        value: v === undefined ? null : Buffer.isBuffer(v) ? v : Buffer.from(v, 'utf8'),
-      })),
+      headers: headerList(msg.headers),
       errorClass: err.name,
       errorCode: code,
       errorMessage: truncate(err.message, 2000),
@@ -217,6 +193,7 @@ export class MessageProcessor {
         },
       ],
     });
+    if (result.status === 'conflict') throw new RepeatedConflictError(result.conflict);
     if (result.status === 'committed') {
       this.deps.events.emit('message.dlq', { topic: msg.topic, errorCode: code });
       this.deps.logger.warn(
@@ -234,13 +211,40 @@ export class MessageProcessor {
   }
 }
 
-function headerString(v: Buffer | string | undefined): string | undefined {
-  if (v === undefined) return undefined;
-  return Buffer.isBuffer(v) ? v.toString('utf8') : v;
+/** Every header value in order (Kafka allows a key more than once), as the DeadLetter record keeps them. */
+export function headerList(headers: InboundMessage['headers']): { key: string; value: Buffer | null }[] {
+  const out: { key: string; value: Buffer | null }[] = [];
+  for (const [key, v] of Object.entries(headers)) {
+    const values = Array.isArray(v) ? v : [v];
+    for (const one of values) {
+      out.push({
+        key,
+        value: one === undefined ? null : Buffer.isBuffer(one) ? one : Buffer.from(one, 'utf8'),
+      });
+    }
+  }
+  return out;
+}
+
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** A W3C trace context to pass on to outputs, or undefined when absent or malformed (never copied blindly). */
+export function traceparentOf(v: InboundMessage['headers'][string]): string | undefined {
+  const one = Array.isArray(v) ? v[0] : v;
+  if (one === undefined) return undefined;
+  const s = Buffer.isBuffer(one) ? one.toString('latin1') : one;
+  if (!TRACEPARENT.test(s)) return undefined;
+  const [version, traceId, parentId] = s.split('-');
+  if (version === 'ff' || /^0+$/.test(traceId!) || /^0+$/.test(parentId!)) return undefined;
+  return s;
 }
 
 function truncate(s: string, n: number): string {
   return s.length <= n ? s : `${s.slice(0, n)}…`;
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
 }
 
 /** Error fields safe to log: class, code, message (our messages never carry PII values). */
@@ -250,8 +254,4 @@ export function safeError(e: unknown): { type: string; code?: string; message: s
     return { type: e.name, ...(typeof code === 'string' ? { code } : {}), message: truncate(e.message, 300) };
   }
   return { type: typeof e, message: String(e).slice(0, 300) };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, Math.max(0, ms)));
 }

@@ -1,33 +1,25 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Kafka } from 'kafkajs';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AvroCodec } from '../../connectors/registry/codec.js';
 import type { DeadLetter, ReviewCase } from '../../src/contracts/generated.js';
-import { startApp, type App } from '../../src/runtime/app.js';
+import type { App } from '../../src/runtime/app.js';
 import type { Config } from '../../src/runtime/config.js';
-import { testConfig, testLogger, testCodec } from '../support/app.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { committedToEnd, testKafka } from '../support/kafka.js';
+import type { TestDatabase } from '../support/db.js';
+import { useAdapter } from '../support/harness.js';
+import { committedToEnd } from '../support/kafka.js';
 import { readAll } from '../support/topic-reader.js';
 import { waitFor } from '../support/stack.js';
 import { lookupEvent } from '../support/events.js';
 
 describe('dead-letter path on the real stack: bad input never stops the consumer and is never lost', () => {
+  const h = useAdapter();
   let db: TestDatabase;
   let config: Config;
   let app: App;
   let codec: AvroCodec;
-  const kafka = testKafka();
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    config = testConfig(db.url);
-    codec = await testCodec(config);
-    app = await startApp(config, testLogger());
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await db?.drop();
-  });
+  let kafka: Kafka;
+  beforeAll(() => void ({ db, config, app, codec, kafka } = h));
 
   it('sends each of 9 kinds of bad message to <topic>.dlq with its reason, processes every good one, commits to the end', async () => {
     const topic = config.topics.codeLookupFailed;

@@ -1,14 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AvroCodec } from '../../connectors/registry/codec.js';
 import type { CodeLookupFailed, CodeMapping, DeadLetter, ReviewCase } from '../../src/contracts/generated.js';
-import { startApp, type App } from '../../src/runtime/app.js';
+import type { App } from '../../src/runtime/app.js';
 import type { Config } from '../../src/runtime/config.js';
-import { seedHgd, testConfig, testLogger, type MemberLine, testCodec } from '../support/app.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { committedToEnd, readTopic, testKafka } from '../support/kafka.js';
+import type { MemberLine } from '../support/app.js';
+import type { TestDatabase } from '../support/db.js';
+import { useAdapter } from '../support/harness.js';
+import { committedToEnd, readTopic } from '../support/kafka.js';
 import { waitFor } from '../support/stack.js';
 import { lookupEvent } from '../support/events.js';
 import { readAll } from '../support/topic-reader.js';
@@ -129,18 +130,8 @@ describe('Defence code-mapping flow, end to end on the real stack', () => {
     '9700000555',
   );
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    await seedHgd(db.knex, members);
-    config = testConfig(db.url);
-    kafka = testKafka();
-    codec = await testCodec(config);
-    app = await startApp(config, testLogger());
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await db?.drop();
-  });
+  const h = useAdapter({ members });
+  beforeAll(() => void ({ db, config, app, codec, kafka } = h));
 
   it('decides each case, changes only the clear match, and publishes every output', async () => {
     const topic = config.topics.codeLookupFailed;
@@ -244,25 +235,32 @@ describe('Defence code-mapping flow, end to end on the real stack', () => {
 
   it('an operator resolves the ambiguous case: same guarded change and events, operator in the audit', async () => {
     const open = await app.review.list({ status: 'open' });
-    const c = open.find((x) => x.subject_id === ambiguous.requestId);
+    const c = open.find((x) => x.subjectId === ambiguous.requestId);
     expect(c).toBeDefined();
     await expect(
-      app.review.resolve(c!.case_id, { kind: 'member', memberId: 'M-404', operator: 'alice', note: null }),
-    ).rejects.toThrow(/not found/);
-    const after = await app.review.resolve(c!.case_id, {
-      kind: 'member',
-      memberId: 'M-3',
-      operator: 'alice',
-      note: 'checked the birth order',
-    });
+      app.review.resolve(
+        c!.caseId,
+        { kind: 'member', memberId: 'M-404', note: null },
+        { id: 'alice', role: 'reviewer' },
+      ),
+    ).rejects.toThrow(/not among the candidates/);
+    const after = await app.review.resolve(
+      c!.caseId,
+      {
+        kind: 'member',
+        memberId: 'M-3',
+        note: 'checked the birth order',
+      },
+      { id: 'alice', role: 'reviewer' },
+    );
     expect(after).toMatchObject({
       status: 'resolved',
       resolution: 'member',
-      resolution_member_id: 'M-3',
-      resolved_by: 'alice',
+      resolutionMemberId: 'M-3',
+      resolvedBy: 'alice',
     });
     await expect(
-      app.review.resolve(c!.case_id, { kind: 'no_match', operator: 'bob', note: null }),
+      app.review.resolve(c!.caseId, { kind: 'no_match', note: null }, { id: 'bob', role: 'reviewer' }),
     ).rejects.toThrow(/already resolved/);
 
     const m3 = await db.knex('hgd.members').where({ member_id: 'M-3' }).first();
@@ -273,7 +271,7 @@ describe('Defence code-mapping flow, end to end on the real stack', () => {
       actor: 'operator:alice',
       old_code: '0133333333',
       new_code: '9712345602',
-      case_id: c!.case_id,
+      case_id: c!.caseId,
     });
 
     const defence = await Promise.all(
@@ -284,7 +282,7 @@ describe('Defence code-mapping flow, end to end on the real stack', () => {
     expect(defence.find((m) => m.memberId === 'M-3')).toMatchObject({
       decidedBy: 'OPERATOR',
       operator: 'alice',
-      caseId: c!.case_id,
+      caseId: c!.caseId,
     });
     const vssid = await readTopic(kafka, config.topics.vssidCodeMappingDecided, 3, 20_000);
     expect(vssid).toHaveLength(3);
@@ -295,7 +293,7 @@ describe('Defence code-mapping flow, end to end on the real stack', () => {
       ),
     );
     expect(reviews).toHaveLength(3);
-    const resolved = reviews.filter((r) => r.caseId === c!.case_id && r.status === 'RESOLVED');
+    const resolved = reviews.filter((r) => r.caseId === c!.caseId && r.status === 'RESOLVED');
     expect(resolved).toHaveLength(1);
     expect(resolved[0]).toMatchObject({ resolvedBy: 'alice', resolution: 'member:M-3' });
   });
@@ -303,17 +301,17 @@ describe('Defence code-mapping flow, end to end on the real stack', () => {
   it('the review HTTP endpoint lists and resolves cases as JSON', async () => {
     const base = `http://127.0.0.1:${app.httpPort}`;
     const list = (await (await fetch(`${base}/review-cases?status=open`)).json()) as {
-      case_id: string;
-      subject_id: string;
+      caseId: string;
+      subjectId: string;
     }[];
-    const c = list.find((x) => x.subject_id === inUse.requestId);
+    const c = list.find((x) => x.subjectId === inUse.requestId);
     expect(c).toBeDefined();
-    const bad = await fetch(`${base}/review-cases/${c!.case_id}/resolve`, {
+    const bad = await fetch(`${base}/review-cases/${c!.caseId}/resolve`, {
       method: 'POST',
       body: JSON.stringify({ noMatch: true }),
     });
     expect(bad.status).toBe(400);
-    const res = await fetch(`${base}/review-cases/${c!.case_id}/resolve`, {
+    const res = await fetch(`${base}/review-cases/${c!.caseId}/resolve`, {
       method: 'POST',
       body: JSON.stringify({ noMatch: true, by: 'carol', note: 'BQP code belongs to someone else' }),
     });
@@ -321,9 +319,9 @@ describe('Defence code-mapping flow, end to end on the real stack', () => {
     expect(await res.json()).toMatchObject({
       status: 'resolved',
       resolution: 'no_match',
-      resolved_by: 'carol',
+      resolvedBy: 'carol',
     });
-    const again = await fetch(`${base}/review-cases/${c!.case_id}/resolve`, {
+    const again = await fetch(`${base}/review-cases/${c!.caseId}/resolve`, {
       method: 'POST',
       body: JSON.stringify({ noMatch: true, by: 'dan' }),
     });
@@ -349,7 +347,7 @@ describe('Defence code-mapping flow, end to end on the real stack', () => {
     });
     await producer.disconnect();
     await waitFor('a review case for the new request', async () =>
-      (await app.review.list({ status: 'open' })).some((c) => c.subject_id === twinsAgain.requestId),
+      (await app.review.list({ status: 'open' })).some((c) => c.subjectId === twinsAgain.requestId),
     );
     const env = {
       ...process.env,
@@ -367,15 +365,15 @@ describe('Defence code-mapping flow, end to end on the real stack', () => {
 
     const listed = cli('list', '--json');
     expect(listed.status).toBe(0);
-    const open = JSON.parse(listed.stdout) as { case_id: string; subject_id: string }[];
-    const caseId = open.find((c) => c.subject_id === twinsAgain.requestId)?.case_id;
+    const open = JSON.parse(listed.stdout) as { caseId: string; subjectId: string }[];
+    const caseId = open.find((c) => c.subjectId === twinsAgain.requestId)?.caseId;
     expect(caseId).toBeDefined();
     const shown = cli('show', caseId!);
     expect(shown.status).toBe(0);
     expect(JSON.parse(shown.stdout)).toMatchObject({
-      case_id: caseId,
+      caseId,
       status: 'open',
-      reason_codes: ['AMBIGUOUS_MATCH'],
+      reasonCodes: ['AMBIGUOUS_MATCH'],
     });
 
     expect(cli('resolve', caseId!, '--by', 'erin').status).not.toBe(0); // neither --member nor --no-match
@@ -390,17 +388,23 @@ describe('Defence code-mapping flow, end to end on the real stack', () => {
     );
     expect(resolved.status).toBe(0);
     expect(resolved.stdout).toMatch(
-      new RegExp(`case ${caseId} resolved: no_match by erin; 2 event\\(s\\) published`),
+      // The running adapter's relay holds the publisher lock (one publisher per database keeps per-key order).
+      new RegExp(`case ${caseId} resolved: no_match by erin; events left to the running adapter to publish`),
     );
     const again = cli('resolve', caseId!, '--no-match', '--by', 'frank');
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('already resolved');
 
-    const vssid = await Promise.all(
-      (await readAll(kafka, config.topics.vssidCodeMappingDecided)).map((r) =>
-        codec.decode<CodeMapping>(config.topics.vssidCodeMappingDecided, r.value),
-      ),
-    );
+    // The running adapter's relay publishes the resolution's events on its next poll.
+    let vssid: CodeMapping[] = [];
+    await waitFor('the operator decision on the VssID topic', async () => {
+      vssid = await Promise.all(
+        (await readAll(kafka, config.topics.vssidCodeMappingDecided)).map((r) =>
+          codec.decode<CodeMapping>(config.topics.vssidCodeMappingDecided, r.value),
+        ),
+      );
+      return vssid.some((m) => m.requestId === twinsAgain.requestId);
+    });
     expect(vssid.find((m) => m.requestId === twinsAgain.requestId)).toMatchObject({
       outcome: 'NO_MATCH',
       decidedBy: 'OPERATOR',

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Kafka } from 'kafkajs';
@@ -12,12 +13,12 @@ import type {
   RegistrationDecision,
   ReviewCase,
 } from '../../src/contracts/generated.js';
-import { startApp, type App } from '../../src/runtime/app.js';
+import type { App } from '../../src/runtime/app.js';
 import type { Config } from '../../src/runtime/config.js';
 import { adultEvent, childEvent, type DeepPartial } from '../unit/flows/registration/fixtures.js';
-import { seedHgd, testConfig, testLogger, type MemberLine, testCodec } from '../support/app.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { testKafka } from '../support/kafka.js';
+import type { MemberLine } from '../support/app.js';
+import type { TestDatabase } from '../support/db.js';
+import { useAdapter } from '../support/harness.js';
 import { waitFor } from '../support/stack.js';
 import { readAll } from '../support/topic-reader.js';
 
@@ -197,7 +198,6 @@ describe('Registration flows (child via parent/guardian, 15+ with archived docum
   let app: App;
   let kafka: Kafka;
   let codec: AvroCodec;
-  let base: string;
 
   const childOk = child();
   const childGuardian = child({
@@ -241,9 +241,11 @@ describe('Registration flows (child via parent/guardian, 15+ with archived docum
   });
   const adultBadCccd = adult({ idDocument: { kind: 'CCCD', number: '079080000111' } });
 
+  const base = mkdtempSync(path.join(tmpdir(), 'vss-e2e-archive-'));
+  const archive = path.join(base, 'archive');
+  const h = useAdapter({ members, env: { ARCHIVE_DIR: archive, ARCHIVE_RETENTION_YEARS: '10' } });
   beforeAll(async () => {
-    base = await mkdtemp(path.join(tmpdir(), 'vss-e2e-archive-'));
-    const archive = path.join(base, 'archive');
+    ({ db, config, app, codec, kafka } = h);
     await mkdir(path.join(archive, '2026/03'), { recursive: true });
     await writeFile(path.join(archive, '2026/03/form01.pdf'), PDF);
     await writeFile(path.join(archive, '2026/03/form01-again.pdf'), PDF);
@@ -251,18 +253,9 @@ describe('Registration flows (child via parent/guardian, 15+ with archived docum
     await writeFile(path.join(archive, '2026/03/fake.pdf'), HTML);
     await writeFile(path.join(base, 'secret.txt'), 'outside the archive');
     await symlink(path.join(base, 'secret.txt'), path.join(archive, '2026/03/escape.jpg'));
-
-    db = await createTestDatabase();
-    await seedHgd(db.knex, members);
-    config = testConfig(db.url, { ARCHIVE_DIR: archive, ARCHIVE_RETENTION_YEARS: '10' });
-    kafka = testKafka();
-    codec = await testCodec(config);
-    app = await startApp(config, testLogger());
   });
   afterAll(async () => {
-    await app?.stop();
-    await db?.drop();
-    if (base) await rm(base, { recursive: true, force: true });
+    await rm(base, { recursive: true, force: true });
   });
 
   const decisions = async () =>
@@ -428,54 +421,72 @@ describe('Registration flows (child via parent/guardian, 15+ with archived docum
   it('operators resolve the review cases: approve a child and an adult (with archive records), reject the others', async () => {
     const open = await app.review.list({ status: 'open' });
     const caseOf = (registrationId: string) => {
-      const c = open.find((x) => x.subject_id === registrationId);
+      const c = open.find((x) => x.subjectId === registrationId);
       expect(c, registrationId).toBeDefined();
-      return c!.case_id;
+      return c!.caseId;
     };
 
-    const g = await app.review.resolve(caseOf(childGuardian.registrationId), {
-      kind: 'member',
-      memberId: 'C-1',
-      operator: 'alice',
-      note: 'guardianship decision checked',
-    });
+    const g = await app.review.resolve(
+      caseOf(childGuardian.registrationId),
+      {
+        kind: 'member',
+        memberId: 'C-1',
+        note: 'guardianship decision checked',
+      },
+      { id: 'alice', role: 'reviewer' },
+    );
     expect(g).toMatchObject({
       status: 'resolved',
       resolution: 'member',
-      resolution_member_id: 'C-1',
-      resolved_by: 'alice',
+      resolutionMemberId: 'C-1',
+      resolvedBy: 'alice',
     });
     await expect(
-      app.review.resolve(caseOf(childTwins.registrationId), {
-        kind: 'member',
-        memberId: 'NOPE',
-        operator: 'alice',
-        note: null,
-      }),
-    ).rejects.toThrow(/not found/);
-    await app.review.resolve(caseOf(childTwins.registrationId), {
-      kind: 'no_match',
-      operator: 'bob',
-      note: 'cannot tell the twins apart',
-    });
-    await expect(
-      app.review.resolve(caseOf(childTwins.registrationId), {
+      app.review.resolve(
+        caseOf(childTwins.registrationId),
+        {
+          kind: 'member',
+          memberId: 'NOPE',
+          note: null,
+        },
+        { id: 'alice', role: 'reviewer' },
+      ),
+    ).rejects.toThrow(/not among the candidates/);
+    await app.review.resolve(
+      caseOf(childTwins.registrationId),
+      {
         kind: 'no_match',
-        operator: 'bob',
-        note: null,
-      }),
+        note: 'cannot tell the twins apart',
+      },
+      { id: 'bob', role: 'reviewer' },
+    );
+    await expect(
+      app.review.resolve(
+        caseOf(childTwins.registrationId),
+        {
+          kind: 'no_match',
+          note: null,
+        },
+        { id: 'bob', role: 'reviewer' },
+      ),
     ).rejects.toThrow(/already resolved/);
-    await app.review.resolve(caseOf(adultConflict.registrationId), {
-      kind: 'member',
-      memberId: 'A-1',
-      operator: 'carol',
-      note: 'BHXH code typo',
-    });
-    await app.review.resolve(caseOf(adultMatchOnly.registrationId), {
-      kind: 'no_match',
-      operator: 'carol',
-      note: null,
-    });
+    await app.review.resolve(
+      caseOf(adultConflict.registrationId),
+      {
+        kind: 'member',
+        memberId: 'A-1',
+        note: 'BHXH code typo',
+      },
+      { id: 'carol', role: 'reviewer' },
+    );
+    await app.review.resolve(
+      caseOf(adultMatchOnly.registrationId),
+      {
+        kind: 'no_match',
+        note: null,
+      },
+      { id: 'carol', role: 'reviewer' },
+    );
     app.relay.wake();
     await outboxDrained();
 

@@ -4,8 +4,9 @@ import { importMembers } from '../../connectors/hgd/import.js';
 import { refreshNameFrequencies } from '../../connectors/hgd/import.js';
 import { topicBindings } from '../../connectors/registry/bindings.js';
 import { AvroCodec } from '../../connectors/registry/codec.js';
+import { registerAsUpstream } from '../../connectors/registry/compatibility.js';
 import { loadConfig, type Config } from '../../src/runtime/config.js';
-import { codecOptions } from '../../src/runtime/connections.js';
+import { codecOptions, registryOptions } from '../../src/runtime/connections.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import { STACK, uniqueName, withCredentials } from './stack.js';
 import type { Writable } from 'node:stream';
@@ -52,8 +53,12 @@ export async function seedHgd(knex: Knex, members: MemberLine[]): Promise<void> 
   await refreshNameFrequencies(knex);
 }
 
-/** The codec for a test's topics, with every schema registered. */
+/**
+ * The codec for a test's topics: the input schemas registered as the upstream producer would (FORWARD_TRANSITIVE),
+ * then ours (outputs and dead letters) by the codec itself.
+ */
 export async function testCodec(config: Config): Promise<AvroCodec> {
+  await registerAsUpstream(config.schemaRegistryUrl, topicBindings(config), {}, registryOptions(config));
   const codec = new AvroCodec(codecOptions(config, topicBindings(config)));
   await codec.init();
   return codec;

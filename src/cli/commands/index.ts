@@ -7,7 +7,8 @@ import { register as retention } from './retention.js';
 import { register as review } from './review.js';
 import { register as run } from './run.js';
 import { register as schemas } from './schemas.js';
+import { register as validate } from './validate.js';
 
 export function registerCommands(program: Command): void {
-  for (const register of [run, schemas, hgd, match, review, dlq, lag, retention]) register(program);
+  for (const register of [run, schemas, hgd, match, review, dlq, lag, validate, retention]) register(program);
 }

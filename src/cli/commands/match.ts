@@ -5,8 +5,15 @@ import { runtimeDb } from '../../runtime/connections.js';
 import { scrubText } from '../../runtime/logger.js';
 import { matchBatch } from '../../../connectors/hgd/batch-match.js';
 import { loadMatchModel } from '../../../connectors/hgd/matcher.js';
+import {
+  findCandidatesBatch,
+  loadNameFrequencies,
+  sampleMembers,
+} from '../../../connectors/hgd/repository.js';
+import { queryBlockingKeys } from '../../matching/blocking.js';
 import { estimateParameters } from '../../matching/estimate.js';
-import { memberFromLine, queryFromLine, resultToLine } from '../../matching/lines.js';
+import { preparePerson } from '../../matching/prepare.js';
+import { queryFromLine, resultToLine } from '../../matching/lines.js';
 import { loadParameters } from '../../matching/parameters.js';
 import type { MemberRecord, PersonQuery } from '../../matching/types.js';
 import { loadConfig } from '../../runtime/config.js';
@@ -118,48 +125,67 @@ export function register(program: Command): void {
   match
     .command('estimate')
     .description(
-      'estimate m/u parameters and thresholds from labelled data (members + queries + truth JSON lines); ' +
-        'see src/matching/estimate.ts for the method',
+      'estimate match parameters on the loaded HGD: u from random member pairs, m by EM over the candidate pairs ' +
+        'of unlabelled declarations; writes a parameters file with its provenance (method: src/matching/estimate.ts)',
     )
-    .requiredOption('--members <members.jsonl>', 'HGD members the queries were drawn from')
-    .requiredOption('--queries <queries.jsonl>', 'labelled queries')
-    .requiredOption('--truth <truth.jsonl>', 'lines {query_id, member_id|null}')
-    .option('--base <parameters.json>', 'starting parameters (levels, veto rules)')
-    .option('--out <parameters.json>', 'where to write the estimate (default: stdout)')
-    .option('--max-wrong-per-10k <n>', 'wrong auto-matches allowed on the labelled set', '0.25')
+    .requiredOption(
+      '--queries <queries.jsonl>',
+      'unlabelled declarations (query lines), e.g. a past month of them',
+    )
+    .option(
+      '--base <parameters.json>',
+      'starting parameters (levels, decision rule; default: the shipped ones)',
+    )
+    .option('--to <parameters.json>', 'where to write the estimate (default: stdout)')
+    .option('--sample <n>', 'HGD members sampled for the random pairs', '50000')
+    .option('--u-pairs <n>', 'random member pairs for u', '400000')
+    .option('--label <text>', 'which data this is (kept in the provenance)')
     .action(
-      (opts: {
-        members: string;
+      async (opts: {
         queries: string;
-        truth: string;
         base?: string;
-        out?: string;
-        maxWrongPer10k: string;
+        to?: string;
+        sample: string;
+        uPairs: string;
+        label?: string;
       }) => {
-        const members = readJsonLines<MemberRecord>(opts.members, memberFromLine);
-        const queries = readJsonLines<PersonQuery>(opts.queries, queryFromLine);
-        const truth = new Map<string, string | null>();
-        for (const line of readFileSync(opts.truth, 'utf8').split('\n')) {
-          if (line.trim() === '') continue;
-          const t = JSON.parse(line) as { query_id: string; member_id: string | null };
-          truth.set(t.query_id, t.member_id);
+        const config = loadConfig();
+        const knex = runtimeDb(config);
+        try {
+          const frequencies = await loadNameFrequencies(knex);
+          if (frequencies.total === 0)
+            throw new Error('no name frequencies yet: run `vss-bridge hgd refresh-frequencies`');
+          const members = await sampleMembers(knex, Number(opts.sample));
+          const queries = readJsonLines<PersonQuery>(opts.queries, queryFromLine);
+          const candidates: Array<{ query: PersonQuery; members: MemberRecord[] }> = [];
+          for (let i = 0; i < queries.length; i += 256) {
+            const chunk = queries.slice(i, i + 256);
+            const found = await findCandidatesBatch(
+              knex,
+              chunk.map((q) => queryBlockingKeys(preparePerson(q))),
+            );
+            chunk.forEach((query, j) => candidates.push({ query, members: found[j]! }));
+          }
+          const report = estimateParameters({
+            base: loadParameters(opts.base),
+            members,
+            frequencies,
+            candidates,
+            hgdMembers: frequencies.total,
+            uPairs: Number(opts.uPairs),
+            ...(opts.label !== undefined ? { label: opts.label } : {}),
+          });
+          const json = `${JSON.stringify(report.parameters, null, 2)}\n`;
+          if (opts.to) writeFileSync(opts.to, json);
+          else process.stdout.write(json);
+          process.stderr.write(
+            `u from ${report.uPairs} random member pairs (sample of ${members.length}); m by EM over ` +
+              `${report.emPairs} candidate pairs of ${queries.length} declarations, ${report.iterations} iterations, ` +
+              `match share λ ${report.lambda.toFixed(4)}\n`,
+          );
+        } finally {
+          await knex.destroy();
         }
-        const report = estimateParameters({
-          base: loadParameters(opts.base),
-          members,
-          labelled: queries
-            .filter((q) => truth.has(q.queryId ?? ''))
-            .map((q) => ({ query: q, memberId: truth.get(q.queryId ?? '') ?? null })),
-          maxWrongPer10k: Number(opts.maxWrongPer10k),
-        });
-        const json = `${JSON.stringify(report.parameters, null, 2)}\n`;
-        if (opts.out) writeFileSync(opts.out, json);
-        else process.stdout.write(json);
-        process.stderr.write(
-          `estimated from ${report.truePairs} true pairs and ${report.randomPairs} random pairs; ` +
-            `thresholds ${JSON.stringify({ match: report.parameters.thresholds.match, margin: report.parameters.thresholds.margin, review: report.parameters.thresholds.review })}; ` +
-            `training recall ${report.training.recall.toFixed(4)}, wrong per 10k ${report.training.wrongPer10k}\n`,
-        );
       },
     );
 }

@@ -1,19 +1,16 @@
 import type { Command } from 'commander';
-import { startApp } from '../../runtime/app.js';
+import type { ReviewCaseReads } from '../../ports/review-cases.js';
+import { openReviewDesk, openReviewReader } from '../../runtime/app.js';
 import { loadConfig } from '../../runtime/config.js';
 import { createLogger } from '../../runtime/logger.js';
 
-async function withApp<T>(fn: (app: Awaited<ReturnType<typeof startApp>>) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const app = await startApp(config, createLogger(process.env.LOG_LEVEL ?? 'warn'), {
-    consume: false,
-    serveHttp: false,
-    relay: false,
-  });
+/** Reading cases needs PostgreSQL only: no broker, no registry, no migration. */
+async function withCases<T>(fn: (cases: ReviewCaseReads) => Promise<T>): Promise<T> {
+  const reader = await openReviewReader(loadConfig());
   try {
-    return await fn(app);
+    return await fn(reader.cases);
   } finally {
-    await app.stop();
+    await reader.stop();
   }
 }
 
@@ -31,8 +28,8 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(
       async (o: { status: 'open' | 'resolved' | 'all'; kind?: string; limit: string; json?: boolean }) => {
-        await withApp(async (app) => {
-          const rows = await app.review.list({
+        await withCases(async (cases) => {
+          const rows = await cases.list({
             status: o.status,
             ...(o.kind ? { kind: o.kind } : {}),
             limit: Number(o.limit),
@@ -50,7 +47,7 @@ export function register(program: Command): void {
               .map((c) => `${c.memberId}(${c.score.toFixed(1)})`)
               .join(' ');
             process.stdout.write(
-              `${r.case_id.padEnd(18)} ${r.kind.padEnd(22)} ${r.status.padEnd(9)} ${r.opened_at.toISOString().slice(0, 19).padEnd(20)} ${r.reason_codes.join(',')} ${best}\n`,
+              `${r.caseId.padEnd(18)} ${r.kind.padEnd(22)} ${r.status.padEnd(9)} ${r.openedAt.toISOString().slice(0, 19).padEnd(20)} ${r.reasonCodes.join(',')} ${best}\n`,
             );
           }
           process.stdout.write(`${rows.length} case(s)\n`);
@@ -62,8 +59,8 @@ export function register(program: Command): void {
     .command('show <caseId>')
     .description('show one case with its request, candidates and evidence (JSON)')
     .action(async (caseId: string) => {
-      await withApp(async (app) => {
-        const c = await app.review.show(caseId);
+      await withCases(async (cases) => {
+        const c = await cases.get(caseId);
         if (!c) throw new Error(`review case ${caseId} not found`);
         process.stdout.write(`${JSON.stringify(c, null, 2)}\n`);
       });
@@ -81,18 +78,26 @@ export function register(program: Command): void {
     .action(async (caseId: string, o: { member?: string; match?: boolean; by: string; note?: string }) => {
       const noMatch = o.match === false;
       if (!o.member === !noMatch) throw new Error('give exactly one of --member <id> or --no-match');
-      await withApp(async (app) => {
+      const config = loadConfig();
+      const { desk, relay, stop } = await openReviewDesk(config, createLogger(config.cliLogLevel));
+      try {
         const note = o.note ?? null;
-        const after = await app.review.resolve(
+        const after = await desk.resolve(
           caseId,
-          o.member
-            ? { kind: 'member', memberId: o.member, operator: o.by, note }
-            : { kind: 'no_match', operator: o.by, note },
+          o.member ? { kind: 'member', memberId: o.member, note } : { kind: 'no_match', note },
+          { id: o.by, role: 'reviewer' },
         );
-        const published = await app.relay.drainAll();
+        // A running adapter's relay may hold the publisher lock: then it publishes these events itself.
+        const published = await relay.drainAll();
         process.stdout.write(
-          `case ${after.case_id} resolved: ${after.resolution}${after.resolution_member_id ? ` ${after.resolution_member_id}` : ''} by ${after.resolved_by}; ${published} event(s) published\n`,
+          `case ${after.caseId} resolved: ${after.resolution}${after.resolutionMemberId ? ` ${after.resolutionMemberId}` : ''} by ${after.resolvedBy}; ${
+            published === null
+              ? 'events left to the running adapter to publish'
+              : `${published} event(s) published`
+          }\n`,
         );
-      });
+      } finally {
+        await stop();
+      }
     });
 }

@@ -9,13 +9,15 @@ import type { AdultRegistrationSubmitted, DocumentRef } from '../../contracts/ge
 import { ageOn, cccdConsistentWith, isCmnd, isPassport, parseCccd } from '../../domain/identifiers.js';
 import { reviewCaseId } from '../../domain/ids.js';
 import type { MemberRecord, PersonQuery } from '../../matching/types.js';
-import type { ArchiveEffect, Decision } from '../../runtime/effects.js';
+import type { ArchiveEffect, Decision } from '../../domain/effects.js';
 import { compareDobWithMember, compareGenderWithMember, compareNames } from '../registration/identity.js';
 import { decisionEmit, openReviewEffects } from '../registration/outputs.js';
 import { RuleLog, safeAge, type Severity } from '../registration/rules.js';
-import { reviewCandidates, toMatchGender, type FindPerson } from '../shared.js';
+import type { FindPerson } from '../../ports/hgd.js';
+import { reviewCandidates } from '../review/builders.js';
+import { toMatchGender } from '../shared.js';
 import { allowedMediaType, contentMatchesMediaType, parseArchiveUri, retentionUntil } from './documents.js';
-import type { DocumentStore } from './ports.js';
+import type { DocumentStore } from '../../ports/documents.js';
 
 export const ADULT_REASON = {
   AGE_UNDER_15: 'AGE_UNDER_15',
@@ -115,7 +117,7 @@ export async function decideAdultRegistration(
     effects: openReviewEffects(
       {
         reviewKind: 'ADULT_REGISTRATION',
-        caseId: reviewCaseId('ADULT_REGISTRATION', event.eventId),
+        caseId: reviewCaseId('ADULT_REGISTRATION', event.registrationId),
         sourceEventId: event.eventId,
         registrationId: event.registrationId,
         reasonCodes: verdict.codes,

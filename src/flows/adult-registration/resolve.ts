@@ -1,16 +1,9 @@
-import { PermanentError } from '../../domain/errors.js';
+import type { Effect } from '../../domain/effects.js';
 import type { MemberRecord } from '../../matching/types.js';
-import type { ArchiveEffect, Effect } from '../../runtime/effects.js';
-import type { ReviewAction } from '../defence-code-mapping/resolve.js';
-import { resolveRegistrationCase, type OpenCaseView } from '../registration/outputs.js';
-import type { AdultCaseEvidence } from './decide.js';
-
-export interface AdultCase extends OpenCaseView {
-  /** The submitted event as JSON. */
-  request: unknown;
-  /** The evidence stored when the case was opened (AdultCaseEvidence as JSON). */
-  evidence: unknown;
-}
+import type { ReviewCase } from '../../ports/review-cases.js';
+import { ReviewRefused, type Operator, type ReviewAction } from '../review/actions.js';
+import { verifiedArchiveOf } from '../review/requests.js';
+import { resolveRegistrationCase } from '../registration/outputs.js';
 
 /**
  * An operator's decision on an adult registration. `member` approves with that HGD member's BHXH code and records
@@ -18,29 +11,23 @@ export interface AdultCase extends OpenCaseView {
  * the documents were not verified then. `no_match` rejects.
  */
 export function resolveAdultCase(
-  c: AdultCase,
+  c: ReviewCase,
   action: ReviewAction,
+  operator: Operator,
   member: MemberRecord | null,
   now: Date,
 ): Effect[] {
-  return resolveRegistrationCase(c, action, member, now, {
+  return resolveRegistrationCase(c, action, operator, member, now, {
     kind: 'ADULT',
-    reviewKind: 'ADULT_REGISTRATION',
     onApprove: () => {
-      const archive = archiveOf(c.evidence);
+      const archive = verifiedArchiveOf(c);
       if (!archive) {
-        throw new PermanentError(
-          'INVALID_REQUEST',
+        throw new ReviewRefused(
+          'NOT_APPROVABLE',
           `case ${c.caseId}: the documents were not verified when the case was opened; reject it (--no-match) and ask for a new submission`,
         );
       }
       return archive;
     },
   });
-}
-
-function archiveOf(evidence: unknown): ArchiveEffect[] | null {
-  const a = (evidence as Partial<AdultCaseEvidence> | null)?.archive;
-  if (!Array.isArray(a) || a.length !== 2) return null;
-  return a.map((r) => ({ ...r, kind: 'archive' as const }));
 }

@@ -9,7 +9,7 @@ import type { ChildRegistrationSubmitted } from '../../contracts/generated.js';
 import { ageOn, cccdConsistentWith } from '../../domain/identifiers.js';
 import { reviewCaseId } from '../../domain/ids.js';
 import type { MatchResult, MemberRecord, PersonQuery, ScoredCandidate } from '../../matching/types.js';
-import type { Decision } from '../../runtime/effects.js';
+import type { Decision } from '../../domain/effects.js';
 import {
   compareDobWithMember,
   compareGenderWithMember,
@@ -18,7 +18,9 @@ import {
 } from '../registration/identity.js';
 import { decisionEmit, openReviewEffects } from '../registration/outputs.js';
 import { RuleLog, safeAge, type Severity } from '../registration/rules.js';
-import { reviewCandidates, toMatchGender, type FindPerson } from '../shared.js';
+import type { FindPerson } from '../../ports/hgd.js';
+import { reviewCandidates } from '../review/builders.js';
+import { toMatchGender } from '../shared.js';
 
 export const CHILD_REASON = {
   CHILD_NOT_UNDER_18: 'CHILD_NOT_UNDER_18',
@@ -98,7 +100,7 @@ export async function decideChildRegistration(
       ],
     };
   }
-  const caseId = reviewCaseId('CHILD_REGISTRATION', event.eventId);
+  const caseId = reviewCaseId('CHILD_REGISTRATION', event.registrationId);
   const candidates = hgd.member
     ? [
         { memberId: hgd.member.memberId, householdCode: hgd.member.householdCode, score: hgd.score ?? 0 },

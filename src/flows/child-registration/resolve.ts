@@ -1,22 +1,19 @@
+import type { Effect } from '../../domain/effects.js';
 import type { MemberRecord } from '../../matching/types.js';
-import type { Effect } from '../../runtime/effects.js';
-import type { ReviewAction } from '../defence-code-mapping/resolve.js';
-import { resolveRegistrationCase, type OpenCaseView } from '../registration/outputs.js';
-
-/** A review case as the resolver reads it back: the stored request is the submitted event as JSON. */
-export interface ChildCase extends OpenCaseView {
-  request: unknown;
-}
+import type { ReviewCase } from '../../ports/review-cases.js';
+import type { Operator, ReviewAction } from '../review/actions.js';
+import { resolveRegistrationCase } from '../registration/outputs.js';
 
 /**
  * An operator's decision on a child registration: `member` approves with that HGD member's BHXH code (the
  * operator has checked the documents and the link to the parent); `no_match` rejects.
  */
 export function resolveChildCase(
-  c: ChildCase,
+  c: ReviewCase,
   action: ReviewAction,
+  operator: Operator,
   member: MemberRecord | null,
   now: Date,
 ): Effect[] {
-  return resolveRegistrationCase(c, action, member, now, { kind: 'CHILD', reviewKind: 'CHILD_REGISTRATION' });
+  return resolveRegistrationCase(c, action, operator, member, now, { kind: 'CHILD' });
 }

@@ -1,72 +1,37 @@
-import type { CodeLookupFailed, ReviewCase } from '../../contracts/generated.js';
-import { PermanentError } from '../../domain/errors.js';
-import { deterministicUuid } from '../../domain/ids.js';
+import type { Effect } from '../../domain/effects.js';
 import type { MemberRecord } from '../../matching/types.js';
-import type { Effect } from '../../runtime/effects.js';
+import type { CodeChangeLog, HgdReads } from '../../ports/hgd.js';
+import type { ReviewCase } from '../../ports/review-cases.js';
+import { auditActor, ReviewRefused, type Operator, type ReviewAction } from '../review/actions.js';
+import { resolveCase } from '../review/builders.js';
+import { defenceRequestOf } from '../review/requests.js';
 import { mappingEmits, noMatchEmit, REASON } from './decide.js';
-
-export type ReviewAction =
-  | { kind: 'member'; memberId: string; operator: string; note: string | null }
-  | { kind: 'no_match'; operator: string; note: string | null };
-
-export interface OpenCase {
-  caseId: string;
-  subjectId: string;
-  reasonCodes: string[];
-  /** The stored request (a CodeLookupFailed as JSON). */
-  request: unknown;
-  candidates: { memberId: string; householdCode: string | null; score: number }[];
-}
 
 /**
  * An operator's decision on a Defence review case: the same guarded code change and the same events as an
- * automatic match, with the operator recorded in the audit and on the outputs.
+ * automatic match, with the operator recorded in the audit and on the outputs. A conflict in the store (the member
+ * changed, the code is held by someone else, the case was resolved meanwhile) refuses the resolution and leaves
+ * the case open: nothing is overwritten.
  */
 export function resolveDefenceCase(
-  c: OpenCase,
+  c: ReviewCase,
   action: ReviewAction,
+  operator: Operator,
   member: MemberRecord | null,
   now: Date,
 ): Effect[] {
-  const request = c.request as CodeLookupFailed;
-  const resolvedEvent = (resolution: string, memberId: string | null): Effect => {
-    const eventId = deterministicUuid('review-case', 'resolved', c.caseId);
-    const record: ReviewCase = {
-      eventId,
-      occurredAt: now,
-      caseId: c.caseId,
-      kind: 'DEFENCE_CODE_MAPPING',
-      status: 'RESOLVED',
-      subjectId: c.subjectId,
-      reasonCodes: c.reasonCodes,
-      candidates: c.candidates.map(({ memberId: m, householdCode, score }) => ({
-        memberId: m,
-        householdCode,
-        score,
-      })),
-      resolution: memberId ? `member:${memberId}` : resolution,
-      resolvedBy: action.operator,
-      note: action.note,
-    };
-    return { kind: 'emit', topic: 'reviewCaseChanged', key: c.caseId, messageId: eventId, record };
-  };
-  const resolve = (resolution: string, memberId: string | null): Effect => ({
-    kind: 'resolveReview',
-    caseId: c.caseId,
-    resolvedBy: action.operator,
-    resolution,
-    memberId,
-    note: action.note,
-  });
-
+  const request = defenceRequestOf(c);
   if (action.kind === 'no_match') {
     return [
-      resolve('no_match', null),
-      noMatchEmit(request, now, 'OPERATOR', action.operator, c.caseId, [REASON.REJECTED_BY_OPERATOR]),
-      resolvedEvent('no_match', null),
+      ...resolveCase(
+        c,
+        { resolution: 'no_match', memberId: null, operator: operator.id, note: action.note },
+        now,
+      ),
+      noMatchEmit(request, now, 'OPERATOR', operator.id, c.caseId, [REASON.REJECTED_BY_OPERATOR]),
     ];
   }
-  if (!member) throw new PermanentError('INVALID_REQUEST', `member ${action.memberId} not found in HGD`);
+  if (!member) throw new ReviewRefused('MEMBER_NOT_FOUND', `member ${action.memberId} not found in HGD`);
   const score = c.candidates.find((x) => x.memberId === member.memberId)?.score ?? null;
   return [
     {
@@ -77,33 +42,55 @@ export function resolveDefenceCase(
       newCode: request.bqpCode,
       sourceEventId: `${request.eventId}#${c.caseId}`,
       caseId: c.caseId,
-      actor: `operator:${action.operator}`,
+      actor: auditActor(action, operator),
       score,
-      evidence: { resolvedFrom: c.caseId, reasonCodes: c.reasonCodes, note: action.note },
-      onChanged: [
-        resolve('member', member.memberId),
-        ...mappingEmits(request, now, {
-          memberId: member.memberId,
-          householdCode: member.householdCode,
-          previousCode: member.bhxhCode,
-          score,
-          decidedBy: 'OPERATOR',
-          operator: action.operator,
-          caseId: c.caseId,
-        }),
-        resolvedEvent('member', member.memberId),
-      ],
-      // Leave the case open and tell the operator: nothing is overwritten.
-      onConflict: (reason) => {
-        throw new PermanentError(
-          'INVALID_REQUEST',
-          reason === 'code_in_use'
-            ? `BQP code is already held by another HGD member; case ${c.caseId} stays open`
-            : reason === 'already_mapped'
-              ? `member ${member.memberId} already received another BQP code; case ${c.caseId} stays open`
-              : `member ${member.memberId} changed since it was read; try again`,
-        );
+      evidence: {
+        resolvedFrom: c.caseId,
+        reasonCodes: c.reasonCodes,
+        note: action.note,
+        ...(action.override ? { override: { by: operator.id, reason: action.override.reason } } : {}),
       },
     },
+    ...resolveCase(
+      c,
+      { resolution: 'member', memberId: member.memberId, operator: operator.id, note: action.note },
+      now,
+    ),
+    ...mappingEmits(request, now, {
+      memberId: member.memberId,
+      householdCode: member.householdCode,
+      previousCode: member.bhxhCode,
+      score,
+      decidedBy: 'OPERATOR',
+      operator: operator.id,
+      caseId: c.caseId,
+    }),
   ];
+}
+
+/**
+ * The lifelong-code rule for an operator's choice, read before anything is written: a member we already gave
+ * another BQP code, or a BQP code another member holds, is refused (the store still guards against a concurrent
+ * writer).
+ */
+export async function checkDefenceResolution(
+  c: ReviewCase,
+  member: MemberRecord,
+  ports: { codeChanges: CodeChangeLog; hgd: Pick<HgdReads, 'findMemberByBhxhCode'> },
+): Promise<void> {
+  const { bqpCode } = defenceRequestOf(c);
+  const given = await ports.codeChanges.codesGivenTo(member.memberId);
+  if (given.some((code) => code !== bqpCode)) {
+    throw new ReviewRefused(
+      'CONFLICT',
+      `member ${member.memberId} already received another BQP code; case ${c.caseId} stays open`,
+    );
+  }
+  const holder = await ports.hgd.findMemberByBhxhCode(bqpCode);
+  if (holder && holder.memberId !== member.memberId) {
+    throw new ReviewRefused(
+      'CONFLICT',
+      `the BQP code is already held by HGD member ${holder.memberId}; case ${c.caseId} stays open`,
+    );
+  }
 }

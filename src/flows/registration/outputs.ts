@@ -6,13 +6,14 @@ import type {
   RegistrationDecision,
   RegistrationKind,
   RegistrationOutcome,
-  ReviewCase,
 } from '../../contracts/generated.js';
+import type { Effect, EmitEffect, OpenReviewEffect } from '../../domain/effects.js';
 import { deterministicUuid } from '../../domain/ids.js';
-import { PermanentError } from '../../domain/errors.js';
 import type { MemberRecord } from '../../matching/types.js';
-import type { Effect, EmitEffect, OpenReviewEffect, ResolveReviewEffect } from '../../runtime/effects.js';
-import type { ReviewAction } from '../defence-code-mapping/resolve.js';
+import type { ReviewCase } from '../../ports/review-cases.js';
+import { ReviewRefused, type Operator, type ReviewAction } from '../review/actions.js';
+import { openCase, resolveCase, type CaseOpening } from '../review/builders.js';
+import { registrationRequestOf } from '../review/requests.js';
 
 export type ReviewKind = 'CHILD_REGISTRATION' | 'ADULT_REGISTRATION';
 
@@ -30,13 +31,14 @@ export interface DecisionFields {
 
 /**
  * RegistrationDecision, keyed by registration id. The automatic decision (including IN_REVIEW) and an operator's
- * later decision on the same case get distinct ids.
+ * later decision on the same case get distinct ids; both are derived from the registration id (the business key).
  */
 export function decisionEmit(f: DecisionFields, now: Date): EmitEffect {
+  // Keyed by the registration: the same registration submitted again under a new event id gets one decision.
   const eventId =
     f.decidedBy === 'OPERATOR'
-      ? deterministicUuid('registration-decision', f.sourceEventId, 'operator', f.caseId ?? '')
-      : deterministicUuid('registration-decision', f.sourceEventId);
+      ? deterministicUuid('registration-decision', f.registrationId, 'operator', f.caseId ?? '')
+      : deterministicUuid('registration-decision', f.registrationId);
   const record: RegistrationDecision = {
     eventId,
     occurredAt: now,
@@ -53,15 +55,9 @@ export function decisionEmit(f: DecisionFields, now: Date): EmitEffect {
   return { kind: 'emit', topic: 'registrationDecided', key: f.registrationId, messageId: eventId, record };
 }
 
-export interface ReviewOpening {
+export interface ReviewOpening extends Omit<CaseOpening, 'reviewKind' | 'subjectId'> {
   reviewKind: ReviewKind;
-  caseId: string;
-  sourceEventId: string;
   registrationId: string;
-  reasonCodes: string[];
-  request: unknown;
-  candidates: OpenReviewEffect['candidates'];
-  evidence: unknown;
 }
 
 /** Opens the case, tells operators (ReviewCase OPENED) and tells VssID the registration is IN_REVIEW. */
@@ -70,41 +66,13 @@ export function openReviewEffects(
   kind: RegistrationKind,
   now: Date,
 ): [OpenReviewEffect, EmitEffect, EmitEffect] {
-  const eventId = deterministicUuid('review-case', 'opened', o.caseId);
-  const record: ReviewCase = {
-    eventId,
-    occurredAt: now,
-    caseId: o.caseId,
-    kind: o.reviewKind,
-    status: 'OPENED',
-    subjectId: o.registrationId,
-    reasonCodes: o.reasonCodes,
-    candidates: o.candidates.map(({ memberId, householdCode, score }) => ({
-      memberId,
-      householdCode,
-      score,
-    })),
-    resolution: null,
-    resolvedBy: null,
-    note: null,
-  };
+  const { registrationId, ...opening } = o;
   return [
-    {
-      kind: 'openReview',
-      caseId: o.caseId,
-      reviewKind: o.reviewKind,
-      sourceEventId: o.sourceEventId,
-      subjectId: o.registrationId,
-      reasonCodes: o.reasonCodes,
-      request: o.request,
-      candidates: o.candidates,
-      evidence: o.evidence,
-    },
-    { kind: 'emit', topic: 'reviewCaseChanged', key: o.caseId, messageId: eventId, record },
+    ...openCase({ ...opening, subjectId: registrationId }, now),
     decisionEmit(
       {
         kind,
-        registrationId: o.registrationId,
+        registrationId,
         sourceEventId: o.sourceEventId,
         outcome: 'IN_REVIEW',
         reasonCodes: o.reasonCodes,
@@ -118,51 +86,6 @@ export function openReviewEffects(
   ];
 }
 
-export interface OpenCaseView {
-  caseId: string;
-  subjectId: string;
-  reasonCodes: string[];
-  candidates: { memberId: string; householdCode: string | null; score: number }[];
-}
-
-/** Marks the case resolved and tells operators (ReviewCase RESOLVED). */
-export function resolveReviewEffects(
-  c: OpenCaseView,
-  reviewKind: ReviewKind,
-  r: { resolution: 'member' | 'no_match'; memberId: string | null; operator: string; note: string | null },
-  now: Date,
-): [ResolveReviewEffect, EmitEffect] {
-  const eventId = deterministicUuid('review-case', 'resolved', c.caseId);
-  const record: ReviewCase = {
-    eventId,
-    occurredAt: now,
-    caseId: c.caseId,
-    kind: reviewKind,
-    status: 'RESOLVED',
-    subjectId: c.subjectId,
-    reasonCodes: c.reasonCodes,
-    candidates: c.candidates.map(({ memberId, householdCode, score }) => ({
-      memberId,
-      householdCode,
-      score,
-    })),
-    resolution: r.memberId ? `member:${r.memberId}` : r.resolution,
-    resolvedBy: r.operator,
-    note: r.note,
-  };
-  return [
-    {
-      kind: 'resolveReview',
-      caseId: c.caseId,
-      resolvedBy: r.operator,
-      resolution: r.resolution,
-      memberId: r.memberId,
-      note: r.note,
-    },
-    { kind: 'emit', topic: 'reviewCaseChanged', key: c.caseId, messageId: eventId, record },
-  ];
-}
-
 /** Reason code of every operator rejection (the same code as the defence flow's). */
 export const REJECTED_BY_OPERATOR = 'REJECTED_BY_OPERATOR';
 
@@ -172,27 +95,27 @@ export const REJECTED_BY_OPERATOR = 'REJECTED_BY_OPERATOR';
  * resolve the case and emit a RegistrationDecision decided by the operator.
  */
 export function resolveRegistrationCase(
-  c: OpenCaseView & { request: unknown },
+  c: ReviewCase,
   action: ReviewAction,
+  operator: Operator,
   member: MemberRecord | null,
   now: Date,
-  opts: { kind: 'CHILD' | 'ADULT'; reviewKind: ReviewKind; onApprove?: () => Effect[] },
+  opts: { kind: RegistrationKind; onApprove?: () => Effect[] },
 ): Effect[] {
-  const request = c.request as { eventId: string; registrationId: string };
+  const request = registrationRequestOf(c);
   const base = {
     kind: opts.kind,
     registrationId: request.registrationId,
     sourceEventId: request.eventId,
     caseId: c.caseId,
     decidedBy: 'OPERATOR' as const,
-    operator: action.operator,
+    operator: operator.id,
   };
   if (action.kind === 'no_match') {
     return [
-      ...resolveReviewEffects(
+      ...resolveCase(
         c,
-        opts.reviewKind,
-        { resolution: 'no_match', memberId: null, operator: action.operator, note: action.note },
+        { resolution: 'no_match', memberId: null, operator: operator.id, note: action.note },
         now,
       ),
       decisionEmit(
@@ -201,19 +124,18 @@ export function resolveRegistrationCase(
       ),
     ];
   }
-  if (!member) throw new PermanentError('INVALID_REQUEST', `member ${action.memberId} not found in HGD`);
+  if (!member) throw new ReviewRefused('MEMBER_NOT_FOUND', `member ${action.memberId} not found in HGD`);
   if (!member.bhxhCode) {
-    throw new PermanentError(
-      'INVALID_REQUEST',
+    throw new ReviewRefused(
+      'NOT_APPROVABLE',
       `member ${member.memberId} has no BHXH code: an approval must carry one`,
     );
   }
   return [
     ...(opts.onApprove?.() ?? []),
-    ...resolveReviewEffects(
+    ...resolveCase(
       c,
-      opts.reviewKind,
-      { resolution: 'member', memberId: member.memberId, operator: action.operator, note: action.note },
+      { resolution: 'member', memberId: member.memberId, operator: operator.id, note: action.note },
       now,
     ),
     decisionEmit({ ...base, outcome: 'APPROVED', reasonCodes: [], bhxhCode: member.bhxhCode }, now),

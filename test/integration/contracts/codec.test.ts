@@ -64,7 +64,7 @@ describe('round trip through the registry', () => {
     ).json()) as {
       compatibilityLevel: string;
     };
-    expect(config.compatibilityLevel).toBe('BACKWARD');
+    expect(config.compatibilityLevel).toBe('BACKWARD_TRANSITIVE');
   });
 
   it('refuses to encode a record that does not fit the schema', async () => {

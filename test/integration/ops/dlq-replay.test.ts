@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AvroCodec } from '../../../connectors/registry/codec.js';
 import type { DeadLetter } from '../../../src/contracts/generated.js';
-import { startApp, type App } from '../../../src/runtime/app.js';
+import type { App } from '../../../src/runtime/app.js';
 import type { Config } from '../../../src/runtime/config.js';
-import { testConfig, testLogger, testCodec } from '../../support/app.js';
-import { createTestDatabase, type TestDatabase } from '../../support/db.js';
-import { committedToEnd, testKafka } from '../../support/kafka.js';
+import { testLogger } from '../../support/app.js';
+import { useAdapter } from '../../support/harness.js';
+import { committedToEnd } from '../../support/kafka.js';
 import { waitFor } from '../../support/stack.js';
 import { readAll } from '../../support/topic-reader.js';
 import { vssBridge } from './cli.js';
@@ -27,22 +27,12 @@ const header = (h: Record<string, unknown>, key: string) =>
   h[key] === undefined ? undefined : String(h[key] as Buffer);
 
 describe('`vss-bridge dlq replay` re-publishes dead letters to their source topic, byte for byte', () => {
-  let db: TestDatabase;
+  const h = useAdapter({ logger: () => testLogger('fatal') });
   let config: Config;
   let app: App;
   let codec: AvroCodec;
-  const kafka = testKafka();
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    config = testConfig(db.url);
-    codec = await testCodec(config);
-    app = await startApp(config, testLogger('fatal'));
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await db?.drop();
-  });
+  let kafka: Kafka;
+  beforeAll(() => void ({ config, app, codec, kafka } = h));
 
   it('counts with --dry-run, replays with original bytes and an x-replayed-from header, and honours --since', async () => {
     const topic = config.topics.codeLookupFailed;

@@ -68,7 +68,14 @@ describe('blocking keys still find the person', () => {
   });
 });
 
-const t: MatchThresholds = { match: 20, margin: 5, review: 5, maxReviewCandidates: 3 };
+const t: MatchThresholds = {
+  minMatchProbability: 0.999,
+  reviewLog2Odds: -5,
+  maxNamesakes: 0.05,
+  maxReviewCandidates: 3,
+  vetoLevels: { given_name: ['typo_other_name'] },
+};
+/** `score` is posterior log2 odds (Bayes factor + log2 prior). */
 const cand = (id: string, score: number, level = 'exact'): ScoredCandidate => ({
   memberId: id,
   score,
@@ -78,15 +85,15 @@ const cand = (id: string, score: number, level = 'exact'): ScoredCandidate => ({
 
 describe('decide', () => {
   it.each([
-    ['clear winner', [cand('a', 30), cand('b', 10)], 'match'],
-    ['single candidate above bar', [cand('a', 25)], 'match'],
-    ['too close to runner-up (twins)', [cand('a', 30), cand('b', 27)], 'review'],
-    ['below the bar', [cand('a', 15)], 'review'],
-    ['nobody plausible', [cand('a', 2)], 'no_match'],
+    ['clear winner', [cand('a', 14), cand('b', -3)], 'match'],
+    ['single candidate above bar', [cand('a', 11)], 'match'],
+    ['twins share the probability', [cand('a', 14), cand('b', 13)], 'review'],
+    ['below the bar', [cand('a', 8)], 'review'],
+    ['nobody plausible', [cand('a', -6)], 'no_match'],
     ['no candidates', [], 'no_match'],
     ['vetoed level', [cand('a', 40, 'typo_other_name')], 'review'],
   ] as const)('%s', (_l, ranked, decision) => {
-    const r = decide([...ranked], { ...t, vetoLevels: { given_name: ['typo_other_name'] } });
+    const r = decide([...ranked], t);
     expect(r.decision).toBe(decision);
     if (decision === 'review') expect(r.candidates.length).toBeGreaterThan(0);
   });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PermanentError } from '../../../../src/domain/errors.js';
 import { SCHEMA_NAMES } from '../../../../src/contracts/generated.js';
-import { loadSchemas } from '../../../../src/contracts/schemas.js';
+import { loadSchemas, type AvroRecordSchema } from '../../../../src/contracts/schemas.js';
+import { readerProblems } from '../../../../connectors/registry/compatibility.js';
 import { topicBindings } from '../../../../connectors/registry/bindings.js';
 import { invalidPaths } from '../../../../connectors/registry/codec.js';
 import { avroType } from '../../../../connectors/registry/logical-types.js';
@@ -123,9 +124,27 @@ describe('topicBindings', () => {
     const config = loadConfig({ VSS_PROFILE: 'local', TOPIC_PREFIX: 'dev.' });
     const b = topicBindings(config);
     expect(b).toHaveLength(10);
-    expect(b).toContainEqual({ topic: 'dev.vssid.code-lookup.failed', schema: 'CodeLookupFailed' });
-    expect(b).toContainEqual({ topic: 'dev.defence.code-mapping.decided', schema: 'CodeMapping' });
-    expect(b).toContainEqual({ topic: 'dev.vssid.code-mapping.decided', schema: 'CodeMapping' });
+    expect(b).toContainEqual({
+      topic: 'dev.vssid.code-lookup.failed',
+      schema: 'CodeLookupFailed',
+      role: 'input',
+    });
+    expect(b).toContainEqual({
+      topic: 'dev.defence.code-mapping.decided',
+      schema: 'CodeMapping',
+      role: 'output',
+    });
+    expect(b).toContainEqual({
+      topic: 'dev.vssid.code-mapping.decided',
+      schema: 'CodeMapping',
+      role: 'output',
+    });
+    expect(b.filter((x) => x.role === 'input').map((x) => x.topic)).toEqual([
+      'dev.vssid.child-registration.submitted',
+      'dev.vssid.adult-registration.submitted',
+      'dev.vssid.code-lookup.failed',
+    ]);
+    expect(b.filter((x) => x.schema === 'DeadLetter').every((x) => x.role === 'output')).toBe(true);
     expect(
       b
         .filter((x) => x.schema === 'DeadLetter')
@@ -135,6 +154,29 @@ describe('topicBindings', () => {
       'dev.vssid.adult-registration.submitted.dlq',
       'dev.vssid.child-registration.submitted.dlq',
       'dev.vssid.code-lookup.failed.dlq',
+    ]);
+  });
+});
+
+describe('readerProblems: why our reader cannot read a writer schema, by field', () => {
+  const reader = loadSchemas().CodeLookupFailed;
+  const problems = (writer: AvroRecordSchema) => readerProblems(avroType(reader), avroType(writer));
+
+  it('none for the same schema, or a writer with an extra field', () => {
+    expect(problems(reader)).toEqual([]);
+    const extra = structuredClone(reader);
+    extra.fields.push({ name: 'extra', type: 'string' });
+    expect(problems(extra)).toEqual([]);
+  });
+
+  it('names a removed field without default, a nested type change, and nothing for a removed optional field', () => {
+    const w = structuredClone(reader);
+    w.fields = w.fields.filter((f) => f.name !== 'requestId' && f.name !== 'staffBqpCode');
+    const person = w.fields.find((f) => f.name === 'person')!.type as AvroRecordSchema;
+    person.fields = person.fields.map((f) => (f.name === 'fullName' ? { ...f, type: 'long' } : f));
+    expect(problems(w)).toEqual([
+      "requestId: removed from the writer's schema, and our reader has no default for it",
+      "person.fullName: the writer's long cannot be read as our string",
     ]);
   });
 });

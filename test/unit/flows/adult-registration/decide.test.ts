@@ -10,9 +10,9 @@ import {
   evaluateAdultRegistration,
   type AdultCaseEvidence,
 } from '../../../../src/flows/adult-registration/decide.js';
-import type { DocumentInspection, DocumentStore } from '../../../../src/flows/adult-registration/ports.js';
+import type { DocumentInspection, DocumentStore } from '../../../../src/ports/documents.js';
 import type { RuleResult } from '../../../../src/flows/registration/rules.js';
-import type { ArchiveEffect, EmitEffect, OpenReviewEffect } from '../../../../src/runtime/effects.js';
+import type { ArchiveEffect, EmitEffect, OpenReviewEffect } from '../../../../src/domain/effects.js';
 import { adultEvent, HGD_MEMBERS, memoryHgd, type DeepPartial } from '../registration/fixtures.js';
 
 const PDF = Buffer.from('%PDF-1.7\nform 01 signed\n%%EOF\n');

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { reviewCase, reviewer } from '../review/cases.js';
 import type { RegistrationDecision } from '../../../../src/contracts/generated.js';
 import { resolveAdultCase } from '../../../../src/flows/adult-registration/resolve.js';
-import type { ArchiveEffect, EmitEffect } from '../../../../src/runtime/effects.js';
+import type { ArchiveEffect, EmitEffect } from '../../../../src/domain/effects.js';
 import { adultEvent, HGD_MEMBERS } from '../registration/fixtures.js';
 
 const NOW = new Date('2026-03-04T08:00:00Z');
@@ -17,7 +18,8 @@ const archive: ArchiveEffect[] = (['FORM_01', 'ID_COPY'] as const).map((document
   retentionUntil: '2036-03-02',
 }));
 // As stored: JSON round trip of the request and the evidence.
-const c = {
+const c = reviewCase({
+  kind: 'ADULT_REGISTRATION',
   caseId: 'RC-A-1',
   subjectId: e.registrationId,
   reasonCodes: ['HGD_AMBIGUOUS_ID_NUMBER'],
@@ -26,7 +28,7 @@ const c = {
   evidence: JSON.parse(
     JSON.stringify({ rules: [], archive, hgd: { memberIds: ['A-1'], how: 'id_number' } }),
   ) as unknown,
-};
+});
 const A1 = HGD_MEMBERS.find((m) => m.memberId === 'A-1')!;
 const decision = (effects: { kind: string }[]) =>
   effects.filter(
@@ -37,7 +39,8 @@ describe('resolveAdultCase', () => {
   it('--member approves and records the archive entries verified when the case was opened', () => {
     const effects = resolveAdultCase(
       c,
-      { kind: 'member', memberId: 'A-1', operator: 'alice', note: null },
+      { kind: 'member', memberId: 'A-1', note: null },
+      reviewer('alice'),
       A1,
       NOW,
     );
@@ -62,7 +65,8 @@ describe('resolveAdultCase', () => {
   it('--no-match rejects with REJECTED_BY_OPERATOR and archives nothing', () => {
     const effects = resolveAdultCase(
       c,
-      { kind: 'no_match', operator: 'bob', note: 'not the same person' },
+      { kind: 'no_match', note: 'not the same person' },
+      reviewer('bob'),
       null,
       NOW,
     );
@@ -77,7 +81,7 @@ describe('resolveAdultCase', () => {
   it('refuses to approve when the documents were not verified', () => {
     const unverified = { ...c, evidence: { rules: [], archive: null, hgd: { memberIds: [], how: null } } };
     expect(() =>
-      resolveAdultCase(unverified, { kind: 'member', memberId: 'A-1', operator: 'a', note: null }, A1, NOW),
+      resolveAdultCase(unverified, { kind: 'member', memberId: 'A-1', note: null }, reviewer('a'), A1, NOW),
     ).toThrow(/not verified/);
   });
 });

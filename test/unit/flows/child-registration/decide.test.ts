@@ -9,7 +9,7 @@ import {
   evaluateChildRegistration,
 } from '../../../../src/flows/child-registration/decide.js';
 import type { RuleResult } from '../../../../src/flows/registration/rules.js';
-import type { EmitEffect, OpenReviewEffect } from '../../../../src/runtime/effects.js';
+import type { EmitEffect, OpenReviewEffect } from '../../../../src/domain/effects.js';
 import { childEvent, HGD_MEMBERS, HOUSEHOLD, memoryHgd, type DeepPartial } from '../registration/fixtures.js';
 
 const ports = memoryHgd(HGD_MEMBERS);

@@ -1,18 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import { reviewCase, reviewer } from '../review/cases.js';
 import type { RegistrationDecision, ReviewCase } from '../../../../src/contracts/generated.js';
 import { resolveChildCase } from '../../../../src/flows/child-registration/resolve.js';
-import type { EmitEffect, ResolveReviewEffect } from '../../../../src/runtime/effects.js';
+import type { EmitEffect, ResolveReviewEffect } from '../../../../src/domain/effects.js';
 import { childEvent, HGD_MEMBERS } from '../registration/fixtures.js';
 
 const NOW = new Date('2026-03-03T08:00:00Z');
 const request = JSON.parse(JSON.stringify(childEvent())) as unknown;
-const c = {
+const c = reviewCase({
+  kind: 'CHILD_REGISTRATION',
   caseId: 'RC-C-1',
   subjectId: 'REG-1',
   reasonCodes: ['GUARDIAN_REVIEW'],
   candidates: [{ memberId: 'C-1', householdCode: '0100000001', score: 12.5 }],
   request,
-};
+});
 const C1 = HGD_MEMBERS.find((m) => m.memberId === 'C-1')!;
 const records = (effects: { kind: string }[]) =>
   effects.filter((e): e is EmitEffect => e.kind === 'emit').map((e) => e.record);
@@ -21,7 +23,8 @@ describe('resolveChildCase', () => {
   it('--member approves with that member BHXH code, decided by the operator', () => {
     const effects = resolveChildCase(
       c,
-      { kind: 'member', memberId: 'C-1', operator: 'alice', note: 'saw the papers' },
+      { kind: 'member', memberId: 'C-1', note: 'saw the papers' },
+      reviewer('alice'),
       C1,
       NOW,
     );
@@ -51,7 +54,7 @@ describe('resolveChildCase', () => {
   });
 
   it('--no-match rejects with REJECTED_BY_OPERATOR', () => {
-    const effects = resolveChildCase(c, { kind: 'no_match', operator: 'bob', note: null }, null, NOW);
+    const effects = resolveChildCase(c, { kind: 'no_match', note: null }, reviewer('bob'), null, NOW);
     const decision = records(effects).find((r) => 'outcome' in r) as RegistrationDecision;
     expect(decision).toMatchObject({
       outcome: 'REJECTED',
@@ -63,12 +66,13 @@ describe('resolveChildCase', () => {
 
   it('refuses an unknown member or one without a BHXH code', () => {
     expect(() =>
-      resolveChildCase(c, { kind: 'member', memberId: 'X', operator: 'a', note: null }, null, NOW),
+      resolveChildCase(c, { kind: 'member', memberId: 'X', note: null }, reviewer('a'), null, NOW),
     ).toThrow(/not found/);
     expect(() =>
       resolveChildCase(
         c,
-        { kind: 'member', memberId: 'C-1', operator: 'a', note: null },
+        { kind: 'member', memberId: 'C-1', note: null },
+        reviewer('a'),
         { ...C1, bhxhCode: null },
         NOW,
       ),
@@ -76,7 +80,7 @@ describe('resolveChildCase', () => {
   });
 
   it('the operator decision has another id than the automatic IN_REVIEW decision', () => {
-    const effects = resolveChildCase(c, { kind: 'no_match', operator: 'bob', note: null }, null, NOW);
+    const effects = resolveChildCase(c, { kind: 'no_match', note: null }, reviewer('bob'), null, NOW);
     const ids = effects.filter((e): e is EmitEffect => e.kind === 'emit').map((e) => e.messageId);
     expect(new Set(ids).size).toBe(ids.length);
   });

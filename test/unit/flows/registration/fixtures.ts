@@ -8,7 +8,7 @@ import { InMemoryCandidateSource } from '../../../../src/matching/in-memory-sour
 import { matchPerson } from '../../../../src/matching/match.js';
 import { defaultParameters } from '../../../../src/matching/parameters.js';
 import type { MemberRecord } from '../../../../src/matching/types.js';
-import type { FindPerson } from '../../../../src/flows/shared.js';
+import type { FindPerson } from '../../../../src/ports/hgd.js';
 
 export function member(m: Partial<MemberRecord> & Pick<MemberRecord, 'memberId' | 'fullName'>): MemberRecord {
   return {

@@ -1,0 +1,31 @@
+import type { Knex } from 'knex';
+
+/** The processed-event log of each consumer group: one row per event, written with the event's effects. */
+export async function isProcessed(
+  db: Knex | Knex.Transaction,
+  group: string,
+  eventId: string,
+): Promise<boolean> {
+  const row = await db('bridge.inbox').where({ consumer_group: group, event_id: eventId }).first('event_id');
+  return row !== undefined;
+}
+
+/** Claims the event in the inbox; false when another delivery already processed it (→ no-op). */
+export async function claimInbox(
+  tx: Knex.Transaction,
+  row: { group: string; eventId: string; topic: string; partition: number; offset: string; outcome: string },
+): Promise<boolean> {
+  const inserted = await tx('bridge.inbox')
+    .insert({
+      consumer_group: row.group,
+      event_id: row.eventId,
+      topic: row.topic,
+      partition: row.partition,
+      offset: row.offset,
+      outcome: row.outcome,
+    })
+    .onConflict(['consumer_group', 'event_id'])
+    .ignore()
+    .returning('event_id');
+  return inserted.length === 1;
+}

@@ -1,0 +1,239 @@
+import { describe, expect, it } from 'vitest';
+import type { ChangeCodeEffect, Conflict, Effect } from '../../../../src/domain/effects.js';
+import { checkAction, ReviewRefused, type Operator } from '../../../../src/flows/review/actions.js';
+import { ReviewDesk } from '../../../../src/flows/review/desk.js';
+import { defenceRequestOf, verifiedArchiveOf } from '../../../../src/flows/review/requests.js';
+import type { MemberRecord } from '../../../../src/matching/types.js';
+import type { ReviewCase } from '../../../../src/ports/review-cases.js';
+import { member } from '../registration/fixtures.js';
+import { reviewCase, reviewer } from './cases.js';
+
+const BQP = '9712345602';
+const M1 = member({
+  memberId: 'M-1',
+  fullName: 'Trần Văn Bình',
+  bhxhCode: '0133333333',
+  householdCode: 'H1',
+});
+const M2 = member({
+  memberId: 'M-2',
+  fullName: 'Trần Văn Bình',
+  bhxhCode: '0133333334',
+  householdCode: 'H2',
+});
+const OUTSIDER = member({
+  memberId: 'M-9',
+  fullName: 'Trần Văn Bính',
+  bhxhCode: '0133333339',
+  householdCode: 'H9',
+});
+const supervisor: Operator = { id: 'sup', role: 'supervisor' };
+
+const defenceCase = (over: Partial<ReviewCase> = {}) =>
+  reviewCase({
+    caseId: 'RC-D-1',
+    kind: 'DEFENCE_CODE_MAPPING',
+    subjectId: 'REQ-1',
+    reasonCodes: ['AMBIGUOUS_MATCH'],
+    request: { eventId: 'E-1', requestId: 'REQ-1', bqpCode: BQP, person: {} },
+    candidates: [
+      { memberId: 'M-1', householdCode: 'H1', score: 20 },
+      { memberId: 'M-2', householdCode: 'H2', score: 19.5 },
+    ],
+    ...over,
+  });
+
+function desk(c: ReviewCase, opts: { given?: string[]; holder?: MemberRecord; conflict?: Conflict } = {}) {
+  const applied: Effect[][] = [];
+  let stored = c;
+  const d = new ReviewDesk({
+    cases: { list: async () => [stored], get: async (id) => (id === stored.caseId ? stored : null) },
+    hgd: {
+      getMember: async (id) => [M1, M2, OUTSIDER].find((m) => m.memberId === id) ?? null,
+      findMemberByBhxhCode: async (code) => (opts.holder?.bhxhCode === code ? opts.holder : null),
+    },
+    codeChanges: { codesGivenTo: async () => opts.given ?? [] },
+    effects: {
+      apply: async (effects) => {
+        if (opts.conflict) return { status: 'conflict', conflict: opts.conflict };
+        applied.push(effects);
+        stored = { ...stored, status: 'resolved' };
+        return { status: 'applied' };
+      },
+    },
+    clock: () => new Date('2026-05-01T00:00:00Z'),
+  });
+  return { d, applied };
+}
+
+const refusal = async (p: Promise<unknown>) => {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof ReviewRefused) return e.refusal;
+    throw e;
+  }
+  return 'resolved';
+};
+
+describe('ReviewDesk.resolve (Defence cases)', () => {
+  it('a reviewer picks a candidate: guarded code change with the operator as actor, case resolved, mappings out', async () => {
+    const { d, applied } = desk(defenceCase());
+    await d.resolve('RC-D-1', { kind: 'member', memberId: 'M-2', note: 'checked' }, reviewer('alice'));
+    const effects = applied[0]!;
+    const change = effects.find((e): e is ChangeCodeEffect => e.kind === 'changeCode')!;
+    expect(change).toMatchObject({
+      memberId: 'M-2',
+      expectedOldCode: '0133333334',
+      newCode: BQP,
+      actor: 'operator:alice',
+      caseId: 'RC-D-1',
+    });
+    expect(effects.map((e) => (e.kind === 'emit' ? e.topic : e.kind))).toEqual([
+      'changeCode',
+      'resolveReview',
+      'reviewCaseChanged',
+      'defenceCodeMappingDecided',
+      'vssidCodeMappingDecided',
+    ]);
+  });
+
+  it('a reviewer cannot choose a member outside the candidates', async () => {
+    const { d, applied } = desk(defenceCase());
+    expect(
+      await refusal(d.resolve('RC-D-1', { kind: 'member', memberId: 'M-9', note: null }, reviewer('alice'))),
+    ).toBe('NOT_A_CANDIDATE');
+    expect(applied).toHaveLength(0);
+  });
+
+  it('a supervisor can, with a written reason, audited as an override', async () => {
+    const { d, applied } = desk(defenceCase());
+    const action = {
+      kind: 'member' as const,
+      memberId: 'M-9',
+      note: null,
+      override: { reason: 'HGD typo in the given name, checked with the ward' },
+    };
+    await d.resolve('RC-D-1', action, supervisor);
+    const change = applied[0]!.find((e): e is ChangeCodeEffect => e.kind === 'changeCode')!;
+    expect(change.actor).toBe('operator-override:sup');
+    expect(change.evidence).toMatchObject({ override: { by: 'sup', reason: action.override.reason } });
+  });
+
+  it.each([
+    [
+      'a reviewer overriding',
+      reviewer('alice'),
+      { reason: 'because I say so, long enough' },
+      'ROLE_NOT_ALLOWED',
+    ],
+    ['a supervisor without a reason', supervisor, { reason: ' ' }, 'OVERRIDE_REASON_REQUIRED'],
+  ])('refuses %s', async (_t, op, override, code) => {
+    const { d } = desk(defenceCase());
+    expect(
+      await refusal(d.resolve('RC-D-1', { kind: 'member', memberId: 'M-9', note: null, override }, op)),
+    ).toBe(code);
+  });
+
+  it('a viewer cannot resolve at all', async () => {
+    const { d } = desk(defenceCase());
+    expect(
+      await refusal(d.resolve('RC-D-1', { kind: 'no_match', note: null }, { id: 'v', role: 'viewer' })),
+    ).toBe('ROLE_NOT_ALLOWED');
+  });
+
+  it('refuses an unknown case, a resolved case and an unknown member', async () => {
+    expect(
+      await refusal(desk(defenceCase()).d.resolve('nope', { kind: 'no_match', note: null }, reviewer('a'))),
+    ).toBe('CASE_NOT_FOUND');
+    expect(
+      await refusal(
+        desk(defenceCase({ status: 'resolved' })).d.resolve(
+          'RC-D-1',
+          { kind: 'no_match', note: null },
+          reviewer('a'),
+        ),
+      ),
+    ).toBe('CASE_NOT_OPEN');
+    const withGhost = defenceCase({ candidates: [{ memberId: 'GHOST', householdCode: null, score: 1 }] });
+    expect(
+      await refusal(
+        desk(withGhost).d.resolve('RC-D-1', { kind: 'member', memberId: 'GHOST', note: null }, reviewer('a')),
+      ),
+    ).toBe('MEMBER_NOT_FOUND');
+  });
+
+  it('keeps one lifelong code: a member we already gave another BQP code, or a code someone else holds, is refused', async () => {
+    const given = desk(defenceCase(), { given: ['9700000001'] });
+    expect(
+      await refusal(
+        given.d.resolve('RC-D-1', { kind: 'member', memberId: 'M-1', note: null }, reviewer('a')),
+      ),
+    ).toBe('CONFLICT');
+    const held = desk(defenceCase(), { holder: member({ memberId: 'M-5', fullName: 'X', bhxhCode: BQP }) });
+    expect(
+      await refusal(held.d.resolve('RC-D-1', { kind: 'member', memberId: 'M-1', note: null }, reviewer('a'))),
+    ).toBe('CONFLICT');
+    expect(given.applied).toHaveLength(0);
+    expect(held.applied).toHaveLength(0);
+  });
+
+  it.each([
+    [{ kind: 'guard_failed', memberId: 'M-1' }, 'CONFLICT'],
+    [{ kind: 'code_in_use', memberId: 'M-1', code: BQP }, 'CONFLICT'],
+    [{ kind: 'case_not_open', caseId: 'RC-D-1' }, 'CASE_NOT_OPEN'],
+  ] as [Conflict, string][])(
+    'a conflict found by the store (%o) refuses the resolution and leaves the case open',
+    async (conflict, code) => {
+      const { d } = desk(defenceCase(), { conflict });
+      expect(
+        await refusal(d.resolve('RC-D-1', { kind: 'member', memberId: 'M-1', note: null }, reviewer('a'))),
+      ).toBe(code);
+    },
+  );
+});
+
+describe('checkAction', () => {
+  it('lets a reviewer say "no match" on an open case', () => {
+    expect(() => checkAction(defenceCase(), { kind: 'no_match', note: null }, reviewer('a'))).not.toThrow();
+  });
+});
+
+describe('stored requests are decoded, not cast', () => {
+  it('reads the fields a Defence resolution needs', () => {
+    expect(defenceRequestOf(defenceCase())).toEqual({ eventId: 'E-1', requestId: 'REQ-1', bqpCode: BQP });
+  });
+
+  it('refuses a stored request that lacks one, naming the field (never a value)', () => {
+    const broken = defenceCase({ request: { eventId: 'E-1', requestId: 'REQ-1' } });
+    expect(() => defenceRequestOf(broken)).toThrow(/lacks "bqpCode"/);
+  });
+
+  it('reads verified archive records, or null when the documents were not verified', () => {
+    const rec = {
+      kind: 'archive',
+      registrationId: 'R',
+      documentKind: 'FORM_01',
+      sha256: 'a'.repeat(64),
+      sizeBytes: 3,
+      uri: 'archive://x',
+      mediaType: 'application/pdf',
+      retentionUntil: '2036-01-01',
+    };
+    const c = reviewCase({
+      caseId: 'A',
+      kind: 'ADULT_REGISTRATION',
+      evidence: { archive: [rec, { ...rec, documentKind: 'ID_COPY' }] },
+    });
+    expect(verifiedArchiveOf(c)!.map((r) => r.documentKind)).toEqual(['FORM_01', 'ID_COPY']);
+    expect(
+      verifiedArchiveOf(reviewCase({ caseId: 'B', kind: 'ADULT_REGISTRATION', evidence: { archive: null } })),
+    ).toBeNull();
+    const bad = reviewCase({
+      caseId: 'C',
+      kind: 'ADULT_REGISTRATION',
+      evidence: { archive: [rec, { ...rec, documentKind: 'SELFIE' }] },
+    });
+    expect(() => verifiedArchiveOf(bad)).toThrow(/unknown kind/);
+  });
+});
