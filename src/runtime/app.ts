@@ -266,12 +266,8 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
       { name: 'kafka', check: async () => void (await admin.describeCluster()) },
       {
         name: 'schema-registry',
-        check: async () => {
-          const r = await fetch(`${config.schemaRegistryUrl}/subjects`, {
-            signal: AbortSignal.timeout(1500),
-          });
-          if (!r.ok) throw new Error(`HTTP ${r.status}`);
-        },
+        // Through the codec's client: the registry's TLS, basic auth and timeout (a bare fetch has none of them).
+        check: () => codec.ping(),
       },
       ...(consume
         ? [
