@@ -16,7 +16,7 @@ export default defineConfig({
           environment: 'node',
           // A few unit tests start the CLI as a process; on 2 loaded cores that can take seconds.
           testTimeout: 30_000,
-          // Projects run as ordered groups: unit, then integration, then chaos alone.
+          // Projects run as ordered groups: unit, then integration, then security, then chaos alone.
           sequence: { groupOrder: 0 },
         },
       },
@@ -36,16 +36,18 @@ export default defineConfig({
       },
       {
         // test/security: each attack of the hardening issue played against the real stack (and against our own
-        // TLS PostgreSQL and Kafka listeners, on other ports), plus the fuzz test. Runs with the integration group.
+        // TLS PostgreSQL and Kafka on other ports), plus the fuzz test. After the integration group (it starts a
+        // broker and a database of its own, heavy on 2 cores), before chaos.
         test: {
           name: 'security',
           include: ['test/security/**/*.test.ts'],
           environment: 'node',
           testTimeout: 300_000,
-          hookTimeout: 120_000,
+          hookTimeout: 240_000,
           maxWorkers: 2,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
           globalSetup: ['test/support/global-setup.ts'],
+          execArgv,
         },
       },
       {
@@ -58,7 +60,7 @@ export default defineConfig({
           hookTimeout: 120_000,
           fileParallelism: false,
           maxWorkers: 1,
-          sequence: { groupOrder: 2 },
+          sequence: { groupOrder: 3 },
           globalSetup: ['test/support/global-setup.ts'],
           execArgv,
         },

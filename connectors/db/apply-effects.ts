@@ -55,16 +55,14 @@ export async function applyEffects(
         if (result === 'code_in_use') {
           throw new ConflictSignal({ kind: 'code_in_use', memberId: effect.memberId, code: effect.newCode });
         }
+        // The audit keeps member, old and new code, time, actor, case and event only (docs/retention.md).
         await tx('bridge.code_changes').insert({
           member_id: effect.memberId,
-          household_code: effect.householdCode,
           old_code: effect.expectedOldCode,
           new_code: effect.newCode,
           event_id: effect.sourceEventId,
           case_id: effect.caseId,
           actor: effect.actor,
-          score: effect.score,
-          evidence: JSON.stringify(effect.evidence ?? {}),
         });
         break;
       }

@@ -114,6 +114,42 @@ export const bridgeMigrations: Migration[] = [
     },
   },
   {
+    // The audit keeps what the law asks of it: member, old and new code, time, actor, case (and the source event,
+    // the key of exactly-once). The household code, the match score and the evidence (compared names and dates of
+    // birth) belong to the decision, not to the audit, and are dropped with what they held.
+    name: '20261125230000_code_changes_minimal',
+    async up(knex: Knex) {
+      await knex.raw(
+        'alter table bridge.code_changes drop column household_code, drop column score, drop column evidence',
+      );
+    },
+    async down(knex: Knex) {
+      await knex.raw(`alter table bridge.code_changes add column household_code text, add column score double precision,
+        add column evidence jsonb not null default '{}'`);
+    },
+  },
+  {
+    // The retention job anonymises a resolved review case once its retention has passed, and says when.
+    name: '20261125230100_review_cases_anonymised_at',
+    async up(knex: Knex) {
+      await knex.raw('alter table bridge.review_cases add column anonymised_at timestamptz');
+      await knex.raw(
+        'create index review_cases_resolved_idx on bridge.review_cases (resolved_at) where anonymised_at is null',
+      );
+      await knex.raw('create index outbox_sent_idx on bridge.outbox (sent_at) where sent_at is not null');
+      await knex.raw('create index inbox_processed_idx on bridge.inbox (processed_at)');
+      await knex.raw(
+        'create index archive_records_retention_idx on bridge.archive_records (retention_until)',
+      );
+    },
+    async down(knex: Knex) {
+      await knex.raw('drop index if exists bridge.archive_records_retention_idx');
+      await knex.raw('drop index if exists bridge.inbox_processed_idx');
+      await knex.raw('drop index if exists bridge.outbox_sent_idx');
+      await knex.raw('alter table bridge.review_cases drop column anonymised_at');
+    },
+  },
+  {
     // A record the broker refuses for good (too large for the topic, invalid) is parked with its reason instead of
     // blocking every record behind it; parked rows are left for an operator (`/readyz`, metric, alert).
     name: '20261125233000_outbox_parking',

@@ -1,7 +1,9 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
+import { scrubText } from '../../src/runtime/logger.js';
 import { memberBlockingKeys } from '../../src/matching/blocking.js';
 import { NameFrequencyCounter } from '../../src/matching/frequencies.js';
 import { keyHash } from '../../src/matching/key-hash.js';
@@ -19,7 +21,10 @@ import { MEMBER_COLUMNS, memberToRow } from './rows.js';
 export interface ImportOptions {
   /** Empty hgd.members, hgd.households and the search keys first. */
   truncate?: boolean;
-  /** Where rejected lines go (JSON lines: line, reason, text). */
+  /**
+   * Where rejected lines go (JSON lines: line number, member_id when readable, reason naming the field, SHA-256 of
+   * the line). Never the line itself: it holds names, ID numbers, BHXH codes and dates of birth.
+   */
   rejectsPath?: string;
   batchSize?: number;
   /** Called after each batch (progress bar). */
@@ -43,8 +48,30 @@ export interface ImportSummary extends ImportProgress {
 
 interface Reject {
   line: number;
+  memberId: string | null;
   reason: string;
-  text: string;
+  /** Identifies the line in the source file without copying it. */
+  sha256: string;
+}
+
+/** A reject without personal data: the reason scrubbed of quoted values and digit runs, the line as a digest. */
+function rejectOf(line: number, text: string, reason: string, memberId: string | null = null): Reject {
+  return {
+    line,
+    memberId,
+    reason: scrubText(reason, 300),
+    sha256: createHash('sha256').update(text).digest('hex'),
+  };
+}
+
+/** A database refusal as a reason that names the constraint, never the values (pg's `detail` quotes them). */
+function databaseReason(e: unknown): string {
+  const err = e as { code?: string; constraint?: string; column?: string };
+  if (err.code === '23505')
+    return `database: ${err.constraint ?? 'a unique constraint'}: value held by another row`;
+  if (err.code === '23514') return `database: check ${err.constraint ?? ''} failed`.trim();
+  if (err.code === '23502') return `database: ${err.column ?? 'a column'} must not be null`;
+  return `database: error ${err.code ?? 'unknown'}`;
 }
 
 /** The columns an import writes: every member column but `version`, which the database keeps. */
@@ -159,12 +186,7 @@ export async function importMembers(
           keys += r.keys;
           imported++;
         } catch (e) {
-          const err = e as { code?: string; detail?: string; message?: string };
-          reject({
-            line: it.line,
-            reason: `database: ${err.detail ?? err.message ?? String(e)}`,
-            text: it.text,
-          });
+          reject(rejectOf(it.line, it.text, databaseReason(e), it.member.memberId));
         }
       }
     }
@@ -176,7 +198,7 @@ export async function importMembers(
     if (text.trim() === '') continue;
     const parsed = memberFromLine(text);
     if (!parsed.ok) {
-      reject({ line: lineNo, reason: parsed.reason, text });
+      reject(rejectOf(lineNo, text, parsed.reason));
       continue;
     }
     batch.set(parsed.value.memberId, { member: parsed.value, line: lineNo, text });

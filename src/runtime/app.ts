@@ -12,6 +12,7 @@ import { PgEffectStore, PgEventStore } from '../../connectors/db/event-store.js'
 import { pendingMigrations } from '../../connectors/db/migrate.js';
 import { outboxBacklog, PgOutboxReader } from '../../connectors/db/outbox.js';
 import { PgReviewCases } from '../../connectors/db/review-cases.js';
+import { scheduleRetention } from '../../connectors/db/retention.js';
 import { hgdMatcher } from '../../connectors/hgd/matcher.js';
 import { findMemberByBhxhCode, findMembersByIdNumber, getMember } from '../../connectors/hgd/repository.js';
 import { kafkaFromConfig } from '../../connectors/kafka/client.js';
@@ -287,12 +288,8 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
       },
       {
         name: 'schema-registry',
-        check: async () => {
-          const r = await fetch(`${config.schemaRegistryUrl}/subjects`, {
-            signal: AbortSignal.timeout(1500),
-          });
-          if (!r.ok) throw new Error(`HTTP ${r.status}`);
-        },
+        // Through the codec's client: the registry's TLS, basic auth and timeout (a bare fetch has none of them).
+        check: () => codec.ping(),
       },
       ...(consume
         ? [
@@ -337,6 +334,14 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
   if (consume) await consumer.start();
   const timer = refreshGauges(config, admin, knex, http, metrics, [...handlers.keys()], logger);
   life.add({ name: 'gauges', stop: async () => clearInterval(timer) });
+  if (consume) {
+    // Personal data past its retention is deleted or anonymised at start and then daily (docs/retention.md).
+    const stopRetention = scheduleRetention(knex, config.retention, {
+      onReport: (r) => logger.info({ counts: r }, 'retention run'),
+      onError: (e) => logger.warn({ err: safeError(e) }, 'retention run failed; will try again'),
+    });
+    life.add({ name: 'retention', stop: async () => stopRetention() });
+  }
 
   logger.info(
     { groupId: config.kafka.groupId, topics: [...handlers.keys()], consume },

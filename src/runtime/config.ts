@@ -81,6 +81,8 @@ export interface Config {
   httpPort: number;
   archiveDir: string;
   archiveRetentionYears: number;
+  /** Retention periods of the retention job, in days (docs/retention.md). */
+  retention: { inboxDays: number; outboxDays: number; deadLetterDays: number; reviewDays: number };
   /** Optional regex a BQP-issued BHXH code must match (unpublished, so off by default; docs/contracts.md). */
   bqpCodePattern: RegExp | null;
 }
@@ -125,6 +127,10 @@ export const DEFAULTS = {
   ARCHIVE_DIR: './.stack/archive',
   ARCHIVE_RETENTION_YEARS: '10',
   SCHEMA_REGISTRY_TIMEOUT_MS: '10000',
+  RETENTION_INBOX_DAYS: '90',
+  RETENTION_OUTBOX_DAYS: '30',
+  RETENTION_DEAD_LETTER_DAYS: '30',
+  RETENTION_REVIEW_DAYS: '365',
 } as const;
 
 /**
@@ -378,6 +384,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     httpPort: int(get('HTTP_PORT'), 'HTTP_PORT', 0, 65535, problems),
     archiveDir: get('ARCHIVE_DIR'),
     archiveRetentionYears: int(get('ARCHIVE_RETENTION_YEARS'), 'ARCHIVE_RETENTION_YEARS', 1, 200, problems),
+    retention: {
+      inboxDays: int(get('RETENTION_INBOX_DAYS'), 'RETENTION_INBOX_DAYS', 1, 36_500, problems),
+      outboxDays: int(get('RETENTION_OUTBOX_DAYS'), 'RETENTION_OUTBOX_DAYS', 1, 36_500, problems),
+      deadLetterDays: int(
+        get('RETENTION_DEAD_LETTER_DAYS'),
+        'RETENTION_DEAD_LETTER_DAYS',
+        1,
+        36_500,
+        problems,
+      ),
+      reviewDays: int(get('RETENTION_REVIEW_DAYS'), 'RETENTION_REVIEW_DAYS', 1, 36_500, problems),
+    },
     bqpCodePattern,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -6,7 +6,7 @@ import type { EventStore } from '../ports/event-store.js';
 import type { FlowHandler } from '../ports/flow.js';
 import type { Decoder, InboundMessage, MessageHandler } from '../ports/inbound.js';
 import type { RuntimeEvents } from './events.js';
-import type { Logger } from './logger.js';
+import { scrubText, type Logger } from './logger.js';
 import { DEFAULT_BACKOFF, retry, type Backoff } from './retry.js';
 
 export interface ProcessorDeps {
@@ -188,7 +188,8 @@ export class MessageProcessor implements MessageHandler {
       headers: headerList(msg.headers),
       errorClass: err.name,
       errorCode: code,
-      errorMessage: truncate(err.message, 2000),
+      // Driver errors may quote values: the message is scrubbed like a log line before it leaves.
+      errorMessage: scrubText(err.message, 2000),
       attempts,
     };
     const result = await this.deps.store.commit({
@@ -251,10 +252,6 @@ export function traceparentOf(v: InboundMessage['headers'][string]): string | un
   return s;
 }
 
-function truncate(s: string, n: number): string {
-  return s.length <= n ? s : `${s.slice(0, n)}…`;
-}
-
 function asError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
 }
@@ -263,7 +260,11 @@ function asError(e: unknown): Error {
 export function safeError(e: unknown): { type: string; code?: string; message: string } {
   if (e instanceof Error) {
     const code = (e as { code?: unknown }).code;
-    return { type: e.name, ...(typeof code === 'string' ? { code } : {}), message: truncate(e.message, 300) };
+    return {
+      type: e.name,
+      ...(typeof code === 'string' ? { code } : {}),
+      message: scrubText(e.message, 300),
+    };
   }
-  return { type: typeof e, message: String(e).slice(0, 300) };
+  return { type: typeof e, message: scrubText(String(e), 300) };
 }

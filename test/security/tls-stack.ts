@@ -371,6 +371,9 @@ auto.create.topics.enable=true
         try {
           await a.connect();
           await a.describeCluster();
+          // The group coordinator answers only once the offsets topic exists: commands asking about groups
+          // (lag) would otherwise meet "not the correct coordinator" on a broker this fresh.
+          await a.describeGroups(['tls-probe']);
           return true;
         } finally {
           await a.disconnect().catch(() => undefined);

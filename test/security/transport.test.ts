@@ -13,12 +13,10 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../connectors/db/knex.js';
-import { AvroCodec } from '../../connectors/registry/codec.js';
-import { topicBindings } from '../../connectors/registry/bindings.js';
 import { startApp, type App } from '../../src/runtime/app.js';
 import { loadConfig } from '../../src/runtime/config.js';
-import { codecOptions, dbOptions } from '../../src/runtime/connections.js';
-import { testLogger } from '../support/app.js';
+import { dbOptions } from '../../src/runtime/connections.js';
+import { testCodec, testLogger } from '../support/app.js';
 import { lookupEvent } from '../support/events.js';
 import { uniqueName, waitFor } from '../support/stack.js';
 import {
@@ -263,8 +261,8 @@ describe('transport: TLS to PostgreSQL, Kafka and the registry in every command'
     let app: App | null = null;
     try {
       app = await startApp(config, testLogger('fatal'));
-      const codec = new AvroCodec(codecOptions(config, topicBindings(config)));
-      await codec.init();
+      // The input schema registered as VssID would register it (through the HTTPS front, with auth).
+      const codec = await testCodec(config);
       const producer = new Kafka({
         clientId: 'tls-producer',
         brokers: [`127.0.0.1:${kafka.sslPort}`],
@@ -297,7 +295,7 @@ describe('transport: TLS to PostgreSQL, Kafka and the registry in every command'
         await owner.destroy();
       }
       const ready = await app.http.readiness();
-      expect(ready).toMatchObject({ ready: true });
+      expect(ready, JSON.stringify(ready.checks)).toMatchObject({ ready: true });
     } finally {
       await app?.stop();
     }

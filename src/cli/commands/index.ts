@@ -7,13 +7,26 @@ import { register as hgdShow } from './hgd-show.js';
 import { register as lag } from './lag.js';
 import { register as match } from './match.js';
 import { register as operators } from './operators.js';
+import { register as retention } from './retention.js';
 import { register as review } from './review.js';
 import { register as run } from './run.js';
 import { register as schemas } from './schemas.js';
 import { register as validate } from './validate.js';
 
 export function registerCommands(program: Command): void {
-  for (const register of [run, schemas, hgd, hgdShow, match, review, operators, dlq, lag, validate])
+  for (const register of [
+    run,
+    schemas,
+    hgd,
+    hgdShow,
+    match,
+    review,
+    operators,
+    dlq,
+    lag,
+    validate,
+    retention,
+  ])
     register(program);
   dlqList(program);
   addEnvHelp(program);

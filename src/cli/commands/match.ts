@@ -2,6 +2,7 @@ import { createReadStream, createWriteStream, readFileSync, writeFileSync } from
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { runtimeDb } from '../../runtime/connections.js';
+import { scrubText } from '../../runtime/logger.js';
 import { matchBatch } from '../../../connectors/hgd/batch-match.js';
 import { loadMatchModel } from '../../../connectors/hgd/matcher.js';
 import {
@@ -100,7 +101,7 @@ export function register(program: Command): void {
         const started = Date.now();
         const queries = readQueries(opts.file, (line, reason) => {
           counts.bad++;
-          process.stderr.write(`\nline ${line}: ${reason}\n`);
+          process.stderr.write(`\nline ${line}: ${scrubText(reason)}\n`);
         });
         for await (const { query, result } of matchBatch(knex, queries, model)) {
           counts[result.decision]++;

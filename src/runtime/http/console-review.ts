@@ -164,7 +164,8 @@ export class ConsoleReviewAdapter implements ConsoleReviewPort {
         { id: operator.id, role: operator.role },
       );
     } catch (e) {
-      if (e instanceof ReviewRefused) throw new ReviewRefusal(REFUSAL_STATUS[e.refusal], e.refusal, e.message);
+      if (e instanceof ReviewRefused)
+        throw new ReviewRefusal(REFUSAL_STATUS[e.refusal], e.refusal, e.message);
       throw e;
     }
     return {
