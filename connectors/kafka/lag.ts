@@ -14,7 +14,7 @@ export interface PartitionLag {
 }
 
 /**
- * Lag = log-end offset − committed offset (STACK.md). With nothing committed, the group starts from the
+ * Lag = log-end offset − committed offset (docs/operations.md, "Local stack"). With nothing committed, the group starts from the
  * earliest retained offset (`fromBeginning`), so the lag is log-end − log-start.
  */
 export async function fetchLag(admin: Admin, group: string, topics?: string[]): Promise<PartitionLag[]> {

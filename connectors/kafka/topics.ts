@@ -4,7 +4,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Creates missing topics and waits until every partition has a leader, so first use never meets "no leader"
- * (STACK.md). kafkajs' own wait gives up on UNKNOWN_TOPIC_OR_PARTITION while a fresh topic propagates, so we
+ * (docs/operations.md, "Local stack"). kafkajs' own wait gives up on UNKNOWN_TOPIC_OR_PARTITION while a fresh topic propagates, so we
  * poll the metadata ourselves.
  */
 export async function ensureTopics(

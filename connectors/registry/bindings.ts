@@ -1,5 +1,5 @@
 /**
- * Which record each topic carries (DESIGN.md "Topics"). Subjects follow TopicNameStrategy: `<topic>-value`.
+ * Which record each topic carries (docs/contracts.md). Subjects follow TopicNameStrategy: `<topic>-value`.
  * Keys are plain UTF-8 strings, so there are no key subjects.
  */
 import type { SchemaName } from '../../src/contracts/generated.js';

@@ -1,5 +1,5 @@
 /**
- * avsc has no built-in logical types (STACK.md): without these classes a `timestamp-millis` or `date` field
+ * avsc has no built-in logical types (docs/operations.md, "Local stack"): without these classes a `timestamp-millis` or `date` field
  * silently decodes as a raw number. Passed to every avsc Type we build, with `assertLogicalTypes: true`.
  */
 import avro from 'avsc';

@@ -1,5 +1,5 @@
 /**
- * The Avro contracts of DESIGN.md ("Topics"): one self-contained `.avsc` file per record under `schemas/`.
+ * The Avro contracts of docs/contracts.md: one self-contained `.avsc` file per record under `schemas/`.
  * Shared named types (Gender, PartialDate, DocumentRef, DecidedBy …) are defined inline where a file first uses
  * them and referenced by full name afterwards, because the registry holds each subject's schema on its own
  * (we use no schema references). `test/unit/contracts` checks that every copy of a shared type is identical.

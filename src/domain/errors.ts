@@ -1,5 +1,5 @@
 /**
- * Errors are types with a code and a retriable flag (STYLE.md): the runtime decides by class, never by
+ * Errors are types with a code and a retriable flag: the runtime decides by class, never by
  * parsing messages. Permanent errors (bad input) send the message to the dead-letter topic; transient
  * errors (broker, registry or database outage) are retried with backoff and never skipped.
  */

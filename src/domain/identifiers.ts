@@ -1,5 +1,5 @@
 /**
- * Identifier and date formats of DOMAIN.md ("Identifier formats"). Pure functions, no I/O; used by contract
+ * Identifier and date formats of docs/domain.md, "Identifier formats". Pure functions, no I/O; used by contract
  * validation and by the flows. Formats only: nothing here decides whether a person is who they claim to be.
  */
 

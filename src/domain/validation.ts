@@ -1,6 +1,6 @@
 /**
  * Semantic validation of decoded contract records: what Avro cannot say. Formats of identifiers
- * (DOMAIN.md "Identifier formats"), dates that exist, non-empty names, bounded sizes. A failure here makes the
+ * (docs/domain.md, "Identifier formats"), dates that exist, non-empty names, bounded sizes. A failure here makes the
  * message a poison message (VALIDATION_FAILED → dead-letter topic), so the rules check form, not business
  * truth: a well-formed registration whose data disagrees with HGD is a flow decision (REJECTED/IN_REVIEW), not
  * a validation error. Pure: no I/O.

@@ -89,7 +89,7 @@ export interface Config {
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
-/** The unprefixed default topic names of DESIGN.md ("Topics"). */
+/** The unprefixed default topic names of docs/contracts.md. */
 export const DEFAULT_TOPICS: TopicNames = {
   childRegistrationSubmitted: 'vssid.child-registration.submitted',
   adultRegistrationSubmitted: 'vssid.adult-registration.submitted',

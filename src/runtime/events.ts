@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 
 /**
- * Instrumentation as events (STYLE.md): the runtime emits, metrics and logs subscribe.
+ * Instrumentation as events: the runtime emits, metrics and logs subscribe.
  * Emitting with no listener costs nothing.
  */
 export interface RuntimeEventMap {

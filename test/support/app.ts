@@ -30,7 +30,7 @@ export function testLogger(level = process.env.TEST_LOG_LEVEL ?? 'warn', dest?: 
   return createLogger(level, dest as never);
 }
 
-/** HGD member lines (DESIGN.md "Batch interface"). */
+/** HGD member lines (docs/batch-formats.md). */
 export interface MemberLine {
   member_id: string;
   household_code: string | null;

@@ -55,7 +55,7 @@ export function compareNames(a: string, b: string): NameAgreement {
 /**
  * - `same`: equal at full precision.
  * - `same_coarse`: the record holds only the year (or month and year) and that part agrees: weaker evidence,
- *   accepted (DOMAIN.md "Dates of birth": compare at the coarser precision).
+ *   accepted (docs/domain.md, "Dates of birth": compare at the coarser precision).
  * - `unknown`: the record has no usable date.
  * - `different`: disagrees at the precision both hold.
  */
