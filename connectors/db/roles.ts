@@ -6,7 +6,8 @@ import type { Knex } from 'knex';
  * the relay, the review service and the retention job use, and nothing that changes the schema:
  *
  * - bridge.inbox, outbox, review_cases, archive_records: read and write rows (retention deletes and anonymises);
- * - bridge.code_changes (the audit): SELECT and INSERT only — no UPDATE, DELETE or TRUNCATE;
+ * - bridge.code_changes and bridge.console_audit (the audits): SELECT and INSERT only — no UPDATE, DELETE or TRUNCATE;
+ * - the console's operators, tokens and sessions: what `vss-bridge operators` and logging in need;
  * - hgd.members: SELECT, and UPDATE of only the columns the guarded code change writes; hgd.households: SELECT;
  * - hgd_match: SELECT (the import and frequency refresh are bulk loads run as the owner);
  * - the migration journal: SELECT, so a command can refuse to start on an unmigrated database.
@@ -19,6 +20,10 @@ export const RUNTIME_GRANTS: readonly string[] = [
   'grant usage on schema bridge, hgd, hgd_match to :role:',
   'grant select, insert, update, delete on bridge.inbox, bridge.outbox, bridge.review_cases, bridge.archive_records to :role:',
   'grant select, insert on bridge.code_changes to :role:',
+  // The console: operator accounts and tokens (managed with `vss-bridge operators`), sessions, and its audit.
+  'grant select, insert, update on bridge.operators, bridge.operator_tokens to :role:',
+  'grant select, insert, update, delete on bridge.console_sessions to :role:',
+  'grant select, insert on bridge.console_audit to :role:',
   'grant usage, select on all sequences in schema bridge to :role:',
   'grant select on hgd.members, hgd.households to :role:',
   'grant update (bhxh_code, version, updated_at) on hgd.members to :role:',
@@ -29,6 +34,7 @@ export const RUNTIME_GRANTS: readonly string[] = [
 /** Privileges the runtime role must never hold, revoked in case an earlier grant or a hand edit gave them. */
 export const RUNTIME_REVOKES: readonly string[] = [
   'revoke update, delete, truncate, references, trigger on bridge.code_changes from :role:',
+  'revoke update, delete, truncate, references, trigger on bridge.console_audit from :role:',
   'revoke insert, delete, truncate, references, trigger on hgd.members, hgd.households from :role:',
   'revoke insert, update, delete, truncate on all tables in schema hgd_match from :role:',
   'revoke create on schema bridge, hgd, hgd_match, public from :role:',

@@ -57,10 +57,15 @@ describe('every command names the variable of a service it cannot reach', () => 
   const NOWHERE = {
     KAFKA_BROKERS: '127.0.0.1:1',
     DATABASE_URL: 'postgres://vss:secret@127.0.0.1:1/vss',
+    DATABASE_OWNER_URL: 'postgres://vss:secret@127.0.0.1:1/vss',
     SCHEMA_REGISTRY_URL: 'http://127.0.0.1:1',
   };
   it.each([
-    ['migrate', ['migrate'], /DATABASE_URL: cannot connect to postgres:\/\/vss:\*\*\*@127\.0\.0\.1:1\/vss/],
+    [
+      'migrate',
+      ['migrate'],
+      /DATABASE_OWNER_URL: migration on postgres:\/\/vss:\*\*\*@127\.0\.0\.1:1\/vss failed/,
+    ],
     ['hgd refresh-frequencies', ['hgd', 'refresh-frequencies'], /DATABASE_URL: cannot connect/],
     ['match', ['match', '--file', '/dev/null'], /DATABASE_URL: cannot connect/],
     ['review list', ['review', 'list'], /DATABASE_URL: cannot connect/],
@@ -90,7 +95,7 @@ describe('every command names the variable of a service it cannot reach', () => 
 describe('--help of every command lists the environment variables it reads', () => {
   it.each([
     ['run', 'KAFKA_BROKERS'],
-    ['migrate', 'DATABASE_URL'],
+    ['migrate', 'DATABASE_OWNER_URL'],
     ['schemas register', 'SCHEMA_REGISTRY_URL'],
     ['schemas check', 'TOPIC_PREFIX'],
     ['hgd import', 'DATABASE_URL'],
@@ -98,7 +103,7 @@ describe('--help of every command lists the environment variables it reads', () 
     ['match', 'MATCH_PARAMETERS_FILE'],
     ['match estimate', 'none'],
     ['review list', 'DATABASE_URL'],
-    ['review show', 'KAFKA_BROKERS'],
+    ['review show', 'DATABASE_URL'],
     ['review resolve', 'SCHEMA_REGISTRY_URL'],
     ['dlq replay', 'KAFKA_BROKERS'],
     ['dlq list', 'SCHEMA_REGISTRY_URL'],

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createDb } from '../../../connectors/db/knex.js';
+import { runtimeDb } from '../../runtime/connections.js';
 import { getMember, listHouseholdMembers } from '../../../connectors/hgd/repository.js';
 import { currentProvinceCode } from '../../matching/province.js';
 import { loadConfig } from '../../runtime/config.js';
@@ -15,7 +15,7 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (memberId: string, o: { json?: boolean }) => {
       const config = loadConfig();
-      const knex = createDb(config.databaseUrl, { ssl: config.databaseSsl, poolMax: 1 });
+      const knex = runtimeDb(config, { poolMax: 1 });
       try {
         const m = await getMember(knex, memberId);
         if (!m) throw new Error(`member ${memberId} not found in HGD`);

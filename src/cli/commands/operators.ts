@@ -1,16 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { createDb } from '../../../connectors/db/knex.js';
-import { migrateLatest } from '../../../connectors/db/migrate.js';
 import { OperatorStore } from '../../../connectors/db/operators.js';
 import { isRole } from '../../runtime/http/auth/identity.js';
 import { loadConfig } from '../../runtime/config.js';
+import { runtimeDb } from '../../runtime/connections.js';
 
 async function withStore<T>(fn: (s: OperatorStore) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const knex = createDb(config.databaseUrl, { ssl: config.databaseSsl, poolMax: 2 });
+  // The runtime role manages operators; the tables come from `vss-bridge migrate`.
+  const knex = runtimeDb(config, { poolMax: 2 });
   try {
-    await migrateLatest(knex);
     return await fn(new OperatorStore(knex));
   } finally {
     await knex.destroy();
