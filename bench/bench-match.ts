@@ -22,6 +22,8 @@ const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '100000,1000000' },
     queries: { type: 'string', default: '2000' },
+    /** Reuse the HGD already in the database (imported by an earlier run of this bench at the same size). */
+    'reuse-import': { type: 'boolean', default: false },
   },
 });
 let peakRss = 0;
@@ -49,8 +51,10 @@ for (const size of values.sizes.split(',').map(Number)) {
       for (const p of people) yield `${memberToLine(p.member)}\n`;
     })(),
   );
-  const imp = await importMembers(knex, lines, { truncate: true, batchSize: 5000 });
-  await refreshNameFrequencies(knex);
+  const imp = values['reuse-import']
+    ? { rowsPerSecond: 0 }
+    : await importMembers(knex, lines, { truncate: true, batchSize: 5000 });
+  if (!values['reuse-import']) await refreshNameFrequencies(knex);
   const model = await loadMatchModel(knex);
   const source = postgresCandidateSource(knex);
   for (const q of queries.slice(0, 200)) await matchPerson(q, source, model); // warm-up

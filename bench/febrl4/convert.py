@@ -5,7 +5,8 @@ members, B the declarations; the truth is the shared record number. Only names, 
 `surname given_name` as the full name (family name first, as Vietnamese names are written), `date_of_birth`,
 the state as the province code and the postcode as the ward code. No gender, ID number or parents.
 
-Usage: python bench/febrl4/convert.py [out_dir]   (default bench/out/febrl4)
+Usage: pip install -r bench/febrl4/requirements.txt; python bench/febrl4/convert.py [out_dir]
+(default bench/out/febrl4)
 """
 
 import json

@@ -56,6 +56,14 @@ export function posteriorOf(score: number, all: readonly { score: number }[]): n
   return 2 ** (score - top) / denominator;
 }
 
+/** `posteriorOf` for every candidate of a ranked list at once (one pass for the shared denominator). */
+export function posteriors(ranked: readonly { score: number }[]): number[] {
+  const top = Math.max(0, ranked[0]?.score ?? 0);
+  let denominator = 2 ** -top;
+  for (const c of ranked) denominator += 2 ** (c.score - top);
+  return ranked.map((c) => 2 ** (c.score - top) / denominator);
+}
+
 /** Sort best first; ties broken by member id so the output is deterministic. */
 export function rank(candidates: ScoredCandidate[]): ScoredCandidate[] {
   return candidates.sort(

@@ -1,5 +1,5 @@
 import { queryBlockingKeys } from './blocking.js';
-import { decide, posteriorOf, rank } from './decide.js';
+import { decide, posteriors, rank } from './decide.js';
 import { expectedNamesakes } from './namesakes.js';
 import { preparePerson, type PreparedPerson } from './prepare.js';
 import { scorePairAtLeast } from './score.js';
@@ -28,10 +28,9 @@ export function scoreCandidates(
   const population = populationOf(model);
   // Prior odds that the query is one given member: 1 / population (Fellegi–Sunter with a prior).
   const logPrior = -Math.log2(population);
-  // A candidate whose posterior log2 odds stay below the review floor and below what could still move the best's
-  // probability across the bar is never listed and adds < 2^floor to the rivals' mass: it is not fully scored.
-  const floorOdds = Math.min(t.reviewLog2Odds, Math.log2(Math.max(1 - t.minMatchProbability, 1e-12)) - 6);
-  const floor = floorOdds - logPrior;
+  // A candidate whose posterior log2 odds stay below the review floor is never listed, and as a rival it adds less
+  // than 2^reviewLog2Odds (≈ 0.001) to the best's denominator: it is not fully scored.
+  const floor = t.reviewLog2Odds - logPrior;
   const scored: ScoredCandidate[] = [];
   const seen = new Set<string>();
   for (const member of members) {
@@ -49,7 +48,8 @@ export function scoreCandidates(
     }
   }
   const ranked = rank(scored);
-  for (const c of ranked) c.probability = posteriorOf(c.score, ranked);
+  const probabilities = posteriors(ranked);
+  ranked.forEach((c, i) => (c.probability = probabilities[i]));
   const best = ranked[0];
   if (best) best.namesakes = expectedNamesakes(best.evidence, model.parameters, population);
   return { ...decide(ranked, t), blockedCount: members.length, population };

@@ -17,8 +17,8 @@ export const DEFAULT_SAME_YEAR_SHARE = 0.016;
 /**
  * Share of members whose date is compatible with the query's at the precision the pair was compared at. A date
  * level's u is the joint share of (precision, agreement) over random pairs, which understates how many members a
- * year-only date lets through; here it is conditional on the precision: a birth year lets ~1/60 of members through,
- * a year and month ~1/730, a full date ~1/22,000.
+ * year-only date lets through; here it is conditional on the precision: a birth year lets ~1/80 of members through
+ * (the shipped `dobSameYearShare`), a year and month ~1/950, a full date ~1/29,000.
  */
 function dateShare(level: string, sameYear: number): number {
   switch (level) {
