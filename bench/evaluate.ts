@@ -1,7 +1,7 @@
 import type { MatchResult, PersonQuery } from '../src/matching/types.js';
 import type { QueryTruth } from './generator/queries.js';
 
-/** Evaluation metrics of DESIGN.md / issue 4 for a batch of results against the generator's truth. */
+/** Evaluation metrics of docs/matching.md for a batch of results against the generator's truth. */
 export interface EvalMetrics {
   queries: number;
   inHgd: number;

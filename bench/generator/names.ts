@@ -1,5 +1,5 @@
 /**
- * Vietnamese name material for the synthetic HGD (DOMAIN.md "People's names"). Family-name shares follow published
+ * Vietnamese name material for the synthetic HGD (docs/domain.md, "Names"). Family-name shares follow published
  * estimates (Nguyễn ≈ 38 %, Trần ≈ 11 %, Lê ≈ 9.5 %, Phạm ≈ 7 %, …); middle names are gendered; given names have a
  * long-tailed, gendered distribution.
  */

@@ -13,7 +13,7 @@ import type { MemberRecord } from '../../src/matching/types.js';
 import { MEMBER_COLUMNS, memberToRow } from './rows.js';
 
 /**
- * Bulk import of HGD members from JSON lines (DESIGN.md "Batch interface"): batched multi-row upserts through
+ * Bulk import of HGD members from JSON lines (docs/batch-formats.md): batched multi-row upserts through
  * `unnest` (one statement per table per batch), idempotent on member_id, our search keys rewritten for every
  * imported member in the same transaction. A bad line goes to the reject file with its line number and reason and
  * the import goes on.

@@ -3,7 +3,7 @@ import type { Migration } from '../db/migration.js';
 
 /**
  * Schema `hgd` mirrors HGD's household tables (owned by HGD in production; created here for dev/test).
- * Schema `hgd_match` is ours: blocking keys and name frequencies, kept in sync by the import (DESIGN.md "Data").
+ * Schema `hgd_match` is ours: blocking keys and name frequencies, kept in sync by the import (docs/architecture.md).
  */
 export const hgdMigrations: Migration[] = [
   {

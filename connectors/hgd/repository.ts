@@ -140,7 +140,7 @@ export async function listHouseholdMembers(tx: Db, householdCode: string): Promi
 export type CodeChangeOutcome = 'changed' | 'guard_failed' | 'code_in_use';
 
 /**
- * The guarded BHXH code change (DESIGN.md "Data"): applies only if the member still holds `expectedOldCode` (null
+ * The guarded BHXH code change (docs/architecture.md): applies only if the member still holds `expectedOldCode` (null
  * allowed), and never takes a code another member holds. Bumps `version`. Run it inside the transaction that also
  * writes the inbox, audit and outbox rows; a non-'changed' outcome is a review case, never an overwrite.
  */

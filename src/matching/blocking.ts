@@ -1,7 +1,7 @@
 import type { PreparedPerson } from './prepare.js';
 
 /**
- * Blocking keys (DESIGN.md "Matching"). A member is stored under every key of `memberBlockingKeys`; a query looks up
+ * Blocking keys (docs/matching.md). A member is stored under every key of `memberBlockingKeys`; a query looks up
  * `queryBlockingKeys`. Every key is built from folded (ASCII) text, so diacritics, case, NFD and tone placement never
  * split a block. Which error each key family tolerates:
  *

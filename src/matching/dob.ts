@@ -1,6 +1,6 @@
 import type { DobPrecision } from './types.js';
 
-/** A date of birth with the precision it was recorded at (DOMAIN.md "Dates of birth"). */
+/** A date of birth with the precision it was recorded at (docs/domain.md, "Dates of birth"). */
 export interface ParsedDob {
   year: number;
   month: number | null;

@@ -1,4 +1,4 @@
-/** The matching engine's public API (DESIGN.md "Matching"). Pure: no database, no Kafka. */
+/** The matching engine's public API (docs/matching.md). Pure: no database, no Kafka. */
 export * from './types.js';
 export { matchPerson, scoreCandidates, type MatchOptions } from './match.js';
 export { preparePerson, type PreparedPerson } from './prepare.js';

@@ -1,5 +1,5 @@
 /**
- * Text normalisation for Vietnamese personal names (DOMAIN.md "People's names").
+ * Text normalisation for Vietnamese personal names (docs/domain.md, "Names").
  *
  * Two forms are produced:
  * - `canonicalName`: NFC, lower case, single spaces, tone marks placed the "new" way (Hoà → Hòa) so the two
@@ -65,7 +65,7 @@ export function foldName(input: string): string {
     .join(' ');
 }
 
-/** Splits a folded or canonical full name into family, middle tokens and given name (DOMAIN.md order). */
+/** Splits a folded or canonical full name into family, middle tokens and given name (docs/domain.md order). */
 export interface NameParts {
   tokens: string[];
   family: string;
@@ -86,7 +86,7 @@ export function splitName(normalised: string): NameParts {
 }
 
 /**
- * Regional pairs that are the same family name (DOMAIN.md): Hoàng/Huỳnh, Vũ/Võ. Keys are folded tokens; the value is
+ * Regional pairs that are the same family name (docs/domain.md): Hoàng/Huỳnh, Vũ/Võ. Keys are folded tokens; the value is
  * a representative used for comparisons.
  */
 const FAMILY_EQUIVALENTS: Readonly<Record<string, string>> = {

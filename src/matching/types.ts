@@ -22,7 +22,7 @@ export interface MemberRecord {
   version?: number;
 }
 
-/** A declared identity to find among HGD members (DESIGN.md "Batch interface", query line). */
+/** A declared identity to find among HGD members (docs/batch-formats.md, query line). */
 export interface PersonQuery {
   queryId?: string;
   fullName: string;

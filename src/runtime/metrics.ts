@@ -25,7 +25,7 @@ export class Metrics {
   });
   readonly matchScore = new Histogram({
     name: 'vss_bridge_match_score',
-    help: 'Best candidate match score (log2 likelihood ratio, bits), per flow and decision.',
+    help: 'Best candidate match score (posterior log2 odds, bits), per flow and decision.',
     labelNames: ['flow', 'decision'],
     buckets: [-20, -10, -5, 0, 5, 10, 15, 20, 25, 30, 40, 50],
     registers: [this.registry],
