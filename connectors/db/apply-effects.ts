@@ -95,6 +95,20 @@ export async function applyEffects(
         if (n !== 1) throw new ConflictSignal({ kind: 'case_not_open', caseId: effect.caseId });
         break;
       }
+      case 'reopenReview': {
+        const n = await tx('bridge.review_cases')
+          .where({ case_id: effect.caseId, status: 'resolved' })
+          .update({
+            status: 'open',
+            resolved_at: null,
+            resolved_by: null,
+            resolution: null,
+            resolution_member_id: null,
+            note: `reopened by ${effect.reopenedBy}: ${effect.reason}`,
+          });
+        if (n !== 1) throw new ConflictSignal({ kind: 'case_not_resolved', caseId: effect.caseId });
+        break;
+      }
       case 'archive': {
         await tx('bridge.archive_records')
           .insert({

@@ -22,7 +22,13 @@ export const OUTPUT_TOPICS: readonly OutputTopic[] = [
 /** The topics the flows read from, by role. */
 export type InputTopic = 'childRegistrationSubmitted' | 'adultRegistrationSubmitted' | 'codeLookupFailed';
 
-export type Effect = EmitEffect | ChangeCodeEffect | OpenReviewEffect | ResolveReviewEffect | ArchiveEffect;
+export type Effect =
+  | EmitEffect
+  | ChangeCodeEffect
+  | OpenReviewEffect
+  | ResolveReviewEffect
+  | ReopenReviewEffect
+  | ArchiveEffect;
 
 /** A record for an output topic, written to the outbox. `messageId` is deterministic. */
 export interface EmitEffect {
@@ -84,6 +90,18 @@ export interface ResolveReviewEffect {
   note: string | null;
 }
 
+/**
+ * Opens a resolved case again (a supervisor's decision, with a reason): the resolution fields are cleared so the case
+ * can be resolved anew. What the first resolution changed stays (it is audited); a case that is not resolved is a
+ * conflict.
+ */
+export interface ReopenReviewEffect {
+  kind: 'reopenReview';
+  caseId: string;
+  reopenedBy: string;
+  reason: string;
+}
+
 export interface ArchiveEffect {
   kind: 'archive';
   registrationId: string;
@@ -112,4 +130,6 @@ export type Conflict =
   /** Another member already holds the new code (unique BHXH codes). */
   | { kind: 'code_in_use'; memberId: string; code: string }
   /** The review case was resolved by someone else in the meantime. */
-  | { kind: 'case_not_open'; caseId: string };
+  | { kind: 'case_not_open'; caseId: string }
+  /** The case to reopen is not resolved (any more). */
+  | { kind: 'case_not_resolved'; caseId: string };

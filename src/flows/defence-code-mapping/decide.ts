@@ -30,6 +30,7 @@ export const CONFLICT_REASON: Record<Conflict['kind'], string> = {
   code_in_use: REASON.BQP_CODE_IN_USE,
   guard_failed: REASON.HGD_CHANGED_CONCURRENTLY,
   case_not_open: REASON.HGD_CHANGED_CONCURRENTLY,
+  case_not_resolved: REASON.HGD_CHANGED_CONCURRENTLY,
 };
 
 /** What the Defence flow reads: the matcher, the audit of earlier code changes, and HGD by code. */

@@ -33,7 +33,11 @@ export type RefusalCode =
   | 'MEMBER_NOT_FOUND'
   | 'NOT_APPROVABLE'
   | 'CONFLICT'
+  | 'CASE_NOT_RESOLVED'
   | 'STORED_CASE_INVALID';
+
+/** The shortest written reason an override or a reopening accepts: a sentence, not a shrug. */
+export const MIN_REASON = 10;
 
 export class ReviewRefused extends PermanentError {
   constructor(
@@ -63,7 +67,7 @@ export function checkAction(c: ReviewCase, action: ReviewAction, operator: Opera
     if (operator.role !== 'supervisor') {
       throw new ReviewRefused('ROLE_NOT_ALLOWED', 'only a supervisor can override the candidates');
     }
-    if (action.override.reason.trim().length < 10) {
+    if (action.override.reason.trim().length < MIN_REASON) {
       throw new ReviewRefused(
         'OVERRIDE_REASON_REQUIRED',
         'an override needs a written reason (10 characters or more)',

@@ -6,6 +6,7 @@
 import type { ReviewCase as ReviewCaseEvent } from '../../contracts/generated.js';
 import type {
   EmitEffect,
+  ReopenReviewEffect,
   OpenReviewEffect,
   ResolveReviewEffect,
   ReviewCandidate,
@@ -116,6 +117,37 @@ export function resolveCase(c: CaseView, r: CaseResolution, now: Date): [Resolve
       memberId: r.memberId,
       note: r.note,
     },
+    { kind: 'emit', topic: 'reviewCaseChanged', key: c.caseId, messageId: eventId, record },
+  ];
+}
+
+/** Opens a resolved case again; the OPENED event's id is distinct per reopening (it carries the resolution time). */
+export function reopenCase(
+  c: CaseView & { resolvedAt: Date | null },
+  operator: string,
+  reason: string,
+  now: Date,
+): [ReopenReviewEffect, EmitEffect] {
+  const eventId = deterministicUuid('review-case', 'reopened', c.caseId, c.resolvedAt?.toISOString() ?? '');
+  const record: ReviewCaseEvent = {
+    eventId,
+    occurredAt: now,
+    caseId: c.caseId,
+    kind: c.kind,
+    status: 'OPENED',
+    subjectId: c.subjectId,
+    reasonCodes: c.reasonCodes,
+    candidates: c.candidates.map(({ memberId, householdCode, score }) => ({
+      memberId,
+      householdCode,
+      score,
+    })),
+    resolution: null,
+    resolvedBy: null,
+    note: `reopened by ${operator}`,
+  };
+  return [
+    { kind: 'reopenReview', caseId: c.caseId, reopenedBy: operator, reason },
     { kind: 'emit', topic: 'reviewCaseChanged', key: c.caseId, messageId: eventId, record },
   ];
 }

@@ -12,7 +12,8 @@ import type { ReviewCase, ReviewCaseFilter, ReviewCaseReads } from '../../ports/
 import { resolveAdultCase } from '../adult-registration/resolve.js';
 import { resolveChildCase } from '../child-registration/resolve.js';
 import { checkDefenceResolution, resolveDefenceCase } from '../defence-code-mapping/resolve.js';
-import { checkAction, ReviewRefused, type Operator, type ReviewAction } from './actions.js';
+import { checkAction, MIN_REASON, ReviewRefused, type Operator, type ReviewAction } from './actions.js';
+import { reopenCase } from './builders.js';
 
 export interface ReviewDeskPorts {
   cases: ReviewCaseReads;
@@ -46,6 +47,34 @@ export class ReviewDesk {
 
   show(caseId: string): Promise<ReviewCase | null> {
     return this.ports.cases.get(caseId);
+  }
+
+  /**
+   * A supervisor opens a resolved case again, with a written reason, so it can be resolved anew (operators see it in
+   * the queue again and a ReviewCase OPENED event tells them). What the first resolution changed stays and is
+   * audited; a new resolution goes through every check again.
+   */
+  async reopen(caseId: string, operator: Operator, reason: string): Promise<ReviewCase> {
+    const c = await this.ports.cases.get(caseId);
+    if (!c) throw new ReviewRefused('CASE_NOT_FOUND', `review case ${caseId} not found`);
+    if (operator.role !== 'supervisor') {
+      throw new ReviewRefused('ROLE_NOT_ALLOWED', 'only a supervisor can reopen a case');
+    }
+    if (reason.trim().length < MIN_REASON) {
+      throw new ReviewRefused(
+        'OVERRIDE_REASON_REQUIRED',
+        `reopening needs a written reason (${MIN_REASON} characters or more)`,
+      );
+    }
+    if (c.status !== 'resolved')
+      throw new ReviewRefused('CASE_NOT_RESOLVED', `review case ${caseId} is not resolved`);
+    const result = await this.ports.effects.apply(
+      reopenCase(c, operator.id, reason.trim(), (this.ports.clock ?? (() => new Date()))()),
+    );
+    if (result.status === 'conflict') throw conflictRefusal(c, result.conflict);
+    const after = await this.ports.cases.get(caseId);
+    if (!after) throw new ReviewRefused('CASE_NOT_FOUND', `review case ${caseId} vanished`);
+    return after;
   }
 
   /** Resolves a case or throws ReviewRefused saying why; returns the case as stored afterwards. */
@@ -82,6 +111,8 @@ export function conflictRefusal(c: ReviewCase, conflict: Conflict): ReviewRefuse
         'CONFLICT',
         `the BQP code is already held by another HGD member; case ${c.caseId} stays open`,
       );
+    case 'case_not_resolved':
+      return new ReviewRefused('CASE_NOT_RESOLVED', `review case ${c.caseId} is not resolved`);
     case 'guard_failed':
       return new ReviewRefused(
         'CONFLICT',

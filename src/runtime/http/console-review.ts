@@ -24,7 +24,7 @@ import { getMember, listHouseholdMembers } from '../../../connectors/hgd/reposit
 import type { ReviewCaseRow } from '../../../connectors/db/review-cases.js';
 
 /** The resolving side of the review desk, as the console uses it. */
-export type ReviewResolver = Pick<ReviewDesk, 'resolve'>;
+export type ReviewResolver = Pick<ReviewDesk, 'resolve' | 'reopen'>;
 
 const getReviewCase = async (db: Knex, caseId: string): Promise<ReviewCaseRow | undefined> =>
   db<ReviewCaseRow>('bridge.review_cases').where({ case_id: caseId }).first();
@@ -38,6 +38,7 @@ const REFUSAL_STATUS: Record<RefusalCode, 400 | 403 | 404 | 409> = {
   MEMBER_NOT_FOUND: 404,
   NOT_APPROVABLE: 409,
   CONFLICT: 409,
+  CASE_NOT_RESOLVED: 409,
   STORED_CASE_INVALID: 409,
 };
 
@@ -175,6 +176,17 @@ export class ConsoleReviewAdapter implements ConsoleReviewPort {
       resolvedBy: after.resolvedBy ?? operator.id,
       override,
     };
+  }
+
+  async reopen(caseId: string, reason: string, operator: OperatorIdentity): Promise<{ caseId: string }> {
+    try {
+      const after = await this.review.reopen(caseId, { id: operator.id, role: operator.role }, reason);
+      return { caseId: after.caseId };
+    } catch (e) {
+      if (e instanceof ReviewRefused)
+        throw new ReviewRefusal(REFUSAL_STATUS[e.refusal], e.refusal, e.message);
+      throw e;
+    }
   }
 }
 

@@ -94,6 +94,8 @@ export interface ConsoleReviewPort {
   show(caseId: string): Promise<CaseDetail | null>;
   /** The operator comes from the credential; the adapter checks the role again (defence in depth). */
   resolve(caseId: string, action: ConsoleAction, operator: OperatorIdentity): Promise<ResolveResult>;
+  /** Supervisors: opens a resolved case again, with a written reason. */
+  reopen(caseId: string, reason: string, operator: OperatorIdentity): Promise<{ caseId: string }>;
 }
 
 /** A refused resolution: the HTTP status and a stable code; the message holds no personal data. */

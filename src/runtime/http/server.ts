@@ -508,6 +508,45 @@ export class ConsoleServer {
       const comparisons = compareCase(found.c);
       return { ...(found.masked ? this.maskCase(found.c) : found.c), comparisons, masked: found.masked };
     });
+    app.post<{ Params: { id: string }; Body: { reason: string } }>(
+      '/review-cases/:id/reopen',
+      {
+        config: {
+          rateLimit: {
+            max: opts.config.resolveMaxPerMinute,
+            timeWindow: 60_000,
+            keyGenerator: (req) => `resolve|${req.operator?.id ?? req.ip}`,
+          },
+        },
+        schema: {
+          body: {
+            type: 'object',
+            required: ['reason'],
+            additionalProperties: false,
+            properties: { reason: { type: 'string', maxLength: 2000 } },
+          },
+        },
+      },
+      async (req, reply) => {
+        const who = req.operator!;
+        if (!can.override(who.role))
+          return reply
+            .code(403)
+            .send({ error: 'ROLE_CANNOT_REOPEN', message: `role ${who.role} cannot reopen cases` });
+        const r = await opts.review.reopen(req.params.id, req.body.reason, who);
+        opts.onResolved?.();
+        await opts.identity.audit({
+          event: 'reopen',
+          operator: who,
+          caseId: r.caseId,
+          outcome: 'reopened',
+          detail: { reason: req.body.reason.trim() },
+          remoteAddr: req.ip,
+        });
+        return { caseId: r.caseId, status: 'open' };
+      },
+    );
+
     app.post<{
       Params: { id: string };
       Body: { memberId?: string; noMatch?: boolean; note?: string; override?: { reason: string } };

@@ -197,7 +197,11 @@ describe('operator console in a real browser (Chromium), local and OIDC logins',
     for (let i = 0; i < 6; i++) {
       await page.fill('input[name=login]', 'rita');
       await page.fill('input[name=password]', `not-the-password-${i}`);
-      await page.click('#login-form button[type=submit]');
+      // Wait for this attempt's answer (the error line is already visible from the previous one).
+      await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/auth/login') && r.request().method() === 'POST'),
+        page.click('#login-form button[type=submit]'),
+      ]);
       await page.waitForSelector('#login-error:not([hidden])');
     }
     const shown = await page.textContent('#login-error');

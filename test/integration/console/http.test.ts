@@ -252,6 +252,37 @@ describe('operator console over HTTP: authentication, roles and web hardening', 
     expect(metrics).toMatch(/vss_bridge_review_resolutions_total\{outcome="member",role="reviewer"\} 1/);
   });
 
+  it('a supervisor reopens a resolved case with a written reason (audited); a reviewer cannot', async () => {
+    const api = (token: string, path: string, body: unknown) =>
+      fetch(s.base + path, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const sam = await s.operators.issueToken('sam', 'reopen');
+    const rita = await s.operators.issueToken('rita', 'reopen');
+    const caseId = s.caseIds[2]!; // resolved by sam's override above
+    expect(
+      (await api(rita, `/review-cases/${caseId}/reopen`, { reason: 'the ward says it is someone else' }))
+        .status,
+    ).toBe(403);
+    expect((await api(sam, `/review-cases/${caseId}/reopen`, { reason: 'short' })).status).toBe(400);
+    const ok = await api(sam, `/review-cases/${caseId}/reopen`, {
+      reason: 'the ward says it is someone else',
+    });
+    expect(ok.status).toBe(200);
+    const row = await s.db.knex('bridge.review_cases').where({ case_id: caseId }).first();
+    expect(row).toMatchObject({ status: 'open', resolved_by: null, resolution: null });
+    expect(row.note).toMatch(/^reopened by sam: /);
+    const audit = await s.db.knex('bridge.console_audit').where({ event: 'reopen', case_id: caseId }).first();
+    expect(audit).toMatchObject({ operator_id: 'sam', role: 'supervisor', outcome: 'reopened' });
+    // Open again: a second reopening is refused, and the case can be resolved anew.
+    expect(
+      (await api(sam, `/review-cases/${caseId}/reopen`, { reason: 'the ward says it is someone else' }))
+        .status,
+    ).toBe(409);
+  });
+
   it('a disabled operator loses sessions and tokens at once', async () => {
     const token = await s.operators.issueToken('vera');
     const vera = new ConsoleClient(s.base);

@@ -65,7 +65,7 @@ describe('/metrics, /healthz and /readyz of a running adapter', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({
       status: 'ready',
-      checks: { postgres: 'ok', kafka: 'ok', 'schema-registry': 'ok', consumer: 'ok' },
+      checks: { postgres: 'ok', kafka: 'ok', outbox: 'ok', 'schema-registry': 'ok', consumer: 'ok' },
     });
   });
 

@@ -56,7 +56,7 @@ describe('reading review cases needs PostgreSQL only', () => {
   it('`review resolve` (which publishes) names the unreachable dependency and changes nothing', async () => {
     const r = await vssBridge(
       config,
-      ['review', 'resolve', 'RC-RO-1', '--no-match', '--by', 'alice'],
+      ['review', 'resolve', 'RC-RO-1', '--no-match', '--token', 'vssb_000000000000_unchecked'],
       30_000,
     );
     expect(r.code).toBe(2);

@@ -8,6 +8,7 @@ export type AuditEvent =
   | 'case_view'
   | 'resolution'
   | 'override'
+  | 'reopen'
   | 'operator_added'
   | 'operator_disabled'
   | 'token_issued';

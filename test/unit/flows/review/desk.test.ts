@@ -237,3 +237,38 @@ describe('stored requests are decoded, not cast', () => {
     expect(() => verifiedArchiveOf(bad)).toThrow(/unknown kind/);
   });
 });
+
+describe('ReviewDesk.reopen', () => {
+  const resolved = () =>
+    defenceCase({
+      status: 'resolved',
+      resolvedAt: new Date('2026-05-01T00:00:00Z'),
+      resolution: 'no_match',
+      resolvedBy: 'alice',
+    });
+
+  it('a supervisor reopens a resolved case with a reason: the case is opened again and operators are told', async () => {
+    const { d, applied } = desk(resolved());
+    await d.reopen('RC-D-1', supervisor, 'the ward found the person in another household');
+    expect(applied[0]!.map((e) => (e.kind === 'emit' ? e.topic : e.kind))).toEqual([
+      'reopenReview',
+      'reviewCaseChanged',
+    ]);
+    expect(applied[0]![0]).toMatchObject({ kind: 'reopenReview', reopenedBy: 'sup' });
+  });
+
+  it.each([
+    ['a reviewer', reviewer('alice'), 'the ward found the person in another household', 'ROLE_NOT_ALLOWED'],
+    ['no written reason', supervisor, 'because', 'OVERRIDE_REASON_REQUIRED'],
+  ])('refuses %s', async (_t, op, reason, code) => {
+    expect(await refusal(desk(resolved()).d.reopen('RC-D-1', op, reason))).toBe(code);
+  });
+
+  it('refuses a case that is open', async () => {
+    expect(
+      await refusal(
+        desk(defenceCase()).d.reopen('RC-D-1', supervisor, 'the ward found the person elsewhere'),
+      ),
+    ).toBe('CASE_NOT_RESOLVED');
+  });
+});
