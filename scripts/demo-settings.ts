@@ -9,7 +9,9 @@
 
 /** The demo's own settings: all on the local stack (scripts/stack), none shared with `npm test` or a deployment. */
 export const DEMO_ENV = {
-  DATABASE_URL: 'postgres://vss:vss@127.0.0.1:5432/vss_demo',
+  // The adapter runs as the runtime role; the demo resets and seeds its database as the owner.
+  DATABASE_URL: 'postgres://vss_runtime:vss_runtime@127.0.0.1:5432/vss_demo',
+  DATABASE_OWNER_URL: 'postgres://vss:vss@127.0.0.1:5432/vss_demo',
   KAFKA_BROKERS: '127.0.0.1:9092',
   SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081',
   TOPIC_PREFIX: 'demo.',
@@ -38,7 +40,7 @@ export function demoSettings(env: NodeJS.ProcessEnv): DemoSettings {
   for (const k of GUARDED) {
     const v = env[k];
     if (v === undefined || v === '' || v === DEMO_ENV[k]) continue;
-    const shown = k === 'DATABASE_URL' ? redact(v) : v;
+    const shown = k.startsWith('DATABASE_') ? redact(v) : v;
     reasons.push(
       `${k} is '${shown}', not the demo's '${DEMO_ENV[k]}': the demo empties the database's bridge and hgd tables, deletes its topics and consumer group and empties its archive directory`,
     );
@@ -61,7 +63,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       `npm run demo: refusing to run. The demo only touches its own database, topics and archive on the local stack.\n${s.reasons
         .map((r) => `  - ${r}`)
         .join('\n')}\nUnset these variables to use the demo's own (${Object.entries(DEMO_ENV)
-        .map(([k, v]) => `${k}=${k === 'DATABASE_URL' ? redact(v) : v}`)
+        .map(([k, v]) => `${k}=${k.startsWith('DATABASE_') ? redact(v) : v}`)
         .join(
           ' ',
         )}), or set DEMO_ALLOW_REMOTE=1 to run the demo against them anyway (their data will be deleted).\n`,

@@ -54,7 +54,9 @@ if (!settings.ok) {
 }
 Object.assign(process.env, settings.env);
 const config = loadConfig();
-await ensureDatabase(config.databaseUrl);
+// The demo's own database is dropped and created afresh on every run (the audit of code changes refuses TRUNCATE).
+if (!config.databaseOwnerUrl) throw new Error('DATABASE_OWNER_URL: required by the demo');
+await recreateDatabase(config.databaseOwnerUrl);
 const stateDir = join(ROOT, '.stack');
 mkdirSync(stateDir, { recursive: true });
 const pidFile = join(stateDir, 'demo-adapter.pid');
@@ -85,9 +87,6 @@ if (!config.databaseOwnerUrl)
   throw new Error('DATABASE_OWNER_URL: required by the demo (or VSS_PROFILE=local)');
 const knex = createDb(config.databaseOwnerUrl);
 await migrateLatest(knex, { runtimeRole: config.databaseRuntimeRole });
-await knex.raw(
-  'truncate bridge.inbox, bridge.outbox, bridge.code_changes, bridge.review_cases, bridge.archive_records',
-);
 const kafka = kafkaFromConfig(config);
 const admin = kafka.admin();
 await admin.connect();
@@ -302,15 +301,15 @@ await admin.disconnect();
 await knex.destroy();
 process.exit(0);
 
-/** Creates the demo's database when it does not exist yet (connecting to the server's `postgres` database). */
-async function ensureDatabase(url: string): Promise<void> {
+/** Drops the demo's database if it exists and creates it again, as the owner (via the server's `postgres` db). */
+async function recreateDatabase(url: string): Promise<void> {
   const u = new URL(url);
   const name = decodeURIComponent(u.pathname.slice(1));
   u.pathname = '/postgres';
   const admin = createDb(u.toString(), { poolMax: 1 });
   try {
-    const found = await admin.raw('select 1 from pg_database where datname = ?', [name]);
-    if (found.rows.length === 0) await admin.raw('create database ??', [name]);
+    await admin.raw('drop database if exists ?? with (force)', [name]);
+    await admin.raw('create database ??', [name]);
   } finally {
     await admin.destroy();
   }
