@@ -21,7 +21,7 @@ import { createTestDatabase } from '../../test/support/db.js';
 import { testConfig } from '../../test/support/app.js';
 import { testKafka } from '../../test/support/kafka.js';
 import { readAll } from '../../test/support/topic-reader.js';
-import { buildDefenceScenario } from '../scenario/defence.js';
+import { buildDefenceScenario, produceLookups } from '../scenario/defence.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
@@ -92,17 +92,8 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
       topicBindings(config).map((b) => b.topic),
     );
     await admin.disconnect();
-    const producer = kafka.producer({ idempotent: true });
-    await producer.connect();
     const topic = config.topics.codeLookupFailed;
-    for (let i = 0; i < scenario.events.length; i += 500) {
-      const chunk = scenario.events.slice(i, i + 500);
-      const messages = await Promise.all(
-        chunk.map(async (e) => ({ key: e.requestId, value: await codec.encode(topic, e) })),
-      );
-      await producer.send({ topic, acks: -1, messages });
-    }
-    await producer.disconnect();
+    await produceLookups(kafka, codec, topic, scenario.events);
 
     const env = {
       ...process.env,

@@ -18,7 +18,7 @@ import { registerAsUpstream } from '../../connectors/registry/compatibility.js';
 import { memberToLine } from '../../src/matching/lines.js';
 import { testConfig } from '../../test/support/app.js';
 import { createTestDatabase } from '../../test/support/db.js';
-import { buildDefenceScenario } from '../scenario/defence.js';
+import { buildDefenceScenario, produceLookups } from '../scenario/defence.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -74,16 +74,7 @@ export async function runRecovery(
       6,
     );
     const topic = config.topics.codeLookupFailed;
-    const producer = kafka.producer({ idempotent: true });
-    await producer.connect();
-    for (let i = 0; i < scenario.events.length; i += 500) {
-      const chunk = scenario.events.slice(i, i + 500);
-      const messages = await Promise.all(
-        chunk.map(async (e) => ({ key: e.requestId, value: await codec.encode(topic, e) })),
-      );
-      await producer.send({ topic, acks: -1, messages });
-    }
-    await producer.disconnect();
+    await produceLookups(kafka, codec, topic, scenario.events);
 
     const env = {
       ...process.env,

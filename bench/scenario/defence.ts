@@ -3,6 +3,8 @@
  * CodeLookupFailed events derived from its members (with declaration errors) plus people not in HGD.
  * Each member is the subject of at most one event, and every event carries its own BQP code.
  */
+import type { Kafka } from 'kafkajs';
+import type { AvroCodec } from '../../connectors/registry/codec.js';
 import { deterministicUuid } from '../../src/domain/ids.js';
 import { validateRecord } from '../../src/domain/validation.js';
 import type { CodeLookupFailed } from '../../src/contracts/generated.js';
@@ -82,4 +84,26 @@ export function buildDefenceScenario(opts: {
     keptTruth.push(t);
   }
   return { people, members, events, truth: keptTruth };
+}
+
+/** Produces the scenario's CodeLookupFailed events to `topic` in chunks, keyed by request id (acks from all replicas). */
+export async function produceLookups(
+  kafka: Kafka,
+  codec: AvroCodec,
+  topic: string,
+  events: readonly CodeLookupFailed[],
+): Promise<void> {
+  const producer = kafka.producer({ idempotent: true });
+  await producer.connect();
+  try {
+    for (let i = 0; i < events.length; i += 500) {
+      const chunk = events.slice(i, i + 500);
+      const messages = await Promise.all(
+        chunk.map(async (e) => ({ key: e.requestId, value: await codec.encode(topic, e) })),
+      );
+      await producer.send({ topic, acks: -1, messages });
+    }
+  } finally {
+    await producer.disconnect();
+  }
 }

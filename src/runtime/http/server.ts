@@ -508,16 +508,16 @@ export class ConsoleServer {
       const comparisons = compareCase(found.c);
       return { ...(found.masked ? this.maskCase(found.c) : found.c), comparisons, masked: found.masked };
     });
+    // Resolutions and reopenings share one budget per operator (or address).
+    const resolutionLimit = {
+      max: opts.config.resolveMaxPerMinute,
+      timeWindow: 60_000,
+      keyGenerator: (req: FastifyRequest) => `resolve|${req.operator?.id ?? req.ip}`,
+    };
     app.post<{ Params: { id: string }; Body: { reason: string } }>(
       '/review-cases/:id/reopen',
       {
-        config: {
-          rateLimit: {
-            max: opts.config.resolveMaxPerMinute,
-            timeWindow: 60_000,
-            keyGenerator: (req) => `resolve|${req.operator?.id ?? req.ip}`,
-          },
-        },
+        config: { rateLimit: resolutionLimit },
         schema: {
           body: {
             type: 'object',
@@ -553,13 +553,7 @@ export class ConsoleServer {
     }>(
       '/review-cases/:id/resolve',
       {
-        config: {
-          rateLimit: {
-            max: opts.config.resolveMaxPerMinute,
-            timeWindow: 60_000,
-            keyGenerator: (req) => `resolve|${req.operator?.id ?? req.ip}`,
-          },
-        },
+        config: { rateLimit: resolutionLimit },
         schema: {
           body: {
             type: 'object',
