@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OperatorStore } from '../../connectors/db/operators.js';
 import type { AvroCodec } from '../../connectors/registry/codec.js';
 import type { CodeMapping, DeadLetter } from '../../src/contracts/generated.js';
 import { startApp, type App } from '../../src/runtime/app.js';
@@ -153,5 +154,15 @@ describe('no poison record stalls output', () => {
     expect(((await ready.json()) as { checks: Record<string, string> }).checks.outbox).toMatch(
       /1 record\(s\) parked/,
     );
+
+    // The operators' status page shows it too.
+    const operators = new OperatorStore(db.knex);
+    await operators.add({ id: 'olive', role: 'viewer' });
+    const token = await operators.issueToken('olive');
+    const status = await fetch(`http://127.0.0.1:${app.httpPort}/status.json`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(status.status).toBe(200);
+    expect(((await status.json()) as { outbox: { parked: number } }).outbox.parked).toBe(1);
   });
 });

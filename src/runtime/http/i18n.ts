@@ -67,6 +67,7 @@ const vi = {
   count: 'Số lượng',
   outbox: 'Outbox chưa gửi',
   outboxAge: 'Tuổi bản ghi cũ nhất (giây)',
+  outboxParked: 'Bản ghi bị giữ lại (broker từ chối, cần người xử lý)',
   fields: {
     fullName: 'Họ và tên',
     dob: 'Ngày sinh',
@@ -155,6 +156,7 @@ const en: Words = {
   count: 'Count',
   outbox: 'Unsent outbox rows',
   outboxAge: 'Oldest row age (seconds)',
+  outboxParked: 'Parked records (refused by the broker, need an operator)',
   fields: {
     fullName: 'Full name',
     dob: 'Date of birth',

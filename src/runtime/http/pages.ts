@@ -10,7 +10,7 @@ export interface StatusReport {
   lag: { topic: string; partition: number; lag: number }[];
   deadLetters: { topic: string; count: number }[];
   deadLetterReasons: { topic: string; errorCode: string; count: number }[];
-  outbox: { unsent: number; oldestAgeSeconds: number };
+  outbox: { unsent: number; oldestAgeSeconds: number; parked: number };
 }
 
 /** Escapes text for HTML element content and quoted attribute values. */
@@ -256,7 +256,8 @@ ${table(
   s.deadLetterReasons.map((d) => [d.topic, d.errorCode, d.count]),
 )}
 <h2>${esc(w.outbox)}: <span data-testid="outbox">${s.outbox.unsent}</span></h2>
-<p>${esc(w.outboxAge)}: ${s.outbox.oldestAgeSeconds.toFixed(0)}</p>`,
+<p>${esc(w.outboxAge)}: ${s.outbox.oldestAgeSeconds.toFixed(0)}</p>
+<p>${esc(w.outboxParked)}: <span data-testid="outbox-parked">${s.outbox.parked}</span></p>`,
   );
 }
 
