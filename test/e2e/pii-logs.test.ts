@@ -16,6 +16,9 @@ import { testConfig, testCodec } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { testKafka } from '../support/kafka.js';
 import { waitFor } from '../support/stack.js';
+import { readAll } from '../support/topic-reader.js';
+import { OperatorStore } from '../../connectors/db/operators.js';
+import type { DeadLetter } from '../../src/contracts/generated.js';
 
 /** Every personal value of an event: names, ID numbers, BHXH codes, dates of birth (at any depth). */
 function piiValues(record: unknown, out: Set<string>, key = ''): void {
@@ -35,12 +38,25 @@ function piiValues(record: unknown, out: Set<string>, key = ''): void {
   }
 }
 
-describe('no personal data in logs (all three flows and the dead-letter path)', () => {
+/** The personal values found in `text` (digits as whole numbers, names case-insensitive, NFC or NFD). */
+function leaksIn(text: string, pii: Set<string>): string[] {
+  const leaks: string[] = [];
+  for (const v of pii) {
+    const escaped = v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const re = /^\d+$/.test(v) ? new RegExp(`(?<![0-9])${escaped}(?![0-9])`) : new RegExp(escaped, 'i');
+    if (re.test(text) || text.includes(v.normalize('NFD'))) leaks.push(v);
+  }
+  return leaks;
+}
+
+describe("no personal data in logs, dead-letter reasons, metrics or a viewer's API answers (all three flows)", () => {
   let db: TestDatabase;
   let app: App;
   let archive: string;
   const captured: string[] = [];
   const pii = new Set<string>();
+  /** What else leaves the adapter besides logs, gathered while it runs. */
+  const outside = { deadLetterReasons: '', metrics: '', viewerApi: '', openCases: 0 };
 
   beforeAll(async () => {
     archive = await mkdtemp(join(tmpdir(), 'vss-pii-'));
@@ -112,6 +128,29 @@ describe('no personal data in logs (all three flows and the dead-letter path)', 
         Number((await db.knex('bridge.inbox').count<{ c: string }[]>('* as c'))[0]?.c) === messages.length,
       90_000,
     );
+    // Dead-letter reasons (the original bytes are the one place a dead letter may hold personal data).
+    const kafka = testKafka();
+    for (const t of [T.codeLookupFailed, T.childRegistrationSubmitted, T.adultRegistrationSubmitted]) {
+      await waitFor(`${t}.dlq published`, async () => (await readAll(kafka, `${t}.dlq`)).length > 0, 30_000);
+      for (const r of await readAll(kafka, `${t}.dlq`)) {
+        const dl = await codec.decode<DeadLetter>(`${t}.dlq`, r.value);
+        outside.deadLetterReasons += `${dl.errorClass} ${dl.errorCode} ${dl.errorMessage}\n`;
+      }
+    }
+    const base = `http://127.0.0.1:${app.httpPort}`;
+    outside.metrics = await (await fetch(`${base}/metrics`)).text();
+    // A viewer sees the queue and the cases with personal data masked.
+    const operators = new OperatorStore(db.knex);
+    await operators.add({ id: 'vinh', role: 'viewer' });
+    const token = await operators.issueToken('vinh');
+    const get = async (path: string) =>
+      (await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } })).text();
+    const queue = await get('/review-cases?status=open');
+    outside.viewerApi += queue;
+    const cases = (JSON.parse(queue) as { cases: { caseId: string }[] }).cases;
+    outside.openCases = cases.length;
+    for (const c of cases) outside.viewerApi += await get(`/review-cases/${encodeURIComponent(c.caseId)}`);
+    outside.viewerApi += await get('/status.json');
     await app.stop();
   });
   afterAll(async () => {
@@ -126,12 +165,22 @@ describe('no personal data in logs (all three flows and the dead-letter path)', 
     expect(text).toContain('"eventId"');
     expect(text).toContain('message dead-lettered');
     expect(pii.size).toBeGreaterThan(300);
-    const leaks: string[] = [];
-    for (const v of pii) {
-      const escaped = v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      const re = /^\d+$/.test(v) ? new RegExp(`(?<![0-9])${escaped}(?![0-9])`) : new RegExp(escaped, 'i');
-      if (re.test(text) || text.includes(v.normalize('NFD'))) leaks.push(v);
-    }
-    expect(leaks).toEqual([]);
+    expect(leaksIn(text, pii)).toEqual([]);
+  });
+
+  it('dead-letter reasons name fields and codes, never a value', () => {
+    expect(outside.deadLetterReasons).toMatch(/VALIDATION_FAILED|IMPOSSIBLE_DATE/);
+    expect(outside.deadLetterReasons).toMatch(/DECODE_FAILED/);
+    expect(leaksIn(outside.deadLetterReasons, pii)).toEqual([]);
+  });
+
+  it('/metrics carries topics, outcomes and codes, never a value', () => {
+    expect(outside.metrics).toContain('vss_bridge_messages_processed_total');
+    expect(leaksIn(outside.metrics, pii)).toEqual([]);
+  });
+
+  it('a viewer reads the queue, every open case and the status page without any personal value', () => {
+    expect(outside.openCases).toBeGreaterThan(0);
+    expect(leaksIn(outside.viewerApi, pii)).toEqual([]);
   });
 });

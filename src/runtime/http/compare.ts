@@ -79,7 +79,10 @@ export function maskDigits(s: string | null, keep = 3): string | null {
   return MASK.repeat(Math.max(0, s.length - keep)) + s.slice(-keep);
 }
 
-/** What the viewer role sees: initials, the year of birth, the last digits of numbers. */
+/**
+ * What the viewer role sees: initials, the decade of birth (a year-only date of birth is the whole date), the last
+ * digits of numbers.
+ */
 export function maskPerson(p: PersonView): PersonView {
   return {
     ...p,
@@ -87,7 +90,7 @@ export function maskPerson(p: PersonView): PersonView {
     householdHead: maskName(p.householdHead),
     fatherName: maskName(p.fatherName),
     motherName: maskName(p.motherName),
-    dob: p.dob ? p.dob.slice(0, 4) + p.dob.slice(4).replace(/\d/g, MASK) : p.dob,
+    dob: p.dob ? p.dob.slice(0, 3) + p.dob.slice(3).replace(/\d/g, MASK) : p.dob,
     idNumber: maskDigits(p.idNumber),
     bhxhCode: maskDigits(p.bhxhCode),
     householdCode: maskDigits(p.householdCode),
