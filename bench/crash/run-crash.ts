@@ -11,14 +11,12 @@ import { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import { importMembers, refreshNameFrequencies } from '../../connectors/hgd/import.js';
 import { memberToLine } from '../../src/matching/lines.js';
-import { AvroCodec } from '../../connectors/registry/codec.js';
-import { registerAsUpstream } from '../../connectors/registry/compatibility.js';
 import { topicBindings } from '../../connectors/registry/bindings.js';
 import { ensureTopics } from '../../connectors/kafka/topics.js';
 import type { CodeMapping } from '../../src/contracts/generated.js';
 import type { Config } from '../../src/runtime/config.js';
 import { createTestDatabase } from '../../test/support/db.js';
-import { testConfig } from '../../test/support/app.js';
+import { testCodec, testConfig } from '../../test/support/app.js';
 import { testKafka } from '../../test/support/kafka.js';
 import { readAll } from '../../test/support/topic-reader.js';
 import { buildDefenceScenario, produceLookups } from '../scenario/defence.js';
@@ -82,9 +80,7 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
     await refreshNameFrequencies(db.knex);
     log(`seeded ${scenario.members.length} HGD members; producing ${scenario.events.length} events`);
 
-    await registerAsUpstream(config.schemaRegistryUrl, topicBindings(config)); // as VssID's producer would
-    const codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, bindings: topicBindings(config) });
-    await codec.init();
+    const codec = await testCodec(config); // input schemas registered as VssID's producer would
     const admin = kafka.admin();
     await admin.connect();
     await ensureTopics(

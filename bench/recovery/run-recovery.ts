@@ -13,10 +13,8 @@ import { importMembers, refreshNameFrequencies } from '../../connectors/hgd/impo
 import { createKafka } from '../../connectors/kafka/client.js';
 import { ensureTopics } from '../../connectors/kafka/topics.js';
 import { topicBindings } from '../../connectors/registry/bindings.js';
-import { AvroCodec } from '../../connectors/registry/codec.js';
-import { registerAsUpstream } from '../../connectors/registry/compatibility.js';
 import { memberToLine } from '../../src/matching/lines.js';
-import { testConfig } from '../../test/support/app.js';
+import { testCodec, testConfig } from '../../test/support/app.js';
 import { createTestDatabase } from '../../test/support/db.js';
 import { buildDefenceScenario, produceLookups } from '../scenario/defence.js';
 
@@ -63,9 +61,7 @@ export async function runRecovery(
     const scenario = buildDefenceScenario({ seed: 11, members: opts.members, events: opts.events });
     await importMembers(db.knex, Readable.from([scenario.members.map((m) => memberToLine(m)).join('\n')]));
     await refreshNameFrequencies(db.knex);
-    await registerAsUpstream(config.schemaRegistryUrl, topicBindings(config));
-    const codec = new AvroCodec({ registryUrl: config.schemaRegistryUrl, bindings: topicBindings(config) });
-    await codec.init();
+    const codec = await testCodec(config); // input schemas registered as VssID's producer would
     const admin = kafka.admin();
     await admin.connect();
     await ensureTopics(
