@@ -1,133 +1,237 @@
+import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
-import { createHash } from 'node:crypto';
+import { finished } from 'node:stream/promises';
+import { StringDecoder } from 'node:string_decoder';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { Knex } from 'knex';
-import { scrubText } from '../../src/runtime/logger.js';
-import { memberBlockingKeys } from '../../src/matching/blocking.js';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { NameFrequencyCounter } from '../../src/matching/frequencies.js';
-import { keyHash } from '../../src/matching/key-hash.js';
-import { memberFromLine } from '../../src/matching/lines.js';
-import { preparePerson } from '../../src/matching/prepare.js';
-import type { MemberRecord } from '../../src/matching/types.js';
-import { MEMBER_COLUMNS, memberToRow } from './rows.js';
+import {
+  IMPORT_COLUMNS,
+  STAGING_COLUMNS,
+  processChunk,
+  rejectOf,
+  sha256,
+  type ChunkResult,
+  type Reject,
+} from './import-lines.js';
 
 /**
- * Bulk import of HGD members from JSON lines (docs/batch-formats.md): batched multi-row upserts through
- * `unnest` (one statement per table per batch), idempotent on member_id, our search keys rewritten for every
- * imported member in the same transaction. A bad line goes to the reject file with its line number and reason and
- * the import goes on.
+ * Bulk import of HGD members from JSON lines (docs/batch-formats.md), idempotent on member_id.
+ *
+ * 1. Worker threads parse and validate the lines and compute each member's search-key hashes; the rows stream with
+ *    COPY into a temporary staging table (the member's columns and its key hashes as a `bigint[]`). A bad line goes
+ *    to the reject file with its line number and reason, and the import goes on.
+ * 2. One transaction merges the staging table: the last line for a member_id wins; a line whose BHXH code another
+ *    member keeps (in HGD, or an earlier line of the file) is rejected; members are upserted in one statement (a
+ *    line equal to the stored member changes nothing, not even its version); the search keys of new and changed
+ *    members are rewritten. Into an empty key table (first load, `truncate`) the keys go in without indexes, which
+ *    are then built in one pass.
+ * 3. After a load into empty tables, VACUUM (ANALYZE) so blocking's index-only scans skip the heap.
+ *
+ * Name frequencies (the term-frequency tables matching reads) are refreshed when asked: from the counts of the
+ * imported lines when HGD held nothing else, else by recounting every member (`refreshNameFrequencies`).
  */
 export interface ImportOptions {
-  /** Empty hgd.members, hgd.households and the search keys first. */
+  /** Empty hgd.members, hgd.households and the search keys first (in the import's transaction). */
   truncate?: boolean;
   /**
    * Where rejected lines go (JSON lines: line number, member_id when readable, reason naming the field, SHA-256 of
    * the line). Never the line itself: it holds names, ID numbers, BHXH codes and dates of birth.
    */
   rejectsPath?: string;
+  /** Refresh the name frequencies after the import (in its transaction when the import filled empty tables). */
+  refreshFrequencies?: boolean;
+  /** Worker threads for parsing and key computation (default: one per CPU, at most 4; 0 runs them inline). */
+  workers?: number;
+  /** @deprecated Ignored since the COPY import (rows are staged, then merged in one statement per step). */
   batchSize?: number;
-  /** Called after each batch (progress bar). */
+  /** Bytes of input per chunk handed to a worker. */
+  chunkBytes?: number;
+  /** Called as the import advances (after each chunk while reading, and at each merge step). */
   onProgress?: (p: ImportProgress) => void;
 }
 
+export type ImportPhase = 'reading' | 'merging' | 'keys' | 'indexing' | 'frequencies' | 'vacuum' | 'done';
+
 export interface ImportProgress {
+  phase: ImportPhase;
   lines: number;
+  /** Lines staged so far (valid lines). */
+  staged: number;
+  /** Members written; known once the merge has run. */
   imported: number;
   rejected: number;
   elapsedMs: number;
 }
 
-export interface ImportSummary extends ImportProgress {
+export interface ImportSummary {
+  lines: number;
+  /** Distinct members merged (inserted, updated or unchanged). */
+  imported: number;
+  rejected: number;
+  /** Lines for a member_id that a later line of the same file replaced. */
+  superseded: number;
   unchanged: number;
   inserted: number;
   updated: number;
+  /** Search-key rows written (for new and changed members). */
   keys: number;
+  elapsedMs: number;
   rowsPerSecond: number;
+  /** Time per step, in ms. */
+  timings: Record<string, number>;
 }
 
-interface Reject {
-  line: number;
-  memberId: string | null;
-  reason: string;
-  /** Identifies the line in the source file without copying it. */
-  sha256: string;
-}
+export type { Reject };
 
-/** A reject without personal data: the reason scrubbed of quoted values and digit runs, the line as a digest. */
-function rejectOf(line: number, text: string, reason: string, memberId: string | null = null): Reject {
-  return {
-    line,
-    memberId,
-    reason: scrubText(reason, 300),
-    sha256: createHash('sha256').update(text).digest('hex'),
-  };
-}
+const STAGING = 'hgd_import_lines';
 
 /** A database refusal as a reason that names the constraint, never the values (pg's `detail` quotes them). */
-function databaseReason(e: unknown): string {
-  const err = e as { code?: string; constraint?: string; column?: string };
-  if (err.code === '23505')
-    return `database: ${err.constraint ?? 'a unique constraint'}: value held by another row`;
-  if (err.code === '23514') return `database: check ${err.constraint ?? ''} failed`.trim();
-  if (err.code === '23502') return `database: ${err.column ?? 'a column'} must not be null`;
-  return `database: error ${err.code ?? 'unknown'}`;
+function databaseReason(constraint: string): string {
+  return `database: ${constraint}: value held by another row`;
 }
 
-/** The columns an import writes: every member column but `version`, which the database keeps. */
-const MEMBER_ARRAY_COLUMNS = MEMBER_COLUMNS.filter(
-  (c): c is Exclude<(typeof MEMBER_COLUMNS)[number], 'version'> => c !== 'version',
-);
+/** Runs chunks on worker threads (or inline), answering in submission order per worker. */
+class ChunkPool {
+  private readonly workers: Worker[] = [];
+  private readonly waiting: Array<Array<{ resolve: (r: ChunkResult) => void; reject: (e: Error) => void }>> =
+    [];
+  private next = 0;
 
-const UPSERT_MEMBERS = `
-  insert into hgd.members (${MEMBER_ARRAY_COLUMNS.join(', ')})
-  select * from unnest(${MEMBER_ARRAY_COLUMNS.map(() => '?::text[]').join(', ')})
-  on conflict (member_id) do update set
-    ${MEMBER_ARRAY_COLUMNS.filter((c) => c !== 'member_id')
-      .map((c) => `${c} = excluded.${c}`)
-      .join(', ')},
-    version = hgd.members.version + 1,
-    updated_at = now()
-  where (${MEMBER_ARRAY_COLUMNS.map((c) => `hgd.members.${c}`).join(', ')})
-    is distinct from (${MEMBER_ARRAY_COLUMNS.map((c) => `excluded.${c}`).join(', ')})
-  returning (xmax = 0) as inserted`;
-
-async function writeBatch(
-  tx: Knex.Transaction,
-  members: MemberRecord[],
-  truncated: boolean,
-): Promise<{ inserted: number; updated: number; keys: number }> {
-  const rows = members.map(memberToRow);
-  const arrays = MEMBER_ARRAY_COLUMNS.map((c) => rows.map((r) => r[c]));
-  const res = (await tx.raw(UPSERT_MEMBERS, arrays)) as { rows: Array<{ inserted: boolean }> };
-  const inserted = res.rows.filter((r) => r.inserted).length;
-  const households = new Map<string, MemberRecord>();
-  for (const m of members)
-    if (m.householdCode !== null && !households.has(m.householdCode)) households.set(m.householdCode, m);
-  if (households.size > 0) {
-    const hs = [...households.values()];
-    await tx.raw(
-      `insert into hgd.households (household_code, province_code, ward_code)
-       select * from unnest(?::text[], ?::text[], ?::text[]) on conflict (household_code) do nothing`,
-      [hs.map((m) => m.householdCode), hs.map((m) => m.provinceCode), hs.map((m) => m.wardCode)],
-    );
-  }
-  const ids = members.map((m) => m.memberId);
-  if (!truncated) await tx.raw('delete from hgd_match.member_keys where member_id = any(?::text[])', [ids]);
-  const keyHashes: string[] = [];
-  const keyMembers: string[] = [];
-  for (const m of members) {
-    for (const k of memberBlockingKeys(preparePerson(m))) {
-      keyHashes.push(keyHash(k));
-      keyMembers.push(m.memberId);
+  constructor(size: number) {
+    if (size <= 0) return;
+    // The worker is TypeScript: it registers tsx, as bin/vss-bridge.mjs does, then loads import-worker.ts.
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
+    const worker = new URL('./import-worker.ts', import.meta.url).href;
+    const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(worker)}); })`;
+    for (let i = 0; i < size; i++) {
+      const w = new Worker(boot, { eval: true });
+      const queue: (typeof this.waiting)[number] = [];
+      w.on('message', (m: { ok: boolean; result?: ChunkResult; error?: string }) => {
+        const p = queue.shift();
+        if (m.ok) p?.resolve(m.result!);
+        else p?.reject(new Error(`import worker failed: ${m.error ?? 'unknown'}`));
+      });
+      w.on('error', (e) => {
+        for (const p of queue.splice(0)) p.reject(e);
+      });
+      this.workers.push(w);
+      this.waiting.push(queue);
     }
   }
-  await tx.raw(
-    `insert into hgd_match.member_keys (key_hash, member_id)
-     select * from unnest(?::bigint[], ?::text[]) on conflict do nothing`,
-    [keyHashes, keyMembers],
+
+  run(text: string, firstLine: number): Promise<ChunkResult> {
+    if (this.workers.length === 0) {
+      return new Promise((resolve, reject) =>
+        setImmediate(() => {
+          try {
+            resolve(processChunk(text, firstLine));
+          } catch (e) {
+            reject(e as Error);
+          }
+        }),
+      );
+    }
+    const i = this.next++ % this.workers.length;
+    return new Promise((resolve, reject) => {
+      this.waiting[i]!.push({ resolve, reject });
+      this.workers[i]!.postMessage({ text, firstLine });
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/** The input as text chunks that end on a line boundary, with the number of the first line of each. */
+async function* lineChunks(
+  input: string | Readable,
+  chunkBytes: number,
+): AsyncGenerator<{ text: string; firstLine: number; lines: number }> {
+  const stream =
+    typeof input === 'string'
+      ? createReadStream(input, { highWaterMark: Math.min(chunkBytes, 1 << 20) })
+      : input;
+  const decoder = new StringDecoder('utf8');
+  let pending = '';
+  let line = 1;
+  const countLines = (s: string) => {
+    let n = 0;
+    for (let i = s.indexOf('\n'); i !== -1; i = s.indexOf('\n', i + 1)) n++;
+    return n;
+  };
+  for await (const part of stream as AsyncIterable<string | Buffer>) {
+    pending += typeof part === 'string' ? part : decoder.write(part);
+    if (pending.length < chunkBytes) continue;
+    const cut = pending.lastIndexOf('\n');
+    if (cut === -1) continue;
+    const text = pending.slice(0, cut + 1);
+    pending = pending.slice(cut + 1);
+    const lines = countLines(text);
+    yield { text, firstLine: line, lines };
+    line += lines;
+  }
+  pending += decoder.end();
+  if (pending.length > 0) {
+    const lines = countLines(pending) + (pending.endsWith('\n') ? 0 : 1);
+    yield { text: pending, firstLine: line, lines };
+  }
+}
+
+/** SHA-256 of the given lines of a file (for rejects decided by the database, after the file was read). */
+async function digestsOfLines(path: string, wanted: Set<number>): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  if (wanted.size === 0) return out;
+  for await (const c of lineChunks(path, 1 << 20)) {
+    const ls = c.text.split('\n');
+    for (let i = 0; i < c.lines; i++) {
+      const n = c.firstLine + i;
+      if (wanted.has(n)) out.set(n, sha256(ls[i]!.endsWith('\r') ? ls[i]!.slice(0, -1) : ls[i]!));
+    }
+  }
+  return out;
+}
+
+interface Conn {
+  query(
+    sql: string,
+    params?: unknown[],
+  ): Promise<{ rows: Array<Record<string, unknown>>; rowCount: number | null }>;
+}
+
+/** Indexes and unique/primary-key constraints of a table, as statements that create them again. */
+async function indexDefinitions(c: Conn, table: string): Promise<{ drop: string[]; create: string[] }> {
+  const cons = await c.query(
+    `select conname, pg_get_constraintdef(oid) as def from pg_constraint
+      where conrelid = $1::regclass and contype in ('p', 'u') order by conname`,
+    [table],
   );
-  return { inserted, updated: res.rows.length - inserted, keys: keyHashes.length };
+  const idx = await c.query(
+    `select i.relname as name, pg_get_indexdef(i.oid) as def from pg_index x join pg_class i on i.oid = x.indexrelid
+      where x.indrelid = $1::regclass and not exists (select 1 from pg_constraint k where k.conindid = i.oid)
+      order by i.relname`,
+    [table],
+  );
+  const schema = table.split('.')[0]!;
+  return {
+    drop: [
+      ...cons.rows.map((r) => `alter table ${table} drop constraint ${String(r['conname'])}`),
+      ...idx.rows.map((r) => `drop index ${schema}.${String(r['name'])}`),
+    ],
+    create: [
+      ...cons.rows.map(
+        (r) => `alter table ${table} add constraint ${String(r['conname'])} ${String(r['def'])}`,
+      ),
+      ...idx.rows.map((r) => String(r['def'])),
+    ],
+  };
 }
 
 export async function importMembers(
@@ -135,100 +239,294 @@ export async function importMembers(
   input: string | Readable,
   opts: ImportOptions = {},
 ): Promise<ImportSummary> {
-  const batchSize = opts.batchSize ?? 2000;
   const started = Date.now();
-  if (opts.truncate) {
-    await knex.raw('truncate hgd.members, hgd.households, hgd_match.member_keys');
-  }
-  let rejectStream: WriteStream | null = null;
-  const rejects: Reject[] = [];
-  const reject = (r: Reject) => {
-    rejects.push(r);
-    if (opts.rejectsPath) {
-      rejectStream ??= createWriteStream(opts.rejectsPath);
-      rejectStream.write(`${JSON.stringify(r)}\n`);
-    }
+  const timings: Record<string, number> = {};
+  let stepStart = started;
+  const step = (name: string) => {
+    const now = Date.now();
+    timings[name] = now - stepStart;
+    stepStart = now;
   };
-  const stream = typeof input === 'string' ? createReadStream(input, { encoding: 'utf8' }) : input;
-  const rl = createInterface({ input: stream, crlfDelay: Infinity });
-  let lineNo = 0;
+  let phase: ImportPhase = 'reading';
+  let lines = 0;
+  let staged = 0;
   let imported = 0;
-  let inserted = 0;
-  let updated = 0;
-  let keys = 0;
-  // Within one statement a member may appear only once: the last line for an id wins, as a re-import would.
-  let batch = new Map<string, { member: MemberRecord; line: number; text: string }>();
-
-  const flush = async () => {
-    if (batch.size === 0) return;
-    const items = [...batch.values()];
-    batch = new Map();
-    try {
-      const r = await knex.transaction((tx) =>
-        writeBatch(
-          tx,
-          items.map((i) => i.member),
-          opts.truncate === true,
-        ),
-      );
-      inserted += r.inserted;
-      updated += r.updated;
-      keys += r.keys;
-      imported += items.length;
-    } catch {
-      // Something in the batch violates a constraint (e.g. a BHXH code held by another member): go row by row so
-      // only the offending lines are rejected.
-      for (const it of items) {
-        try {
-          const r = await knex.transaction((tx) => writeBatch(tx, [it.member], opts.truncate === true));
-          inserted += r.inserted;
-          updated += r.updated;
-          keys += r.keys;
-          imported++;
-        } catch (e) {
-          reject(rejectOf(it.line, it.text, databaseReason(e), it.member.memberId));
-        }
-      }
-    }
-    opts.onProgress?.({ lines: lineNo, imported, rejected: rejects.length, elapsedMs: Date.now() - started });
+  const rejects: Reject[] = [];
+  const progress = (p: ImportPhase) => {
+    phase = p;
+    opts.onProgress?.({
+      phase,
+      lines,
+      staged,
+      imported,
+      rejected: rejects.length,
+      elapsedMs: Date.now() - started,
+    });
   };
 
-  for await (const text of rl) {
-    lineNo++;
-    if (text.trim() === '') continue;
-    const parsed = memberFromLine(text);
-    if (!parsed.ok) {
-      reject(rejectOf(lineNo, text, parsed.reason));
-      continue;
+  const workers = opts.workers ?? Math.min(4, availableParallelism());
+  const pool = new ChunkPool(workers);
+  const names = new NameFrequencyCounter();
+  const raw = (await knex.client.acquireConnection()) as pg.Client;
+  const c: Conn = raw as unknown as Conn;
+  let inTransaction = false;
+  try {
+    await c.query(`drop table if exists ${STAGING}`);
+    await c.query(`create temporary table ${STAGING} (
+      line integer not null, ${IMPORT_COLUMNS.map((col) => `${col} text`).join(', ')}, keys bigint[] not null)`);
+
+    // 1. Read, validate, compute keys (worker threads) and COPY into the staging table, in input order.
+    const copy = raw.query(copyFrom(`copy ${STAGING} (${STAGING_COLUMNS.join(', ')}) from stdin`));
+    const copyDone = finished(copy);
+    copyDone.catch(() => undefined); // awaited below; a failure also surfaces through write()
+    const inflight: Array<Promise<ChunkResult>> = [];
+    const maxInflight = Math.max(2, 2 * workers);
+    const take = async () => {
+      const r = await inflight.shift()!;
+      rejects.push(...r.rejects);
+      staged += r.accepted;
+      names.total += r.names.total;
+      for (const [t, n] of r.names.family) names.family.set(t, (names.family.get(t) ?? 0) + n);
+      for (const [t, n] of r.names.given) names.given.set(t, (names.given.get(t) ?? 0) + n);
+      if (r.copy.length > 0 && !copy.write(r.copy)) await once(copy, 'drain');
+      progress('reading');
+    };
+    for await (const chunk of lineChunks(input, opts.chunkBytes ?? 256 * 1024)) {
+      lines = chunk.firstLine + chunk.lines - 1;
+      inflight.push(pool.run(chunk.text, chunk.firstLine));
+      if (inflight.length >= maxInflight) await take();
     }
-    batch.set(parsed.value.memberId, { member: parsed.value, line: lineNo, text });
-    if (batch.size >= batchSize) await flush();
+    while (inflight.length > 0) await take();
+    copy.end();
+    await copyDone;
+    step('read_and_copy');
+
+    // 2. Merge, in one transaction.
+    progress('merging');
+    await c.query('begin');
+    inTransaction = true;
+    await c.query(`set local work_mem = '256MB'`);
+    await c.query(`set local maintenance_work_mem = '1GB'`);
+    if (opts.truncate) await c.query('truncate hgd.members, hgd.households, hgd_match.member_keys');
+    await c.query(`analyze ${STAGING}`);
+    const removedNames: string[] = [];
+    // The last line for a member_id wins, as a later import of that line would.
+    const sup = await c.query(
+      `delete from ${STAGING} l using (select member_id, max(line) as line from ${STAGING} group by member_id
+         having count(*) > 1) d where l.member_id = d.member_id and l.line < d.line returning l.full_name`,
+    );
+    const superseded = sup.rowCount ?? 0;
+    for (const r of sup.rows) removedNames.push(String(r['full_name']));
+    // A BHXH code belongs to one person: a line is rejected when an earlier line of the file gives the code to another
+    // member, or when a member the file leaves alone holds it. Rejecting a line leaves that member's stored code in
+    // place, which can make another line conflict: repeat until nothing more is rejected.
+    const dbRejected: Array<{ line: number; memberId: string }> = [];
+    for (;;) {
+      const inFile = await c.query(
+        `delete from ${STAGING} l
+          using (select bhxh_code, min(line) as first from ${STAGING} where bhxh_code is not null
+                  group by bhxh_code having count(*) > 1) d
+          where l.bhxh_code = d.bhxh_code and l.line > d.first
+         returning l.line, l.member_id, l.full_name`,
+      );
+      const inDb = await c.query(
+        `delete from ${STAGING} l using hgd.members m
+          where m.bhxh_code = l.bhxh_code and m.member_id <> l.member_id
+            and not exists (select 1 from ${STAGING} o where o.member_id = m.member_id)
+         returning l.line, l.member_id, l.full_name`,
+      );
+      for (const row of [...inFile.rows, ...inDb.rows]) {
+        dbRejected.push({ line: Number(row['line']), memberId: String(row['member_id']) });
+        removedNames.push(String(row['full_name']));
+      }
+      if ((inDb.rowCount ?? 0) === 0) break;
+    }
+    step('checks');
+    // Codes that move from one member to another within the file: free them first (the unique index is checked row
+    // by row, so a swap would otherwise collide halfway).
+    await c.query(
+      `update hgd.members m set bhxh_code = null from ${STAGING} l
+        where l.bhxh_code = m.bhxh_code and l.member_id <> m.member_id`,
+    );
+    const emptyBefore = (
+      await c.query(`select not exists (select 1 from hgd.members) as members_empty,
+                            not exists (select 1 from hgd_match.member_keys) as keys_empty`)
+    ).rows[0]!;
+    await c.query(
+      `insert into hgd.households (household_code, province_code, ward_code)
+       select distinct on (household_code) household_code, province_code, ward_code from ${STAGING}
+        where household_code is not null order by household_code, line
+       on conflict (household_code) do nothing`,
+    );
+    step('households');
+    await c.query(
+      'create temporary table hgd_import_touched (member_id text not null, inserted boolean not null)',
+    );
+    await c.query(
+      `with up as (
+         insert into hgd.members (${IMPORT_COLUMNS.join(', ')})
+         select ${IMPORT_COLUMNS.join(', ')} from ${STAGING}
+         on conflict (member_id) do update set
+           ${IMPORT_COLUMNS.filter((col) => col !== 'member_id')
+             .map((col) => `${col} = excluded.${col}`)
+             .join(', ')},
+           version = hgd.members.version + 1,
+           updated_at = now()
+         where (${IMPORT_COLUMNS.map((col) => `hgd.members.${col}`).join(', ')})
+           is distinct from (${IMPORT_COLUMNS.map((col) => `excluded.${col}`).join(', ')})
+         returning member_id, (xmax = 0) as inserted)
+       insert into hgd_import_touched select member_id, inserted from up`,
+    );
+    const counts = (
+      await c.query(
+        `select count(*) filter (where inserted) as inserted, count(*) filter (where not inserted) as updated
+           from hgd_import_touched`,
+      )
+    ).rows[0]!;
+    const inserted = Number(counts['inserted']);
+    const updated = Number(counts['updated']);
+    imported = staged - superseded - dbRejected.length;
+    step('members');
+
+    // 3. Search keys.
+    progress('keys');
+    let keys: number;
+    if (emptyBefore['keys_empty'] === true) {
+      // Into an empty key table: every staged member gets its keys, and the indexes are built once afterwards
+      // (sorting 10 rows per member once is several times cheaper than maintaining two B-trees row by row).
+      const defs = await indexDefinitions(c, 'hgd_match.member_keys');
+      for (const s of defs.drop) await c.query(s);
+      const k = await c.query(
+        `insert into hgd_match.member_keys (key_hash, member_id) select unnest(keys), member_id from ${STAGING}`,
+      );
+      keys = k.rowCount ?? 0;
+      step('keys_insert');
+      progress('indexing');
+      for (const s of defs.create) await c.query(s);
+      step('keys_index');
+    } else {
+      await c.query(
+        `delete from hgd_match.member_keys k using hgd_import_touched t
+          where k.member_id = t.member_id and not t.inserted`,
+      );
+      const k = await c.query(
+        `insert into hgd_match.member_keys (key_hash, member_id)
+         select unnest(l.keys), l.member_id from ${STAGING} l join hgd_import_touched t using (member_id)
+         on conflict do nothing`,
+      );
+      keys = k.rowCount ?? 0;
+      step('keys');
+    }
+
+    // 4. Name frequencies, in the same transaction when the staged lines are all of HGD.
+    const freshLoad = emptyBefore['members_empty'] === true;
+    if (opts.refreshFrequencies && freshLoad) {
+      progress('frequencies');
+      const minus = new NameFrequencyCounter();
+      for (const n of removedNames) minus.add(n);
+      await writeFrequencies(c, subtract(names, minus));
+      step('frequencies');
+    }
+    await c.query('commit');
+    inTransaction = false;
+    await c.query(`drop table if exists ${STAGING}, hgd_import_touched`);
+
+    if (opts.refreshFrequencies && !freshLoad) {
+      progress('frequencies');
+      await refreshNameFrequencies(knex);
+      step('frequencies');
+    }
+    if (opts.truncate || freshLoad || emptyBefore['keys_empty'] === true) {
+      // VACUUM (not only ANALYZE) sets the visibility map, so blocking's index-only scans on the key table skip the
+      // heap. One statement per call: VACUUM cannot run inside a transaction block.
+      progress('vacuum');
+      await c.query('vacuum (analyze) hgd.members');
+      await c.query('vacuum (analyze) hgd_match.member_keys');
+      step('vacuum');
+    }
+
+    // Rejects, in line order, with the digest of lines the database refused (read again from the file).
+    const digests =
+      typeof input === 'string' ? await digestsOfLines(input, new Set(dbRejected.map((r) => r.line))) : null;
+    for (const r of dbRejected) {
+      const rej = rejectOf(r.line, null, databaseReason('members_bhxh_code_uq'), r.memberId);
+      rej.sha256 = digests?.get(r.line) ?? null;
+      rejects.push(rej);
+    }
+    rejects.sort((a, b) => a.line - b.line);
+    if (opts.rejectsPath && rejects.length > 0) await writeRejects(opts.rejectsPath, rejects);
+    progress('done');
+    const elapsedMs = Date.now() - started;
+    return {
+      lines,
+      imported,
+      rejected: rejects.length,
+      superseded,
+      unchanged: imported - inserted - updated,
+      inserted,
+      updated,
+      keys,
+      elapsedMs,
+      rowsPerSecond: elapsedMs > 0 ? Math.round((imported / elapsedMs) * 1000) : 0,
+      timings,
+    };
+  } catch (e) {
+    if (inTransaction) await c.query('rollback').catch(() => undefined);
+    throw e;
+  } finally {
+    await pool.close();
+    await c.query(`drop table if exists ${STAGING}, hgd_import_touched`).catch(() => undefined);
+    await knex.client.releaseConnection(raw);
   }
-  await flush();
-  if (rejectStream !== null) {
-    const s: WriteStream = rejectStream;
-    await new Promise<void>((resolve, reject) =>
-      s.end((err?: Error | null) => (err ? reject(err) : resolve())),
+}
+
+async function writeRejects(path: string, rejects: Reject[]): Promise<void> {
+  const s: WriteStream = createWriteStream(path);
+  for (const r of rejects) if (!s.write(`${JSON.stringify(r)}\n`)) await once(s, 'drain');
+  await new Promise<void>((resolve, reject) =>
+    s.end((err?: Error | null) => (err ? reject(err) : resolve())),
+  );
+}
+
+function subtract(a: NameFrequencyCounter, b: NameFrequencyCounter): NameFrequencyCounter {
+  const out = new NameFrequencyCounter();
+  out.total = a.total - b.total;
+  for (const [from, to] of [
+    [a.family, out.family],
+    [a.given, out.given],
+  ] as const) {
+    for (const [t, n] of from) to.set(t, n);
+  }
+  for (const [from, to] of [
+    [b.family, out.family],
+    [b.given, out.given],
+  ] as const) {
+    for (const [t, n] of from) {
+      const left = (to.get(t) ?? 0) - n;
+      if (left > 0) to.set(t, left);
+      else to.delete(t);
+    }
+  }
+  return out;
+}
+
+async function writeFrequencies(c: Conn, counter: NameFrequencyCounter): Promise<void> {
+  const entries: Array<[string, string, number]> = [
+    ...[...counter.family].map(([t, n]) => ['family', t, n] as [string, string, number]),
+    ...[...counter.given].map(([t, n]) => ['given', t, n] as [string, string, number]),
+  ];
+  await c.query('delete from hgd_match.name_frequencies');
+  if (entries.length > 0) {
+    await c.query(
+      `insert into hgd_match.name_frequencies (kind, token, count) select * from unnest($1::text[], $2::text[], $3::int[])`,
+      [entries.map((e) => e[0]), entries.map((e) => e[1]), entries.map((e) => e[2])],
     );
   }
-  if (opts.truncate) {
-    // VACUUM (not only ANALYZE) sets the visibility map, so blocking's index-only scans on the key table skip the heap.
-    // One statement per call: VACUUM cannot run inside the implicit transaction of a multi-statement query.
-    await knex.raw('vacuum (analyze) hgd.members');
-    await knex.raw('vacuum (analyze) hgd_match.member_keys');
-  }
-  const elapsedMs = Date.now() - started;
-  return {
-    lines: lineNo,
-    imported,
-    rejected: rejects.length,
-    unchanged: imported - inserted - updated,
-    inserted,
-    updated,
-    keys,
-    elapsedMs,
-    rowsPerSecond: elapsedMs > 0 ? Math.round((imported / elapsedMs) * 1000) : 0,
-  };
+  await c.query(
+    `insert into hgd_match.frequency_totals (id, members, refreshed_at) values (true, $1, now())
+     on conflict (id) do update set members = excluded.members, refreshed_at = excluded.refreshed_at`,
+    [counter.total],
+  );
 }
 
 /**
@@ -251,23 +549,18 @@ export async function refreshNameFrequencies(
     for (const r of rows) counter.add(r.full_name);
     after = rows[rows.length - 1]!.member_id;
   }
-  const entries: Array<[string, string, number]> = [
-    ...[...counter.family].map(([t, c]) => ['family', t, c] as [string, string, number]),
-    ...[...counter.given].map(([t, c]) => ['given', t, c] as [string, string, number]),
-  ];
-  await knex.transaction(async (tx) => {
-    await tx.raw('delete from hgd_match.name_frequencies');
-    if (entries.length > 0) {
-      await tx.raw(
-        `insert into hgd_match.name_frequencies (kind, token, count) select * from unnest(?::text[], ?::text[], ?::int[])`,
-        [entries.map((e) => e[0]), entries.map((e) => e[1]), entries.map((e) => e[2])],
-      );
+  const raw = (await knex.client.acquireConnection()) as pg.Client;
+  try {
+    await raw.query('begin');
+    try {
+      await writeFrequencies(raw as unknown as Conn, counter);
+      await raw.query('commit');
+    } catch (e) {
+      await raw.query('rollback').catch(() => undefined);
+      throw e;
     }
-    await tx.raw(
-      `insert into hgd_match.frequency_totals (id, members, refreshed_at) values (true, ?, now())
-       on conflict (id) do update set members = excluded.members, refreshed_at = excluded.refreshed_at`,
-      [counter.total],
-    );
-  });
-  return { members: counter.total, tokens: entries.length };
+  } finally {
+    await knex.client.releaseConnection(raw);
+  }
+  return { members: counter.total, tokens: counter.family.size + counter.given.size };
 }

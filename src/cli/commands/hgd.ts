@@ -1,7 +1,11 @@
 import type { Command } from 'commander';
 import { createDb } from '../../../connectors/db/knex.js';
 import { dbOptions } from '../../runtime/connections.js';
-import { importMembers, refreshNameFrequencies } from '../../../connectors/hgd/import.js';
+import {
+  importMembers,
+  refreshNameFrequencies,
+  type ImportProgress,
+} from '../../../connectors/hgd/import.js';
 import { ConfigError, loadConfig, type Config } from '../../runtime/config.js';
 
 /**
@@ -15,7 +19,6 @@ function ownerUrl(config: Config): string {
     ]);
   return config.databaseOwnerUrl;
 }
-import { progressMeter } from './match.js';
 
 export function register(program: Command): void {
   const hgd = program.command('hgd').description('HGD household data: bulk import and name frequencies');
@@ -23,40 +26,59 @@ export function register(program: Command): void {
   hgd
     .command('import')
     .description(
-      'import HGD members from JSON lines (idempotent on member_id; bad lines go to the reject file)',
+      'import HGD members from JSON lines with COPY (idempotent on member_id; bad lines go to the reject file)',
     )
     .requiredOption(
       '--file <members.jsonl>',
       'member lines, one JSON object per line (docs/batch-formats.md)',
     )
-    .option('--truncate', 'empty the HGD tables and search keys first')
+    .option('--truncate', 'empty the HGD tables and search keys first (in the same transaction)')
     .option('--rejects <file>', 'reject file (default: <file>.rejects.jsonl)')
     .option('--no-refresh', 'do not refresh name frequencies after the import')
-    .action(async (opts: { file: string; truncate?: boolean; rejects?: string; refresh: boolean }) => {
-      const config = loadConfig();
-      const knex = createDb(ownerUrl(config), dbOptions(config));
-      try {
-        const meter = progressMeter('imported');
-        const rejectsPath = opts.rejects ?? `${opts.file}.rejects.jsonl`;
-        const s = await importMembers(knex, opts.file, {
-          truncate: opts.truncate === true,
-          rejectsPath,
-          onProgress: (p) => meter.tick(p.imported, `rejected ${p.rejected}`),
-        });
-        meter.done();
-        process.stderr.write(
-          `lines ${s.lines}: imported ${s.imported} (new ${s.inserted}, updated ${s.updated}, unchanged ${s.unchanged}), ` +
-            `rejected ${s.rejected}${s.rejected > 0 ? ` → ${rejectsPath}` : ''}; search keys ${s.keys}; ` +
-            `${(s.elapsedMs / 1000).toFixed(1)} s, ${s.rowsPerSecond} rows/s\n`,
-        );
-        if (opts.refresh) {
-          const f = await refreshNameFrequencies(knex);
-          process.stderr.write(`name frequencies: ${f.tokens} tokens over ${f.members} members\n`);
+    .option(
+      '--workers <n>',
+      'worker threads that parse lines and compute search keys (default: CPUs, at most 4)',
+    )
+    .option(
+      '--progress-every <seconds>',
+      'seconds between progress lines when stderr is not a terminal (job logs)',
+      '5',
+    )
+    .action(
+      async (opts: {
+        file: string;
+        truncate?: boolean;
+        rejects?: string;
+        refresh: boolean;
+        workers?: string;
+        progressEvery: string;
+      }) => {
+        const config = loadConfig();
+        const knex = createDb(ownerUrl(config), dbOptions(config));
+        const meter = importMeter(Number(opts.progressEvery) * 1000);
+        try {
+          const rejectsPath = opts.rejects ?? `${opts.file}.rejects.jsonl`;
+          const s = await importMembers(knex, opts.file, {
+            truncate: opts.truncate === true,
+            rejectsPath,
+            refreshFrequencies: opts.refresh,
+            ...(opts.workers !== undefined ? { workers: Number(opts.workers) } : {}),
+            onProgress: (p) => meter.update(p),
+          });
+          meter.done();
+          process.stderr.write(
+            `lines ${s.lines}: imported ${s.imported} (new ${s.inserted}, updated ${s.updated}, unchanged ${s.unchanged}` +
+              `${s.superseded > 0 ? `; ${s.superseded} lines replaced by a later line for the same member_id` : ''}), ` +
+              `rejected ${s.rejected}${s.rejected > 0 ? ` → ${rejectsPath}` : ''}; search keys written ${s.keys}; ` +
+              `${opts.refresh ? 'name frequencies refreshed; ' : ''}` +
+              `${(s.elapsedMs / 1000).toFixed(1)} s, ${s.rowsPerSecond} rows/s\n`,
+          );
+        } finally {
+          meter.done();
+          await knex.destroy();
         }
-      } finally {
-        await knex.destroy();
-      }
-    });
+      },
+    );
 
   hgd
     .command('refresh-frequencies')
@@ -71,4 +93,53 @@ export function register(program: Command): void {
         await knex.destroy();
       }
     });
+}
+
+const PHASE_TEXT: Record<ImportProgress['phase'], string> = {
+  reading: 'reading and staging lines',
+  merging: 'merging members',
+  keys: 'writing search keys',
+  indexing: 'building search-key indexes',
+  frequencies: 'refreshing name frequencies',
+  vacuum: 'vacuum and analyze',
+  done: 'done',
+};
+
+/**
+ * Progress of `hgd import` on stderr: redrawn in place on a terminal; otherwise one line every `everyMs` (job logs
+ * keep every line), also during the merge steps, which report nothing for a while. Counts only, never a value.
+ */
+function importMeter(everyMs: number): { update(p: ImportProgress): void; done(): void } {
+  const tty = Boolean(process.stderr.isTTY);
+  let last: ImportProgress | null = null;
+  let stopped = false;
+  const line = (p: ImportProgress) => {
+    const secs = p.elapsedMs / 1000;
+    const rate = secs > 0 ? Math.round(p.staged / secs) : 0;
+    return (
+      `import: ${PHASE_TEXT[p.phase]}; lines ${p.lines.toLocaleString('en')}, staged ${p.staged.toLocaleString('en')}` +
+      ` (${rate.toLocaleString('en')}/s), rejected ${p.rejected}; ${secs.toFixed(0)} s`
+    );
+  };
+  const started = Date.now();
+  const timer = setInterval(
+    () => {
+      if (last === null) return;
+      const p = { ...last, elapsedMs: Date.now() - started };
+      process.stderr.write(tty ? `\r${line(p)}   ` : `${line(p)}\n`);
+    },
+    tty ? 250 : Math.max(100, everyMs),
+  );
+  timer.unref();
+  return {
+    update(p) {
+      last = p;
+    },
+    done() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      if (tty && last !== null) process.stderr.write('\n');
+    },
+  };
 }
