@@ -265,11 +265,11 @@ export async function importMembers(
   };
 
   const workers = opts.workers ?? Math.min(4, availableParallelism());
-  const pool = new ChunkPool(workers);
   const names = new NameFrequencyCounter();
   const raw = (await knex.client.acquireConnection()) as pg.Client;
   const c: Conn = raw as unknown as Conn;
   let inTransaction = false;
+  const pool = new ChunkPool(workers);
   try {
     await c.query(`drop table if exists ${STAGING}`);
     await c.query(`create temporary table ${STAGING} (

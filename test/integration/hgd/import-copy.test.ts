@@ -1,0 +1,219 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { generateHgd } from '../../../bench/generator/households.js';
+import { importMembers, refreshNameFrequencies } from '../../../connectors/hgd/import.js';
+import { memberKeyHashes, sha256 } from '../../../connectors/hgd/import-lines.js';
+import { getMember } from '../../../connectors/hgd/repository.js';
+import { memberToLine } from '../../../src/matching/lines.js';
+import type { MemberRecord } from '../../../src/matching/types.js';
+import { createTestDatabase, type TestDatabase } from '../../support/db.js';
+
+/**
+ * `hgd import` through COPY and the staging merge, on the real PostgreSQL: idempotence, rejects, changed members'
+ * keys, frequencies, the fresh-load path (indexes built afterwards) against the incremental one, and the progress
+ * line of the command.
+ */
+let db: TestDatabase;
+const dir = mkdtempSync(join(tmpdir(), 'hgd-copy-'));
+const people = [...generateHgd({ seed: 4711, members: 3000 })].map((p) => p.member);
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await db?.drop();
+});
+
+function writeLines(name: string, members: Array<MemberRecord | string>): string {
+  const file = join(dir, name);
+  writeFileSync(file, `${members.map((m) => (typeof m === 'string' ? m : memberToLine(m))).join('\n')}\n`);
+  return file;
+}
+
+async function snapshot() {
+  const q = async (sql: string) => ((await db.knex.raw(sql)) as { rows: unknown[] }).rows;
+  return {
+    members: await q('select *, updated_at::text as updated_at from hgd.members order by member_id'),
+    households: await q('select * from hgd.households order by household_code'),
+    keys: await q('select key_hash::text, member_id from hgd_match.member_keys order by 1, 2'),
+    names: await q('select kind, token, count from hgd_match.name_frequencies order by kind, token'),
+    totals: await q('select members from hgd_match.frequency_totals'),
+  };
+}
+
+async function keysOf(memberId: string): Promise<string[]> {
+  const r = (await db.knex.raw(
+    'select key_hash::text as h from hgd_match.member_keys where member_id = ? order by 1',
+    [memberId],
+  )) as { rows: Array<{ h: string }> };
+  return r.rows.map((x) => x.h);
+}
+
+const sorted = (xs: string[]) => [...xs].sort();
+
+describe('hgd import with COPY', () => {
+  beforeEach(async () => {
+    await db.knex.raw(
+      'truncate hgd.members, hgd.households, hgd_match.member_keys, hgd_match.name_frequencies, hgd_match.frequency_totals',
+    );
+  });
+
+  it('importing the same file twice changes nothing (not even versions, timestamps or keys)', async () => {
+    const file = writeLines('same.jsonl', people);
+    const first = await importMembers(db.knex, file, { refreshFrequencies: true, workers: 2 });
+    expect(first).toMatchObject({ lines: 3000, imported: 3000, inserted: 3000, updated: 0, rejected: 0 });
+    expect(first.keys).toBe(people.reduce((n, m) => n + memberKeyHashes(m).length, 0));
+    const before = await snapshot();
+    expect(before.members).toHaveLength(3000);
+    const again = await importMembers(db.knex, file, { refreshFrequencies: true, workers: 2 });
+    expect(again).toMatchObject({ imported: 3000, inserted: 0, updated: 0, unchanged: 3000, keys: 0 });
+    const after = await snapshot();
+    expect(after.members).toEqual(before.members);
+    expect(after.households).toEqual(before.households);
+    expect(after.keys).toEqual(before.keys);
+    expect(after.names).toEqual(before.names);
+    expect(after.totals).toEqual(before.totals);
+    // The frequencies written from the import's own counts equal a recount of every member.
+    await refreshNameFrequencies(db.knex);
+    expect((await snapshot()).names).toEqual(before.names);
+  });
+
+  it('writes rejects with line number and reason, never a value; the last line for a member wins', async () => {
+    const [a, b, c, d] = people;
+    await importMembers(db.knex, writeLines('base.jsonl', [a!, b!]), { workers: 0 });
+    const badDob = JSON.stringify({
+      member_id: 'X1',
+      full_name: 'Lê Văn Bình',
+      dob: '1990-13-01',
+      id_number: '001190001234',
+    });
+    const lines = [
+      c!, // 1
+      '{not json', // 2
+      badDob, // 3
+      { ...d!, bhxhCode: a!.bhxhCode }, // 4: a's code, and a stays as it is → rejected
+      { ...c!, fullName: 'Trịnh Văn Cường' }, // 5: replaces line 1
+      { ...people[4]!, bhxhCode: '8800000001' }, // 6
+      { ...people[5]!, bhxhCode: '8800000001' }, // 7: an earlier line gave this code → rejected
+    ];
+    const file = writeLines('rejects.jsonl', lines);
+    const rejectsPath = join(dir, 'rejects.out.jsonl');
+    const s = await importMembers(db.knex, file, { rejectsPath, workers: 2 });
+    expect(s).toMatchObject({ lines: 7, rejected: 4, superseded: 1, imported: 2, inserted: 2 });
+    const text = readFileSync(rejectsPath, 'utf8');
+    const rows = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { line: number; memberId: string | null; reason: string; sha256: string });
+    const raw = readFileSync(file, 'utf8').split('\n');
+    expect(rows.map((r) => r.line)).toEqual([2, 3, 4, 7]);
+    for (const r of rows) expect(r.sha256).toBe(sha256(raw[r.line - 1]!));
+    expect(rows[1]!.reason).toMatch(/^dob/);
+    expect(rows[2]).toMatchObject({
+      memberId: d!.memberId,
+      reason: expect.stringMatching(/members_bhxh_code_uq/) as unknown,
+    });
+    expect(rows[3]).toMatchObject({ memberId: people[5]!.memberId });
+    for (const m of [a!, c!, d!, people[5]!])
+      for (const v of [m.fullName, m.bhxhCode, m.idNumber, m.dob, '8800000001', 'Bình', '001190001234'])
+        if (v) expect(text).not.toContain(v);
+    expect((await getMember(db.knex, c!.memberId))?.fullName).toBe('Trịnh Văn Cường');
+    expect(await getMember(db.knex, d!.memberId)).toBeNull();
+    expect((await getMember(db.knex, a!.memberId))?.bhxhCode).toBe(a!.bhxhCode);
+    expect((await getMember(db.knex, people[4]!.memberId))?.bhxhCode).toBe('8800000001');
+  });
+
+  it('a re-import with a changed member updates its row, version and keys, and nothing else', async () => {
+    const file = writeLines('all.jsonl', people);
+    await importMembers(db.knex, file, { refreshFrequencies: true, workers: 2 });
+    const before = await snapshot();
+    const target = people[17]!;
+    const changed: MemberRecord = {
+      ...target,
+      fullName: 'Nguyễn Thị Hằng Nga',
+      dob: '1961-02-03',
+      dobPrecision: 'day',
+    };
+    // Two members swap their BHXH codes in the same file: both updates go through.
+    const x = people[30]!;
+    const y = people[31]!;
+    expect(x.bhxhCode && y.bhxhCode).toBeTruthy();
+    const file2 = writeLines(
+      'changed.jsonl',
+      people.map((m) =>
+        m === target
+          ? changed
+          : m === x
+            ? { ...x, bhxhCode: y.bhxhCode }
+            : m === y
+              ? { ...y, bhxhCode: x.bhxhCode }
+              : m,
+      ),
+    );
+    const s = await importMembers(db.knex, file2, { refreshFrequencies: true, workers: 2 });
+    expect(s).toMatchObject({ imported: 3000, inserted: 0, updated: 3, unchanged: 2997, rejected: 0 });
+    const m = await getMember(db.knex, target.memberId);
+    expect(m).toMatchObject({ fullName: changed.fullName, dob: '1961-02-03', version: 2 });
+    expect(await keysOf(target.memberId)).toEqual(sorted(memberKeyHashes(changed)));
+    expect(sorted(memberKeyHashes(changed))).not.toEqual(sorted(memberKeyHashes(target)));
+    expect((await getMember(db.knex, x.memberId))?.bhxhCode).toBe(y.bhxhCode);
+    expect((await getMember(db.knex, y.memberId))?.bhxhCode).toBe(x.bhxhCode);
+    const after = await snapshot();
+    const others = (rows: unknown[]) =>
+      (rows as Array<{ member_id: string }>).filter(
+        (r) => ![target, x, y].some((t) => t.memberId === r.member_id),
+      );
+    expect(others(after.members)).toEqual(others(before.members));
+    expect(others(after.keys)).toEqual(others(before.keys));
+    // Frequencies follow the changed name (recounted: HGD held other members before this import).
+    const recount = await snapshot();
+    await refreshNameFrequencies(db.knex);
+    expect((await snapshot()).names).toEqual(recount.names);
+    expect(recount.names).not.toEqual(before.names);
+  });
+
+  it('the fresh-load path (indexes built afterwards) and the incremental path give the same keys', async () => {
+    await importMembers(db.knex, writeLines('first.jsonl', people.slice(0, 1000)), { workers: 1 });
+    await importMembers(db.knex, writeLines('rest.jsonl', people.slice(1000)), { workers: 1 });
+    const incremental = (await snapshot()).keys;
+    const s = await importMembers(db.knex, writeLines('everyone.jsonl', people), {
+      truncate: true,
+      workers: 2,
+    });
+    expect(s.inserted).toBe(3000);
+    expect((await snapshot()).keys).toEqual(incremental);
+    const idx = (await db.knex.raw(
+      "select indexname from pg_indexes where schemaname = 'hgd_match' and tablename = 'member_keys' order by 1",
+    )) as { rows: Array<{ indexname: string }> };
+    expect(idx.rows.map((r) => r.indexname)).toEqual(['member_keys_member_idx', 'member_keys_pkey']);
+  });
+
+  it('`vss-bridge hgd import` prints a progress line every few seconds when stderr is not a terminal', async () => {
+    const file = writeLines('cli.jsonl', people);
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const p = spawn(
+        process.execPath,
+        ['bin/vss-bridge.mjs', 'hgd', 'import', '--file', file, '--truncate', '--progress-every', '0.2'],
+        {
+          env: { ...process.env, DATABASE_URL: db.url, DATABASE_OWNER_URL: db.ownerUrl },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
+      let stderr = '';
+      p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      p.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(r.code).toBe(0);
+    const progress = r.stderr.split('\n').filter((l) => l.startsWith('import: '));
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    for (const l of progress)
+      expect(l).toMatch(/^import: [a-z -]+; lines [\d,]+, staged [\d,]+ \([\d,]+\/s\), rejected \d+; \d+ s$/);
+    expect(r.stderr).not.toContain('\r');
+    expect(r.stderr).toMatch(/lines 3000: imported 3000 \(new 3000, updated 0, unchanged 0\), rejected 0/);
+    for (const m of people.slice(0, 50)) expect(r.stderr).not.toContain(m.fullName);
+  }, 120_000);
+});
