@@ -46,7 +46,7 @@ import { Metrics } from './metrics.js';
 import { OutboxRelay } from './outbox-relay.js';
 import { MessageProcessor, safeError } from './processor.js';
 import { StartupError } from './startup.js';
-import { codecOptions, dbOptions, runtimeDb } from './connections.js';
+import { codecOptions, dbOptions, hgdSearchDb, runtimeDb } from './connections.js';
 
 export interface App {
   config: Config;
@@ -162,8 +162,9 @@ async function flowHandlers(
   config: Config,
   knex: Knex,
   events: RuntimeEvents,
+  search: Knex = knex,
 ): Promise<Map<string, FlowHandler<never>>> {
-  const findPerson = await hgdMatcher(knex, events, {
+  const findPerson = await hgdMatcher(search, events, {
     ...(config.matchParametersFile ? { parametersPath: config.matchParametersFile } : {}),
   });
   const hgd = hgdReads(knex);
@@ -199,6 +200,35 @@ async function flowHandlers(
   ]);
 }
 
+/**
+ * The database member search reads from: HGD_READ_URL (a read replica) when set, else the main connection. Only
+ * the search moves; every write, and the reads a write depends on, stay on DATABASE_URL (a stale replica can at
+ * worst offer a member whose code has just changed, which the guarded update then refuses).
+ */
+export async function openSearchDatabase(
+  config: Config,
+  life: Lifecycle,
+  main: Knex,
+  poolMax: number,
+): Promise<Knex> {
+  if (!config.hgdReadUrl) return main;
+  const readUrl = config.hgdReadUrl;
+  return life.start(
+    'postgres-read',
+    async () => {
+      const knex = hgdSearchDb(config, { poolMax })!;
+      try {
+        await knex.raw('select 1');
+      } catch (e) {
+        await knex.destroy();
+        throw new StartupError(`HGD_READ_URL: cannot connect to ${redactUrl(readUrl)}: ${reason(e)}`);
+      }
+      return knex;
+    },
+    (knex) => knex.destroy(),
+  );
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Connects to everything, failing fast with a one-line error naming the variable that is wrong. */
@@ -207,6 +237,7 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
   const life = new Lifecycle((part, e) => logger.warn({ part, err: safeError(e) }, 'stop failed'));
   // One connection per partition in flight, plus the relay, readiness and lag refresh.
   const knex = await openDatabase(config, life, config.kafka.concurrency + 4);
+  const search = await openSearchDatabase(config, life, knex, config.kafka.concurrency + 2);
   const admin = await openKafkaAdmin(config, life);
   let codec: AvroCodec;
   try {
@@ -234,7 +265,7 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
   const kafka = kafkaFromConfig(config, logger);
   const encode = (topic: string, record: unknown) => codec.encode(topic, record);
   const relay = outboxRelay(config, knex, kafka, logger, events);
-  const handlers = await flowHandlers(config, knex, events);
+  const handlers = await flowHandlers(config, knex, events, search);
   const processor = new MessageProcessor({
     groupId: config.kafka.groupId,
     decoder: codec,

@@ -66,6 +66,12 @@ export interface Config {
   databaseUrl: string;
   /** The owner role's connection, for `vss-bridge migrate` (and HGD bulk loads); null when not configured. */
   databaseOwnerUrl: string | null;
+  /**
+   * HGD_READ_URL: where member search (candidate blocking, name frequencies) reads, e.g. a streaming read replica
+   * of the HGD database; null = DATABASE_URL. Writes (the guarded code change, inbox, outbox) always go to
+   * DATABASE_URL.
+   */
+  hgdReadUrl: string | null;
   /** The role `migrate` grants the runtime privileges to (DATABASE_RUNTIME_ROLE, else DATABASE_URL's user). */
   databaseRuntimeRole: string;
   databaseSsl: boolean;
@@ -217,6 +223,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // ones that do refuse at once with DATABASE_URL_MISSING (src/runtime/connections.ts).
   const databaseUrl = dbUrl('DATABASE_URL') ?? '';
   const databaseOwnerUrl = dbUrl('DATABASE_OWNER_URL');
+  const hgdReadUrlRaw = env.HGD_READ_URL ?? '';
+  if (hgdReadUrlRaw !== '' && !isPostgresUrl(hgdReadUrlRaw))
+    problems.push(
+      `HGD_READ_URL: expected postgres://user:password@host:port/database, got '${redactUrl(hgdReadUrlRaw)}'`,
+    );
+  const hgdReadUrl = hgdReadUrlRaw === '' ? null : hgdReadUrlRaw;
   let databaseRuntimeRole = env.DATABASE_RUNTIME_ROLE ?? '';
   if (databaseRuntimeRole === '') {
     try {
@@ -373,6 +385,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     profile,
     databaseUrl,
     databaseOwnerUrl,
+    hgdReadUrl,
     databaseRuntimeRole,
     databaseSsl,
     databaseTls,

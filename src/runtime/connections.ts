@@ -44,6 +44,14 @@ export function runtimeDb(config: Config, extra: Omit<DbOptions, 'ssl'> = {}): K
   return createDb(config.databaseUrl, dbOptions(config, extra));
 }
 
+/**
+ * The connection member search reads through: HGD_READ_URL (a read replica) when set, else null and the caller
+ * searches through its DATABASE_URL connection. Same role and TLS settings as DATABASE_URL.
+ */
+export function hgdSearchDb(config: Config, extra: Omit<DbOptions, 'ssl'> = {}): Knex | null {
+  return config.hgdReadUrl ? createDb(config.hgdReadUrl, dbOptions(config, extra)) : null;
+}
+
 /** Registry client options: basic auth, TLS, timeout. */
 export function registryOptions(config: Config): Omit<RegistryClientOptions, 'registryUrl'> {
   const tls = config.schemaRegistryTls ? tlsOptions(config.schemaRegistryTls, 'SCHEMA_REGISTRY_SSL') : null;

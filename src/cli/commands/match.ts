@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { runtimeDb } from '../../runtime/connections.js';
+import { hgdSearchDb, runtimeDb } from '../../runtime/connections.js';
 import { scrubText } from '../../runtime/logger.js';
 import { matchBatch } from '../../../connectors/hgd/batch-match.js';
 import { loadMatchModel } from '../../../connectors/hgd/matcher.js';
@@ -86,7 +86,8 @@ export function register(program: Command): void {
     .option('--no-evidence', 'omit per-field evidence from result lines')
     .action(async (opts: { file?: string; out?: string; parameters?: string; evidence: boolean }) => {
       const config = loadConfig();
-      const knex = runtimeDb(config);
+      // Batch matching only reads: from the read replica when HGD_READ_URL is set.
+      const knex = hgdSearchDb(config) ?? runtimeDb(config);
       try {
         const model = await loadMatchModel(knex, opts.parameters);
         if (model.frequencies.total === 0) {

@@ -190,6 +190,17 @@ describe('hgd import with COPY', () => {
       "select indexname from pg_indexes where schemaname = 'hgd_match' and tablename = 'member_keys' order by 1",
     )) as { rows: Array<{ indexname: string }> };
     expect(idx.rows.map((r) => r.indexname)).toEqual(['member_keys_member_idx', 'member_keys_pkey']);
+    // The members' indexes, dropped for the fresh load, are back, the unique BHXH code one included.
+    const memberIdx = (await db.knex.raw(
+      "select indexdef from pg_indexes where schemaname = 'hgd' and tablename = 'members' order by indexname",
+    )) as { rows: Array<{ indexdef: string }> };
+    expect(memberIdx.rows.map((r) => r.indexdef.replace(/^.* INDEX (\S+) ON .*$/, '$1'))).toEqual([
+      'members_bhxh_code_uq',
+      'members_household_idx',
+      'members_id_number_idx',
+      'members_pkey',
+    ]);
+    expect(memberIdx.rows[0]!.indexdef).toMatch(/UNIQUE INDEX .* WHERE \(bhxh_code IS NOT NULL\)/);
   });
 
   it('`vss-bridge hgd import` prints a progress line every few seconds when stderr is not a terminal', async () => {
