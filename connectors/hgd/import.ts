@@ -104,13 +104,17 @@ class ChunkPool {
     [];
   private next = 0;
 
-  constructor(size: number) {
-    if (size <= 0) return;
+  private submitted = 0;
+
+  /** Workers start with the second chunk: an input of one chunk (small files, tests) runs inline. */
+  constructor(private readonly size: number) {}
+
+  private start(): void {
     // The worker is TypeScript: it registers tsx, as bin/vss-bridge.mjs does, then loads import-worker.ts.
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
     const worker = new URL('./import-worker.ts', import.meta.url).href;
     const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(worker)}); })`;
-    for (let i = 0; i < size; i++) {
+    for (let i = 0; i < this.size; i++) {
       const w = new Worker(boot, { eval: true });
       const queue: (typeof this.waiting)[number] = [];
       w.on('message', (m: { ok: boolean; result?: ChunkResult; error?: string }) => {
@@ -127,6 +131,7 @@ class ChunkPool {
   }
 
   run(text: string, firstLine: number): Promise<ChunkResult> {
+    if (this.submitted++ === 1 && this.size > 0) this.start();
     if (this.workers.length === 0) {
       return new Promise((resolve, reject) =>
         setImmediate(() => {
