@@ -153,6 +153,7 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
     }
     // Last run: let it finish, then a graceful SIGTERM.
     const last = start();
+    const lastStarted = Date.now();
     const finishBy = Date.now() + 15 * 60_000;
     for (;;) {
       const [handled, unsent] = [await inbox(), await count(db.knex, 'bridge.outbox', { sent_at: null })];
@@ -160,6 +161,9 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
       if (Date.now() > finishBy) throw new Error(`did not finish: ${handled} handled, ${unsent} unsent`);
       await sleep(250);
     }
+    // A graceful stop needs the adapter's signal handlers, installed once it started: with micro-batches the work
+    // can be done before that.
+    await sleep(Math.max(0, lastStarted + 8000 - Date.now()));
     last.kill('SIGTERM');
     const code = await exited(last);
     if (code !== 0) throw new Error(`adapter exited with ${code} after SIGTERM (log: ${logFile})`);
