@@ -84,6 +84,9 @@ export class ConsumerLoop {
         { groupId, err: { type: error.name, message: error.message }, restart: e.payload.restart },
         'consumer crashed',
       );
+      // kafkajs gives up on errors it deems non-retriable (a member the coordinator dropped after a long stall):
+      // join the group again rather than stay up doing nothing.
+      if (!e.payload.restart && !this.stopping && this.consumer === consumer) void this.rejoin(consumer);
     });
     consumer.on(consumer.events.DISCONNECT, () => {
       this.joinedFlag = false;
@@ -112,6 +115,26 @@ export class ConsumerLoop {
         });
       },
     });
+  }
+
+  private async rejoin(crashed: Consumer): Promise<void> {
+    const { logger, groupId } = this.opts;
+    for (let attempt = 1; !this.stopping && this.consumer === crashed; attempt++) {
+      await new Promise((r) => setTimeout(r, Math.min(30_000, 1000 * attempt)));
+      if (this.stopping || this.consumer !== crashed) return;
+      try {
+        await crashed.disconnect().catch(() => undefined);
+        this.consumer = null;
+        await this.start();
+        logger.warn({ groupId, attempt }, 'consumer joined its group again after a crash');
+        return;
+      } catch (e) {
+        const failed = this.consumer;
+        if (failed) await failed.disconnect().catch(() => undefined);
+        this.consumer = crashed;
+        logger.warn({ groupId, attempt, err: { type: (e as Error).name } }, 'rejoining the group failed');
+      }
+    }
   }
 
   async stop(): Promise<void> {

@@ -116,6 +116,16 @@ export class MessageProcessor implements MessageHandler {
    * event), and the events after it form the next batch. Returns how many messages, from the first, are handled.
    */
   async processBatch(msgs: InboundMessage[], hooks: HandlerHooks): Promise<number> {
+    // A batch can take a while on a loaded machine: keep the group membership alive meanwhile.
+    const beat = setInterval(() => void hooks.heartbeat().catch(() => undefined), 1000);
+    try {
+      return await this.processRuns(msgs, hooks);
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  private async processRuns(msgs: InboundMessage[], hooks: HandlerHooks): Promise<number> {
     let done = 0;
     while (done < msgs.length) {
       if (hooks.shouldStop()) break;
