@@ -134,8 +134,9 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
       const before = await inbox();
       if (before >= scenario.events.length) break;
       const c = start();
-      // Kill at a random moment once it has made some progress (or after a while), so kills land mid-work.
-      const deadline = Date.now() + 20_000;
+      // Kill at a random moment once it has made some progress (or after a while), so kills land mid-work; on a
+      // loaded machine the start and the first batch can take long, hence the long wait.
+      const deadline = Date.now() + 90_000;
       while (Date.now() < deadline && (await inbox()) === before) await sleep(100);
       if (opts.restartPostgres && kills === pgAt && !restarts.some((r) => r.startsWith('restart-postgres'))) {
         stack('restart-postgres');

@@ -116,10 +116,22 @@ export class MessageProcessor implements MessageHandler {
    * event), and the events after it form the next batch. Returns how many messages, from the first, are handled.
    */
   async processBatch(msgs: InboundMessage[], hooks: HandlerHooks): Promise<number> {
-    // A batch can take a while on a loaded machine: keep the group membership alive meanwhile.
-    const beat = setInterval(() => void hooks.heartbeat().catch(() => undefined), 1000);
+    // A batch can take a while on a loaded machine: keep the group membership alive meanwhile. A heartbeat that
+    // fails (the group is rebalancing) stops the batch after the transaction in hand, so the consumer can rejoin
+    // before the group gives up on it.
+    let rebalancing = false;
+    const beat = setInterval(
+      () =>
+        void hooks.heartbeat().catch(() => {
+          rebalancing = true;
+        }),
+      1000,
+    );
     try {
-      return await this.processRuns(msgs, hooks);
+      return await this.processRuns(msgs, {
+        shouldStop: () => rebalancing || hooks.shouldStop(),
+        heartbeat: hooks.heartbeat,
+      });
     } finally {
       clearInterval(beat);
     }
@@ -142,7 +154,6 @@ export class MessageProcessor implements MessageHandler {
         }
         if (cut.n > 0) {
           done += cut.n;
-          await hooks.heartbeat().catch(() => undefined);
           if (!cut.isolate || done >= msgs.length || hooks.shouldStop()) continue;
         }
       }
