@@ -318,13 +318,11 @@ async function runAdapter(instances: number): Promise<AdapterRun> {
       stdio: ['ignore', 'inherit', 'inherit'],
     }),
   );
-  const stack = stackPids();
-  const cpuAt = () => ({
-    adapter: cpuSeconds(children.map((c) => c.pid ?? 0)),
-    postgres: cpuSeconds(stack.postgres),
-    kafka: cpuSeconds(stack.kafka),
-  });
-  const cpuStart = cpuAt();
+  // Per process, so PostgreSQL backends the adapters open after this point count from zero.
+  const cpuStart = new Map<number, number>();
+  for (const pid of [...stackPids().postgres, ...stackPids().kafka]) cpuStart.set(pid, cpuSeconds([pid]));
+  const used = (pids: number[]) =>
+    pids.reduce((a, pid) => a + cpuSeconds([pid]) - (cpuStart.get(pid) ?? 0), 0);
   const bar = new Progress('adapter', events.length);
   let handled = 0;
   for (;;) {
@@ -337,13 +335,13 @@ async function runAdapter(instances: number): Promise<AdapterRun> {
   }
   bar.done();
   const drainedAt = Date.now();
-  const cpuEnd = cpuAt();
+  const stack = stackPids();
   // CPU milliseconds per event (adapter processes, PostgreSQL server, broker): what the backlog cost, whatever else
-  // the machine was doing.
+  // the machine was doing (the adapters' own start-up included).
   const cpuMsPerEvent = {
-    adapter: ((cpuEnd.adapter - cpuStart.adapter) * 1000) / events.length,
-    postgres: stack.postgres.length ? ((cpuEnd.postgres - cpuStart.postgres) * 1000) / events.length : null,
-    kafka: stack.kafka.length ? ((cpuEnd.kafka - cpuStart.kafka) * 1000) / events.length : null,
+    adapter: (cpuSeconds(children.map((c) => c.pid ?? 0)) * 1000) / events.length,
+    postgres: stack.postgres.length ? (used(stack.postgres) * 1000) / events.length : null,
+    kafka: stack.kafka.length ? (used(stack.kafka) * 1000) / events.length : null,
   };
   const cpu1 = cpuSample();
   const machineBusy = (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total);
