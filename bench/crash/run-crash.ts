@@ -134,8 +134,9 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
       const before = await inbox();
       if (before >= scenario.events.length) break;
       const c = start();
-      // Kill at a random moment once it has made some progress (or after a while), so kills land mid-work.
-      const deadline = Date.now() + 20_000;
+      // Kill at a random moment once it has made some progress (or after a while), so kills land mid-work; on a
+      // loaded machine the start and the first batch can take long, hence the long wait.
+      const deadline = Date.now() + 90_000;
       while (Date.now() < deadline && (await inbox()) === before) await sleep(100);
       if (opts.restartPostgres && kills === pgAt && !restarts.some((r) => r.startsWith('restart-postgres'))) {
         stack('restart-postgres');
@@ -153,6 +154,7 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
     }
     // Last run: let it finish, then a graceful SIGTERM.
     const last = start();
+    const lastStarted = Date.now();
     const finishBy = Date.now() + 15 * 60_000;
     for (;;) {
       const [handled, unsent] = [await inbox(), await count(db.knex, 'bridge.outbox', { sent_at: null })];
@@ -160,6 +162,9 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
       if (Date.now() > finishBy) throw new Error(`did not finish: ${handled} handled, ${unsent} unsent`);
       await sleep(250);
     }
+    // A graceful stop needs the adapter's signal handlers, installed once it started: with micro-batches the work
+    // can be done before that.
+    await sleep(Math.max(0, lastStarted + 8000 - Date.now()));
     last.kill('SIGTERM');
     const code = await exited(last);
     if (code !== 0) throw new Error(`adapter exited with ${code} after SIGTERM (log: ${logFile})`);

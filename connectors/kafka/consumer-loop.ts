@@ -1,6 +1,7 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import type { InboundMessage, MessageHandler } from '../../src/ports/inbound.js';
 import type { RuntimeEvents } from '../../src/runtime/events.js';
+import { chunkBatch, DEFAULT_BATCH_LIMITS, type BatchLimits } from '../../src/runtime/batching.js';
 import type { Logger } from '../../src/runtime/logger.js';
 
 export interface ConsumerLoopOptions {
@@ -16,6 +17,13 @@ export interface ConsumerLoopOptions {
   rebalanceTimeoutMs?: number;
   /** Commit at most this often within a batch (the inbox makes a redelivered event a no-op). */
   commitIntervalMs?: number;
+  /** Micro-batch bounds: events of one partition handled in one transaction. */
+  batch?: BatchLimits;
+  /**
+   * How long a fetch may wait for more data before it returns (the broker's fetch.max.wait), and the bytes it waits
+   * for. 0: a fetch returns as soon as anything is there (low traffic, low latency).
+   */
+  lingerMs?: number;
 }
 
 /**
@@ -47,7 +55,9 @@ export class ConsumerLoop {
       heartbeatInterval:
         this.opts.heartbeatIntervalMs ??
         Math.min(3_000, Math.floor((this.opts.sessionTimeoutMs ?? 30_000) / 3)),
-      maxWaitTimeInMs: 200,
+      // With linger, the broker holds a fetch until a batch's worth of bytes is there or the linger is over.
+      maxWaitTimeInMs: this.opts.lingerMs ? this.opts.lingerMs : 200,
+      minBytes: this.opts.lingerMs ? (this.opts.batch ?? DEFAULT_BATCH_LIMITS).maxBytes : 1,
       retry: { retries: 10, initialRetryTime: 300 },
     });
     this.consumer = consumer;
@@ -74,6 +84,9 @@ export class ConsumerLoop {
         { groupId, err: { type: error.name, message: error.message }, restart: e.payload.restart },
         'consumer crashed',
       );
+      // kafkajs gives up on errors it deems non-retriable (a member the coordinator dropped after a long stall):
+      // join the group again rather than stay up doing nothing.
+      if (!e.payload.restart && !this.stopping && this.consumer === consumer) void this.rejoin(consumer);
     });
     consumer.on(consumer.events.DISCONNECT, () => {
       this.joinedFlag = false;
@@ -98,9 +111,30 @@ export class ConsumerLoop {
               { topic: batch.topic, partition: batch.partition, offset, metadata: String(Date.now()) },
             ]),
           commitEveryMs: commitEvery,
+          batch: this.opts.batch ?? DEFAULT_BATCH_LIMITS,
         });
       },
     });
+  }
+
+  private async rejoin(crashed: Consumer): Promise<void> {
+    const { logger, groupId } = this.opts;
+    for (let attempt = 1; !this.stopping && this.consumer === crashed; attempt++) {
+      await new Promise((r) => setTimeout(r, Math.min(30_000, 1000 * attempt)));
+      if (this.stopping || this.consumer !== crashed) return;
+      try {
+        await crashed.disconnect().catch(() => undefined);
+        this.consumer = null;
+        await this.start();
+        logger.warn({ groupId, attempt }, 'consumer joined its group again after a crash');
+        return;
+      } catch (e) {
+        const failed = this.consumer;
+        if (failed) await failed.disconnect().catch(() => undefined);
+        this.consumer = crashed;
+        logger.warn({ groupId, attempt, err: { type: (e as Error).name } }, 'rejoining the group failed');
+      }
+    }
   }
 
   async stop(): Promise<void> {
@@ -129,14 +163,17 @@ export interface BatchDeps {
   /** Commits the next offset to read (last handled + 1). */
   commit: (nextOffset: string) => Promise<void>;
   commitEveryMs: number;
+  /** Micro-batch bounds (default: one message at a time). */
+  batch?: BatchLimits;
   now?: () => number;
 }
 
 /**
- * One fetched batch of one partition, in order. Each message is handled durably (processed, duplicate or
- * dead-lettered) before its offset is resolved; offsets are committed every `commitEveryMs` and at the end, also
- * when told to stop early (the handled messages' transactions committed). A stop during a retry leaves the message
- * unresolved: it is read again by whoever owns the partition next.
+ * One fetched batch of one partition, in order, cut into micro-batches (by count and bytes) that the handler
+ * commits as one transaction each. Each message is handled durably (processed, duplicate or dead-lettered) before
+ * its offset is resolved; offsets are committed every `commitEveryMs` and at the end, also when told to stop early
+ * (the handled messages' transactions committed). A stop during a retry leaves the message unresolved: it is read
+ * again by whoever owns the partition next.
  */
 export async function handleBatch(
   batch: { topic: string; partition: number; messages: BatchMessage[] },
@@ -155,24 +192,32 @@ export async function handleBatch(
     pending = null;
     lastCommit = now();
   };
-  for (const m of batch.messages) {
-    if (deps.shouldStop()) break;
-    const msg: InboundMessage = {
-      topic: batch.topic,
-      partition: batch.partition,
-      offset: m.offset,
-      key: m.key,
-      value: m.value,
-      headers: m.headers ?? {},
-    };
-    const result = await deps.handler.processWithRetry(msg, {
-      shouldStop: deps.shouldStop,
-      heartbeat: deps.heartbeat,
-    });
-    if (result === 'stopped') break;
-    handled++;
-    deps.resolveOffset(m.offset);
-    pending = m.offset;
+  const hooks = { shouldStop: deps.shouldStop, heartbeat: deps.heartbeat };
+  const limits = deps.batch ?? { maxEvents: 1, maxBytes: Number.MAX_SAFE_INTEGER };
+  const msgs: InboundMessage[] = batch.messages.map((m) => ({
+    topic: batch.topic,
+    partition: batch.partition,
+    offset: m.offset,
+    key: m.key,
+    value: m.value,
+    headers: m.headers ?? {},
+  }));
+  for (const run of chunkBatch(msgs, limits)) {
+    let n: number;
+    if (run.length > 1 && deps.handler.processBatch) n = await deps.handler.processBatch(run, hooks);
+    else {
+      n = 0;
+      for (const msg of run) {
+        if (deps.shouldStop()) break;
+        const result = await deps.handler.processWithRetry(msg, hooks);
+        if (result === 'stopped') break;
+        n++;
+      }
+    }
+    for (const msg of run.slice(0, n)) deps.resolveOffset(msg.offset);
+    handled += n;
+    if (n > 0) pending = run[n - 1]!.offset;
+    if (n < run.length) break;
     if (now() - lastCommit >= deps.commitEveryMs) {
       await commit();
       await deps.heartbeat();

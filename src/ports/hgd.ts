@@ -3,6 +3,12 @@ import type { MatchResult, MemberRecord, PersonQuery } from '../matching/types.j
 /** The matching engine over HGD as flows see it: a declared identity in, a decision with ranked evidence out. */
 export type FindPerson = (query: PersonQuery, options?: { householdCode?: string }) => Promise<MatchResult>;
 
+/**
+ * The matching engine for many declared identities at once (one blocking query for all of them); answers in the
+ * order of the queries. The runtime coalesces the `FindPerson` calls of a micro-batch's decisions into one call.
+ */
+export type MatchMany = (queries: PersonQuery[]) => Promise<MatchResult[]>;
+
 /** Direct reads of HGD members. */
 export interface HgdReads {
   getMember(memberId: string): Promise<MemberRecord | null>;

@@ -14,10 +14,20 @@ export interface Decoder {
   decode<T>(topic: string, value: Buffer | null): Promise<T>;
 }
 
+export interface HandlerHooks {
+  shouldStop: () => boolean;
+  heartbeat: () => Promise<void>;
+}
+
 /** Handles one message durably (processed, duplicate or dead-lettered) or reports that it was told to stop. */
 export interface MessageHandler {
   processWithRetry(
     msg: InboundMessage,
-    hooks: { shouldStop: () => boolean; heartbeat: () => Promise<void> },
+    hooks: HandlerHooks,
   ): Promise<{ status: string; outcome: string } | 'stopped'>;
+  /**
+   * Handles messages of one partition, in order, as few transactions as it can (a micro-batch). Returns how many
+   * of them, from the first, are durably handled: all of them unless told to stop.
+   */
+  processBatch?(msgs: InboundMessage[], hooks: HandlerHooks): Promise<number>;
 }

@@ -4,9 +4,10 @@
  */
 export type { Clock } from './clock.js';
 export type { DocumentInspection, DocumentStore } from './documents.js';
-export type { CommitResult, EffectStore, EventStore } from './event-store.js';
-export type { CodeChangeLog, FindPerson, HgdReads } from './hgd.js';
-export type { Decoder, InboundMessage, MessageHandler } from './inbound.js';
+export type { BatchCommitResult, CommitInput, CommitResult, EffectStore, EventStore } from './event-store.js';
+export { BatchItemError } from './event-store.js';
+export type { CodeChangeLog, FindPerson, HgdReads, MatchMany } from './hgd.js';
+export type { Decoder, HandlerHooks, InboundMessage, MessageHandler } from './inbound.js';
 export type { DecideContext, FlowHandler } from './flow.js';
 export type { OutboxReader, OutboxRecord, Publisher } from './outbox.js';
 export { PublishRefused } from './outbox.js';

@@ -13,7 +13,8 @@ import { pendingMigrations } from '../../connectors/db/migrate.js';
 import { outboxBacklog, PgOutboxReader } from '../../connectors/db/outbox.js';
 import { PgReviewCases } from '../../connectors/db/review-cases.js';
 import { scheduleRetention } from '../../connectors/db/retention.js';
-import { hgdMatcher } from '../../connectors/hgd/matcher.js';
+import { hgdMatcher, loadMatchModel } from '../../connectors/hgd/matcher.js';
+import { findMembersByBhxhCodes, hgdMatchMany } from '../../connectors/hgd/match-many.js';
 import { findMemberByBhxhCode, findMembersByIdNumber, getMember } from '../../connectors/hgd/repository.js';
 import { kafkaFromConfig } from '../../connectors/kafka/client.js';
 import { ConsumerLoop } from '../../connectors/kafka/consumer-loop.js';
@@ -33,7 +34,8 @@ import { decideChildRegistration } from '../flows/child-registration/decide.js';
 import { decideCodeMapping } from '../flows/defence-code-mapping/decide.js';
 import { ReviewDesk } from '../flows/review/desk.js';
 import type { FlowHandler } from '../ports/flow.js';
-import type { HgdReads } from '../ports/hgd.js';
+import type { CodeChangeLog, FindPerson, HgdReads } from '../ports/hgd.js';
+import { coalesce, noteRead } from './batching.js';
 import { redactUrl, type Config } from './config.js';
 import { RuntimeEvents } from './events.js';
 import { OpsServer } from './http.js';
@@ -152,9 +154,76 @@ function outboxRelay(
   });
   return new OutboxRelay(reader, new KafkaPublisher(kafka, config.kafka.maxMessageBytes), {
     logger: logger.child({ component: 'outbox-relay' }),
+    batchSize: config.kafka.outboxBatchSize,
     sizeOf: recordBytes,
     ...(events ? { events } : {}),
   });
+}
+
+/**
+ * The read ports of the consumer's flows. The decisions of a micro-batch run side by side: their candidate lookups
+ * coalesce into one blocking query (the batch matcher), their lookups by code and of the audit into one statement
+ * each. Every read notes what it saw, so the processor can tell a decision made on data an earlier event of the
+ * same batch changes (docs/architecture.md, "Micro-batches").
+ */
+async function consumerReads(
+  config: Config,
+  knex: Knex,
+  events: RuntimeEvents,
+  search: Knex = knex,
+): Promise<{ findPerson: (flow: string) => FindPerson; hgd: HgdReads; codeChanges: CodeChangeLog }> {
+  const parametersPath = config.matchParametersFile ?? undefined;
+  // The member search (and the frequencies it weighs names by) reads from HGD_READ_URL when set; the reads a
+  // write depends on (by code, the audit) stay on the main connection.
+  // Household searches (a child's parents' household) keep the single-query matcher.
+  const single = await hgdMatcher(search, events, parametersPath ? { parametersPath } : {});
+  const many = coalesce(hgdMatchMany(search, await loadMatchModel(search, parametersPath)), { maxBatch: 1000 });
+  const findPerson =
+    (flow: string): FindPerson =>
+    async (query, options) => {
+      let result;
+      if (options?.householdCode !== undefined) result = await single(flow)(query, options);
+      else {
+        result = await many(query);
+        events.emit('match.scored', {
+          flow,
+          score: result.candidates[0]?.score ?? 0,
+          decision: result.decision,
+        });
+      }
+      // A flow acts on the best candidate (a candidate list only informs an operator, who acts through guards).
+      noteRead({ members: [result.best?.memberId, result.candidates[0]?.memberId] });
+      return result;
+    };
+  const byCode = coalesce((codes: string[]) => findMembersByBhxhCodes(knex, codes), { maxBatch: 1000 });
+  const log = new PgCodeChangeLog(knex);
+  const given = coalesce((ids: string[]) => log.codesGivenToMany(ids), { maxBatch: 1000 });
+  const direct = hgdReads(knex);
+  const hgd: HgdReads = {
+    getMember: async (id) => {
+      const m = await direct.getMember(id);
+      noteRead({ members: [id] });
+      return m;
+    },
+    findMemberByBhxhCode: async (code) => {
+      const m = await byCode(code);
+      noteRead({ members: [m?.memberId], codes: [code] });
+      return m;
+    },
+    findMembersByIdNumber: async (idNumber) => {
+      const ms = await direct.findMembersByIdNumber(idNumber);
+      noteRead({ members: ms.map((m) => m.memberId) });
+      return ms;
+    },
+  };
+  const codeChanges: CodeChangeLog = {
+    codesGivenTo: async (memberId) => {
+      const codes = await given(memberId);
+      noteRead({ members: [memberId], codes });
+      return codes;
+    },
+  };
+  return { findPerson, hgd, codeChanges };
 }
 
 /** One flow handler per input topic, with its read ports. */
@@ -164,11 +233,7 @@ async function flowHandlers(
   events: RuntimeEvents,
   search: Knex = knex,
 ): Promise<Map<string, FlowHandler<never>>> {
-  const findPerson = await hgdMatcher(search, events, {
-    ...(config.matchParametersFile ? { parametersPath: config.matchParametersFile } : {}),
-  });
-  const hgd = hgdReads(knex);
-  const codeChanges = new PgCodeChangeLog(knex);
+  const { findPerson, hgd, codeChanges } = await consumerReads(config, knex, events, search);
   const documents = new FsDocumentStore(config.archiveDir);
   const defence: FlowHandler<CodeLookupFailed> = {
     name: 'defence-code-mapping',
@@ -288,6 +353,8 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
     heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
     rebalanceTimeoutMs: config.kafka.rebalanceTimeoutMs,
     partitionsConsumedConcurrently: config.kafka.concurrency,
+    batch: { maxEvents: config.kafka.batchMaxEvents, maxBytes: config.kafka.batchMaxBytes },
+    lingerMs: config.kafka.batchLingerMs,
     topics: [...handlers.keys()],
     processor,
     logger: logger.child({ component: 'consumer' }),

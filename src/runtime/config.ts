@@ -45,6 +45,13 @@ export interface Config {
     concurrency: number;
     /** Partitions of the topics the adapter creates when they are missing. */
     topicPartitions: number;
+    /** Micro-batches: the most events and input bytes of one partition committed in one transaction. */
+    batchMaxEvents: number;
+    batchMaxBytes: number;
+    /** How long a fetch may wait for a fuller batch; 0: hand over whatever is there at once. */
+    batchLingerMs: number;
+    /** Outbox rows the relay publishes per broker request (and marks sent in one statement). */
+    outboxBatchSize: number;
     ssl: boolean;
     /** TLS files when `ssl` (KAFKA_SSL_CA_FILE …); setting any of them turns `ssl` on. */
     tls: TlsFiles | null;
@@ -127,6 +134,10 @@ export const DEFAULTS = {
   KAFKA_MAX_MESSAGE_BYTES: '1000000',
   KAFKA_CONCURRENCY: '3',
   KAFKA_TOPIC_PARTITIONS: '3',
+  BATCH_MAX_EVENTS: '500',
+  BATCH_MAX_BYTES: '1048576',
+  BATCH_LINGER_MS: '0',
+  OUTBOX_BATCH_SIZE: '1000',
   SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081',
   LOG_LEVEL: 'info',
   HTTP_PORT: '9400',
@@ -368,6 +379,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ),
       concurrency: int(get('KAFKA_CONCURRENCY'), 'KAFKA_CONCURRENCY', 1, 64, problems),
       topicPartitions: int(get('KAFKA_TOPIC_PARTITIONS'), 'KAFKA_TOPIC_PARTITIONS', 1, 1000, problems),
+      batchMaxEvents: int(get('BATCH_MAX_EVENTS'), 'BATCH_MAX_EVENTS', 1, 10_000, problems),
+      batchMaxBytes: int(get('BATCH_MAX_BYTES'), 'BATCH_MAX_BYTES', 1024, 100_000_000, problems),
+      batchLingerMs: int(get('BATCH_LINGER_MS'), 'BATCH_LINGER_MS', 0, 10_000, problems),
+      outboxBatchSize: int(get('OUTBOX_BATCH_SIZE'), 'OUTBOX_BATCH_SIZE', 1, 10_000, problems),
       ssl: kafkaSsl,
       tls: kafkaTls,
       sasl,

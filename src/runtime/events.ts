@@ -9,6 +9,8 @@ export interface RuntimeEventMap {
   'message.duplicate': [{ topic: string }];
   'message.dlq': [{ topic: string; errorCode: string }];
   'message.conflict': [{ topic: string; conflict: string }];
+  /** A micro-batch committed in one transaction (`size` events, duplicates included). */
+  'batch.committed': [{ topic: string; size: number }];
   'message.retry': [{ topic: string; partition: number; attempt: number; errorClass: string }];
   'match.scored': [{ flow: string; score: number; decision: string }];
   'consumer.joined': [{ groupId: string }];

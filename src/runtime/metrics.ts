@@ -23,6 +23,13 @@ export class Metrics {
     buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
+  readonly batchSize = new Histogram({
+    name: 'vss_bridge_batch_size',
+    help: 'Events committed per micro-batch transaction, per topic.',
+    labelNames: ['topic'],
+    buckets: [2, 5, 10, 25, 50, 100, 250, 500, 1000],
+    registers: [this.registry],
+  });
   readonly matchScore = new Histogram({
     name: 'vss_bridge_match_score',
     help: 'Best candidate match score (posterior log2 odds, bits), per flow and decision.',
@@ -125,6 +132,7 @@ export class Metrics {
       this.processed.inc({ topic: e.topic, outcome: 'dlq' });
       this.deadLetters.inc({ topic: e.topic, error_code: e.errorCode });
     });
+    events.on('batch.committed', (e) => this.batchSize.observe({ topic: e.topic }, e.size));
     events.on('message.retry', (e) => this.retries.inc({ topic: e.topic }));
     events.on('message.conflict', (e) => this.conflicts.inc({ topic: e.topic, conflict: e.conflict }));
     events.on('match.scored', (e) =>

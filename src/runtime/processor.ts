@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import type { Conflict, Decision } from '../domain/effects.js';
 import { PermanentError, TransientError, isPermanent } from '../domain/errors.js';
 import { deterministicUuid } from '../domain/ids.js';
-import type { EventStore } from '../ports/event-store.js';
+import { BatchItemError, type CommitInput, type EventStore } from '../ports/event-store.js';
 import type { FlowHandler } from '../ports/flow.js';
-import type { Decoder, InboundMessage, MessageHandler } from '../ports/inbound.js';
+import type { Decoder, HandlerHooks, InboundMessage, MessageHandler } from '../ports/inbound.js';
+import { firstStale, ReadLog, withReadLog } from './batching.js';
 import type { RuntimeEvents } from './events.js';
 import { scrubText, type Logger } from './logger.js';
 import { DEFAULT_BACKOFF, retry, type Backoff } from './retry.js';
@@ -105,6 +106,169 @@ export class MessageProcessor implements MessageHandler {
         },
       },
     );
+  }
+
+  /**
+   * A micro-batch of one partition (docs/architecture.md, "Micro-batches"): decoded, checked against the inbox,
+   * decided side by side (their candidate lookups coalesce into one blocking query) and committed in ONE
+   * transaction. Whatever cannot go in the batch is isolated, order kept: the events before it are committed as a
+   * batch, it goes alone through `processWithRetry` (its retries, conflict handling, dead letter as for a single
+   * event), and the events after it form the next batch. Returns how many messages, from the first, are handled.
+   */
+  async processBatch(msgs: InboundMessage[], hooks: HandlerHooks): Promise<number> {
+    // A batch can take a while on a loaded machine: keep the group membership alive meanwhile. A heartbeat that
+    // fails (the group is rebalancing) stops the batch after the transaction in hand, so the consumer can rejoin
+    // before the group gives up on it.
+    let rebalancing = false;
+    const beat = setInterval(
+      () =>
+        void hooks.heartbeat().catch(() => {
+          rebalancing = true;
+        }),
+      1000,
+    );
+    try {
+      return await this.processRuns(msgs, {
+        shouldStop: () => rebalancing || hooks.shouldStop(),
+        heartbeat: hooks.heartbeat,
+      });
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  private async processRuns(msgs: InboundMessage[], hooks: HandlerHooks): Promise<number> {
+    let done = 0;
+    while (done < msgs.length) {
+      if (hooks.shouldStop()) break;
+      if (msgs.length - done > 1) {
+        let cut = { n: 0, isolate: true };
+        try {
+          cut = await this.tryBatch(msgs.slice(done));
+        } catch (e) {
+          // The transaction itself failed (the database): the first event goes alone, with its retries.
+          this.deps.logger.warn(
+            { topic: msgs[done]!.topic, partition: msgs[done]!.partition, err: safeError(e) },
+            'batch failed; handling its first event alone',
+          );
+        }
+        if (cut.n > 0) {
+          done += cut.n;
+          if (!cut.isolate || done >= msgs.length || hooks.shouldStop()) continue;
+        }
+      }
+      const result = await this.processWithRetry(msgs[done]!, hooks);
+      if (result === 'stopped') break;
+      done++;
+    }
+    return done;
+  }
+
+  /**
+   * One attempt at committing a prefix of `msgs` as one transaction; returns its length `n`, and whether the event
+   * after it must go alone (it failed or met a conflict; otherwise it was only decided on stale reads and can start
+   * the next batch). Throws when the database fails.
+   */
+  private async tryBatch(msgs: InboundMessage[]): Promise<{ n: number; isolate: boolean }> {
+    const started = process.hrtime.bigint();
+    // 1. Decode, in order: the batch ends before the first message that cannot be decoded (or has no flow).
+    const decoded = await Promise.allSettled(
+      msgs.map(async (msg) => {
+        const handler = this.deps.handlers.get(msg.topic);
+        if (!handler) throw new PermanentError('INVALID_REQUEST', `no flow handles topic ${msg.topic}`);
+        const event = await this.deps.decoder.decode<{ eventId: string }>(msg.topic, msg.value);
+        return { msg, handler, event };
+      }),
+    );
+    let n = firstRejected(decoded);
+    if (n === 0) return { n, isolate: true };
+    const items = decoded.slice(0, n).map((d) => (d as PromiseFulfilledResult<Decoded>).value);
+    // 2. Events the group already processed, or met earlier in this batch, are duplicates: nothing to decide.
+    const processed = await this.deps.store.processedAmong(items.map((i) => i.event.eventId));
+    const seen = new Set<string>();
+    const dup = items.map((i) => {
+      const d = processed.has(i.event.eventId) || seen.has(i.event.eventId);
+      seen.add(i.event.eventId);
+      return d;
+    });
+    // 3. Decide side by side, each with its read log; the batch ends before the first decision that fails.
+    const decided = await Promise.allSettled(
+      items.map(async (item, i) => {
+        if (dup[i]) return null;
+        const reads = new ReadLog();
+        const decision = await withReadLog(reads, () =>
+          item.handler.decide(item.event as never, { message: item.msg }),
+        );
+        return { decision, reads };
+      }),
+    );
+    n = firstRejected(decided);
+    const decisions = decided
+      .slice(0, n)
+      .map((d) => (d as PromiseFulfilledResult<{ decision: Decision; reads: ReadLog } | null>).value);
+    // ... and before the first decision made on reads that an earlier event of the batch changes.
+    const live = decisions.flatMap((d, i) => (d ? [{ i, effects: d.decision.effects, reads: d.reads }] : []));
+    const stale = firstStale(live);
+    let isolate = n < msgs.length;
+    if (stale >= 0 && live[stale]!.i < n) {
+      n = live[stale]!.i;
+      isolate = false;
+    }
+    // 4. Commit; a conflict or one event's failing effects ends the batch before that event, and the rest commits.
+    for (;;) {
+      if (n === 0) return { n, isolate };
+      const inputs: CommitInput[] = [];
+      const indexOf: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const d = decisions[i];
+        if (!d) continue;
+        const msg = items[i]!.msg;
+        inputs.push({
+          eventId: items[i]!.event.eventId,
+          message: msg,
+          outcome: d.decision.outcome,
+          effects: d.decision.effects,
+          traceparent: traceparentOf(msg.headers.traceparent),
+        });
+        indexOf.push(i);
+      }
+      if (inputs.length === 0) break;
+      let result;
+      try {
+        result = await this.deps.store.commitBatch(inputs);
+      } catch (e) {
+        if (!(e instanceof BatchItemError)) throw e;
+        n = indexOf[e.index]!;
+        isolate = true;
+        continue;
+      }
+      if (result.status === 'conflict') {
+        n = indexOf[result.index]!;
+        isolate = true;
+        this.deps.logger.debug(
+          { topic: msgs[0]!.topic, partition: msgs[0]!.partition, conflict: result.conflict.kind },
+          'conflict in a batch: the event goes alone',
+        );
+        continue;
+      }
+      const durationSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+      result.results.forEach((r, j) => {
+        const item = items[indexOf[j]!]!;
+        if (r === 'duplicate') this.deps.events.emit('message.duplicate', { topic: item.msg.topic });
+        else
+          this.deps.events.emit('message.processed', {
+            topic: item.msg.topic,
+            outcome: inputs[j]!.outcome,
+            durationSeconds,
+            flow: item.handler.name,
+          });
+      });
+      break;
+    }
+    for (let i = 0; i < n; i++)
+      if (dup[i]) this.deps.events.emit('message.duplicate', { topic: items[i]!.msg.topic });
+    this.deps.events.emit('batch.committed', { topic: msgs[0]!.topic, size: n });
+    return { n, isolate };
   }
 
   private isTransient(e: unknown): boolean {
@@ -250,6 +414,14 @@ export function traceparentOf(v: InboundMessage['headers'][string]): string | un
   const [version, traceId, parentId] = s.split('-');
   if (version === 'ff' || /^0+$/.test(traceId!) || /^0+$/.test(parentId!)) return undefined;
   return s;
+}
+
+type Decoded = { msg: InboundMessage; handler: FlowHandler<never>; event: { eventId: string } };
+
+/** Index of the first rejected result, or the length when all were fulfilled. */
+function firstRejected(results: PromiseSettledResult<unknown>[]): number {
+  const i = results.findIndex((r) => r.status === 'rejected');
+  return i < 0 ? results.length : i;
 }
 
 function asError(e: unknown): Error {

@@ -49,6 +49,8 @@ export const COMMAND_ENV: Record<string, string[]> = {
     'KAFKA_MAX_MESSAGE_BYTES',
     'KAFKA_CONCURRENCY',
     'KAFKA_TOPIC_PARTITIONS',
+    'BATCH_MAX_EVENTS, BATCH_MAX_BYTES, BATCH_LINGER_MS',
+    'OUTBOX_BATCH_SIZE',
     ...REGISTRY,
     ...DB,
     ...TOPICS,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Conflict, Decision, Effect, EmitEffect } from '../../../src/domain/effects.js';
 import { PermanentError, TransientError } from '../../../src/domain/errors.js';
-import type { CommitResult, EventStore } from '../../../src/ports/event-store.js';
+import type { BatchCommitResult, CommitResult, EventStore } from '../../../src/ports/event-store.js';
 import type { DecideContext, FlowHandler } from '../../../src/ports/flow.js';
 import type { Decoder, InboundMessage } from '../../../src/ports/inbound.js';
 import { RuntimeEvents } from '../../../src/runtime/events.js';
@@ -35,6 +35,12 @@ class MemoryStore implements EventStore {
   constructor(private readonly script: (CommitResult | Error)[] = []) {}
   async isProcessed(id: string) {
     return this.processed.has(id);
+  }
+  async processedAmong(ids: string[]) {
+    return new Set(ids.filter((id) => this.processed.has(id)));
+  }
+  async commitBatch(): Promise<BatchCommitResult> {
+    throw new Error('not used by these tests');
   }
   async commit(input: Parameters<EventStore['commit']>[0]): Promise<CommitResult> {
     const next = this.script.shift();

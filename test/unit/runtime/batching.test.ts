@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import type { Effect } from '../../../src/domain/effects.js';
+import {
+  chunkBatch,
+  coalesce,
+  firstStale,
+  noteRead,
+  ReadLog,
+  withReadLog,
+} from '../../../src/runtime/batching.js';
+
+const msg = (bytes: number) => ({ key: null, value: Buffer.alloc(bytes) });
+const change = (memberId: string, newCode: string, expectedOldCode: string | null = null): Effect => ({
+  kind: 'changeCode',
+  memberId,
+  householdCode: null,
+  expectedOldCode,
+  newCode,
+  sourceEventId: 'e',
+  caseId: null,
+  actor: 'AUTO',
+  score: null,
+  evidence: null,
+});
+const reads = (members: string[] = [], codes: string[] = []) => {
+  const log = new ReadLog();
+  for (const m of members) log.members.add(m);
+  for (const c of codes) log.codes.add(c);
+  return log;
+};
+
+describe('chunkBatch', () => {
+  it('cuts by count, in order', () => {
+    const ms = [1, 2, 3, 4, 5].map((n) => ({ ...msg(1), n }));
+    expect(chunkBatch(ms, { maxEvents: 2, maxBytes: 1000 }).map((r) => r.map((m) => m.n))).toEqual([
+      [1, 2],
+      [3, 4],
+      [5],
+    ]);
+  });
+
+  it('cuts by bytes (key and value); a message larger than the bound goes alone', () => {
+    const ms = [msg(40), msg(40), msg(30), msg(500), msg(10)];
+    expect(chunkBatch(ms, { maxEvents: 100, maxBytes: 100 }).map((r) => r.length)).toEqual([2, 1, 1, 1]);
+    const keyed = [
+      { key: Buffer.alloc(60), value: Buffer.alloc(30) },
+      { key: Buffer.alloc(5), value: Buffer.alloc(5) },
+    ];
+    expect(chunkBatch(keyed, { maxEvents: 100, maxBytes: 95 }).map((r) => r.length)).toEqual([1, 1]);
+  });
+
+  it('no messages, no runs', () => {
+    expect(chunkBatch([], { maxEvents: 5, maxBytes: 5 })).toEqual([]);
+  });
+});
+
+describe('firstStale', () => {
+  it('none when decisions touch different members and codes', () => {
+    expect(
+      firstStale([
+        { effects: [change('M1', 'C1')], reads: reads(['M1'], ['C1']) },
+        { effects: [change('M2', 'C2')], reads: reads(['M2'], ['C2']) },
+      ]),
+    ).toBe(-1);
+  });
+
+  it('a decision that read a member an earlier event changes', () => {
+    expect(
+      firstStale([
+        { effects: [], reads: reads(['M9']) },
+        { effects: [change('M1', 'C1', 'OLD')], reads: reads(['M1']) },
+        { effects: [change('M2', 'C2')], reads: reads(['M2']) },
+        { effects: [], reads: reads(['M1']) },
+      ]),
+    ).toBe(3);
+  });
+
+  it('a decision that looked up a code an earlier event gives or takes away', () => {
+    expect(
+      firstStale([
+        { effects: [change('M1', 'C1', 'OLD')], reads: reads() },
+        { effects: [], reads: reads([], ['C1']) },
+      ]),
+    ).toBe(1);
+    expect(
+      firstStale([
+        { effects: [change('M1', 'C1', 'OLD')], reads: reads() },
+        { effects: [], reads: reads([], ['OLD']) },
+      ]),
+    ).toBe(1);
+  });
+
+  it("an event's own change does not make itself stale; a later change does not affect an earlier read", () => {
+    expect(
+      firstStale([
+        { effects: [], reads: reads(['M1'], ['C1']) },
+        { effects: [change('M1', 'C1')], reads: reads(['M1'], ['C1']) },
+      ]),
+    ).toBe(-1);
+  });
+});
+
+describe('read logs', () => {
+  it('reads note into the log of the decision that made them, across awaits, side by side', async () => {
+    const a = new ReadLog();
+    const b = new ReadLog();
+    const tick = () => new Promise((r) => setImmediate(r));
+    await Promise.all([
+      withReadLog(a, async () => {
+        await tick();
+        noteRead({ members: ['A1', undefined], codes: ['CA', null] });
+      }),
+      withReadLog(b, async () => {
+        noteRead({ members: ['B1'] });
+        await tick();
+        noteRead({ codes: ['CB'] });
+      }),
+    ]);
+    noteRead({ members: ['outside'] }); // no decision running: ignored
+    expect([...a.members, ...a.codes]).toEqual(['A1', 'CA']);
+    expect([...b.members, ...b.codes]).toEqual(['B1', 'CB']);
+  });
+});
+
+describe('coalesce', () => {
+  it('loads made in the same turn go in one call, each caller gets its own answer', async () => {
+    const calls: string[][] = [];
+    const load = coalesce(async (keys: string[]) => {
+      calls.push(keys);
+      return keys.map((k) => k.toUpperCase());
+    });
+    await expect(Promise.all([load('a'), load('b'), load('c')])).resolves.toEqual(['A', 'B', 'C']);
+    await expect(load('d')).resolves.toBe('D');
+    expect(calls).toEqual([['a', 'b', 'c'], ['d']]);
+  });
+
+  it('splits at maxBatch, and a failing call rejects only its callers', async () => {
+    const load = coalesce(
+      async (keys: number[]) => {
+        if (keys.includes(3)) throw new Error('boom');
+        return keys.map((k) => k * 10);
+      },
+      { maxBatch: 2 },
+    );
+    const results = await Promise.allSettled([load(1), load(2), load(3), load(4)]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : 'failed'))).toEqual([
+      10,
+      20,
+      'failed',
+      'failed',
+    ]);
+  });
+
+  it('an answer of the wrong length rejects instead of handing out wrong values', async () => {
+    const load = coalesce(async (keys: number[]) => keys.slice(1));
+    await expect(Promise.all([load(1), load(2)])).rejects.toThrow(/answered 1 values for 2 keys/);
+  });
+});

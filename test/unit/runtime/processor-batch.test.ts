@@ -1,0 +1,242 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { Conflict, Decision, Effect } from '../../../src/domain/effects.js';
+import { PermanentError } from '../../../src/domain/errors.js';
+import {
+  BatchItemError,
+  type BatchCommitResult,
+  type CommitInput,
+  type CommitResult,
+  type EventStore,
+} from '../../../src/ports/event-store.js';
+import type { FlowHandler } from '../../../src/ports/flow.js';
+import type { InboundMessage } from '../../../src/ports/inbound.js';
+import { noteRead } from '../../../src/runtime/batching.js';
+import { RuntimeEvents } from '../../../src/runtime/events.js';
+import { createLogger } from '../../../src/runtime/logger.js';
+import { MessageProcessor } from '../../../src/runtime/processor.js';
+
+const TOPIC = 'in.topic';
+
+/** Message i carries event id `E<i>` (or what `ids` says) in its value. */
+function messages(n: number, ids: string[] = []): InboundMessage[] {
+  return Array.from({ length: n }, (_, i) => ({
+    topic: TOPIC,
+    partition: 1,
+    offset: String(100 + i),
+    key: Buffer.from(`k${i}`),
+    value: Buffer.from(ids[i] ?? `E${i}`),
+    headers: {},
+  }));
+}
+
+type Answer = 'ok' | { conflictAt: number; conflict: Conflict } | { itemFails: number } | Error;
+
+/** An in-memory store: records each transaction (batch or single) as the event ids it committed. */
+class BatchStore implements EventStore {
+  readonly transactions: string[][] = [];
+  readonly processed = new Set<string>();
+  readonly attempts: string[][] = [];
+  /** When set, every commitBatch waits for it (a slow transaction). */
+  gate: Promise<void> | null = null;
+  constructor(private readonly answers: Answer[] = []) {}
+  async isProcessed(id: string) {
+    return this.processed.has(id);
+  }
+  async processedAmong(ids: string[]) {
+    return new Set(ids.filter((id) => this.processed.has(id)));
+  }
+  async commitBatch(inputs: CommitInput[]): Promise<BatchCommitResult> {
+    this.attempts.push(inputs.map((i) => i.eventId));
+    if (this.gate) await this.gate;
+    const a = this.answers.shift() ?? 'ok';
+    if (a instanceof Error) throw a;
+    if (a !== 'ok' && 'conflictAt' in a)
+      return { status: 'conflict', index: a.conflictAt, conflict: a.conflict };
+    if (a !== 'ok' && 'itemFails' in a) throw new BatchItemError(a.itemFails, new Error('bad record'));
+    this.transactions.push(inputs.map((i) => i.eventId));
+    for (const i of inputs) this.processed.add(i.eventId);
+    return { status: 'committed', results: inputs.map(() => 'committed') };
+  }
+  async commit(input: CommitInput): Promise<CommitResult> {
+    if (this.processed.has(input.eventId)) return { status: 'duplicate', outcome: 'duplicate' };
+    this.transactions.push([`${input.eventId}:${input.outcome}`]);
+    this.processed.add(input.eventId);
+    return { status: 'committed', outcome: input.outcome };
+  }
+}
+
+function setup(opts: {
+  store?: BatchStore;
+  /** Decision per event id (default: match, no effects). May throw. */
+  decide?: (eventId: string, conflict: Conflict | undefined) => Decision;
+  undecodable?: string[];
+  isTransient?: (e: unknown) => boolean;
+}) {
+  const events = new RuntimeEvents();
+  const decided: string[] = [];
+  const sizes: number[] = [];
+  events.on('batch.committed', (e) => sizes.push(e.size));
+  const handler: FlowHandler<{ eventId: string }> = {
+    name: 'test-flow',
+    decide: async (event, ctx) => {
+      decided.push(event.eventId);
+      await new Promise((r) => setImmediate(r)); // decisions of a batch interleave
+      return opts.decide?.(event.eventId, ctx.conflict) ?? { outcome: 'match', effects: [] };
+    },
+  };
+  const store = opts.store ?? new BatchStore();
+  const processor = new MessageProcessor({
+    groupId: 'g',
+    decoder: {
+      decode: async <T>(_topic: string, value: Buffer | null) => {
+        const id = value!.toString();
+        if (opts.undecodable?.includes(id)) throw new PermanentError('DECODE_FAILED', 'bad bytes');
+        return { eventId: id } as T;
+      },
+    },
+    store,
+    handlers: new Map([[TOPIC, handler as FlowHandler<never>]]),
+    isTransient: opts.isTransient ?? (() => false),
+    logger: createLogger('silent'),
+    events,
+    backoff: { initialMs: 1, maxMs: 2 },
+  });
+  const hooks = { shouldStop: () => false, heartbeat: async () => undefined };
+  return { processor, store, decided, sizes, hooks };
+}
+
+const change = (memberId: string, newCode: string): Effect => ({
+  kind: 'changeCode',
+  memberId,
+  householdCode: null,
+  expectedOldCode: null,
+  newCode,
+  sourceEventId: 'e',
+  caseId: null,
+  actor: 'AUTO',
+  score: null,
+  evidence: null,
+});
+
+describe('MessageProcessor.processBatch', () => {
+  it('commits the events of a batch in one transaction, in order', async () => {
+    const { processor, store, sizes, hooks } = setup({});
+    await expect(processor.processBatch(messages(4), hooks)).resolves.toBe(4);
+    expect(store.transactions).toEqual([['E0', 'E1', 'E2', 'E3']]);
+    expect(sizes).toEqual([4]);
+  });
+
+  it('an undecodable message is isolated: the ones before commit as a batch, it is dead-lettered, then the rest', async () => {
+    const { processor, store, hooks } = setup({ undecodable: ['E2'] });
+    await expect(processor.processBatch(messages(5), hooks)).resolves.toBe(5);
+    expect(store.transactions).toEqual([['E0', 'E1'], [`dlq:${TOPIC}:1:102:dlq`], ['E3', 'E4']]);
+  });
+
+  it('a decision failing for good is isolated and dead-lettered with its code; the others are not held up', async () => {
+    const { processor, store, hooks } = setup({
+      decide: (id) => {
+        if (id === 'E1') throw new PermanentError('VALIDATION_FAILED', 'bqpCode: expected 10 digits');
+        return { outcome: 'match', effects: [] };
+      },
+    });
+    await expect(processor.processBatch(messages(4), hooks)).resolves.toBe(4);
+    expect(store.transactions).toEqual([['E0'], [`dlq:${TOPIC}:1:101:dlq`], ['E2', 'E3']]);
+  });
+
+  it('a conflict: the batch commits without the event, which goes alone and is decided again, told of nothing', async () => {
+    const conflicts: (Conflict | undefined)[] = [];
+    const store = new BatchStore([{ conflictAt: 2, conflict: { kind: 'guard_failed', memberId: 'M' } }]);
+    const { processor, hooks } = setup({
+      store,
+      decide: (id, conflict) => {
+        if (id === 'E2') conflicts.push(conflict);
+        return { outcome: 'match', effects: [] };
+      },
+    });
+    await expect(processor.processBatch(messages(5), hooks)).resolves.toBe(5);
+    expect(store.attempts[0]).toEqual(['E0', 'E1', 'E2', 'E3', 'E4']);
+    expect(store.transactions).toEqual([['E0', 'E1'], ['E2:match'], ['E3', 'E4']]);
+    // Alone, the event is decided afresh (its batch decision was made before the earlier events committed).
+    expect(conflicts).toEqual([undefined, undefined]);
+  });
+
+  it("one event's failing effects: the batch commits without it, it goes alone, the rest is a batch again", async () => {
+    const store = new BatchStore([{ itemFails: 1 }]);
+    const { processor, hooks } = setup({ store });
+    await expect(processor.processBatch(messages(4), hooks)).resolves.toBe(4);
+    expect(store.transactions).toEqual([['E0'], ['E1:match'], ['E2', 'E3']]);
+  });
+
+  it('a decision made on a member an earlier event of the batch changes is made again after that one commits', async () => {
+    const { processor, store, decided, hooks } = setup({
+      decide: (id) => {
+        if (id === 'E0') {
+          noteRead({ members: ['M1'] });
+          return { outcome: 'match', effects: [change('M1', '1111111111')] };
+        }
+        if (id === 'E2') noteRead({ members: ['M1'] });
+        return { outcome: 'review', effects: [] };
+      },
+    });
+    await expect(processor.processBatch(messages(4), hooks)).resolves.toBe(4);
+    expect(store.transactions).toEqual([
+      ['E0', 'E1'],
+      ['E2', 'E3'],
+    ]);
+    expect(decided.filter((d) => d === 'E2')).toHaveLength(2);
+  });
+
+  it('events already processed, or repeated in the batch, are duplicates: no inbox row, no decision', async () => {
+    const store = new BatchStore();
+    store.processed.add('E1');
+    const { processor, decided, hooks } = setup({ store });
+    await expect(processor.processBatch(messages(4, ['E0', 'E1', 'E0', 'E3']), hooks)).resolves.toBe(4);
+    expect(store.transactions).toEqual([['E0', 'E3']]);
+    expect(decided).toEqual(['E0', 'E3']);
+  });
+
+  it('the database failing: the first event goes alone with its retries, then the rest as a batch again', async () => {
+    const store = new BatchStore([new Error('connection terminated')]);
+    const { processor, hooks } = setup({ store, isTransient: () => true });
+    await expect(processor.processBatch(messages(4), hooks)).resolves.toBe(4);
+    expect(store.transactions).toEqual([['E0:match'], ['E1', 'E2', 'E3']]);
+  });
+
+  it('told to stop: returns how many from the first are handled, and handles no more', async () => {
+    const store = new BatchStore();
+    const { processor } = setup({ store, undecodable: ['E2'] });
+    const n = await processor.processBatch(messages(5), {
+      shouldStop: () => store.transactions.length >= 1,
+      heartbeat: async () => undefined,
+    });
+    expect(n).toBe(2);
+    expect(store.transactions).toEqual([['E0', 'E1']]);
+  });
+
+  it('a heartbeat failing during a slow batch (the group rebalancing) stops after the transaction in hand', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const store = new BatchStore();
+      let open!: () => void;
+      store.gate = new Promise((r) => (open = r));
+      const { processor } = setup({ store, undecodable: ['E2'] });
+      let beats = 0;
+      const done = processor.processBatch(messages(5), {
+        shouldStop: () => false,
+        heartbeat: async () => {
+          beats++;
+          throw new Error('The group is rebalancing, so a rejoin is needed');
+        },
+      });
+      await vi.waitFor(() => expect(store.attempts).toHaveLength(1));
+      vi.advanceTimersByTime(1000);
+      await vi.waitFor(() => expect(beats).toBe(1));
+      open();
+      // Without the stop, E2 would be dead-lettered and E3, E4 committed: the partition is handed back instead.
+      await expect(done).resolves.toBe(2);
+      expect(store.transactions).toEqual([['E0', 'E1']]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
