@@ -4,7 +4,7 @@
  * Postgres, blocking + scoring) and batch throughput (queries/s through `matchBatch`), and peak memory (RSS).
  * Uses DATABASE_URL (default: the local stack) and replaces the HGD tables there.
  */
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { createDb } from '../connectors/db/knex.js';
@@ -15,6 +15,7 @@ import { loadMatchModel } from '../connectors/hgd/matcher.js';
 import { postgresCandidateSource } from '../connectors/hgd/repository.js';
 import { memberToLine } from '../src/matching/lines.js';
 import { matchPerson } from '../src/matching/match.js';
+import { directLoad } from './direct-load.js';
 import { generateHgd, type GeneratedPerson } from './generator/households.js';
 import { generateQueries } from './generator/queries.js';
 
@@ -24,6 +25,8 @@ const { values } = parseArgs({
     queries: { type: 'string', default: '2000' },
     /** Reuse the HGD already in the database (imported by an earlier run of this bench at the same size). */
     'reuse-import': { type: 'boolean', default: false },
+    /** `direct`: fill the tables with `bench/direct-load.ts` (same rows and keys; no import rows/s figure). */
+    load: { type: 'string', default: 'import' },
   },
 });
 let peakRss = 0;
@@ -53,7 +56,13 @@ for (const size of values.sizes.split(',').map(Number)) {
   );
   const imp = values['reuse-import']
     ? { rowsPerSecond: 0 }
-    : await importMembers(knex, lines, { truncate: true, batchSize: 5000 });
+    : values.load === 'direct'
+      ? (await directLoad(
+          knex,
+          people.map((p) => p.member),
+        ),
+        { rowsPerSecond: 0 })
+      : await importMembers(knex, lines, { truncate: true, batchSize: 5000 });
   if (!values['reuse-import']) await refreshNameFrequencies(knex);
   const model = await loadMatchModel(knex);
   const source = postgresCandidateSource(knex);
@@ -72,6 +81,12 @@ for (const size of values.sizes.split(',').map(Number)) {
   let n = 0;
   for await (const _ of matchBatch(knex, batchQueries, model)) n++;
   const qps = Math.round(n / ((Date.now() - t0) / 1000));
+  // The machine may be shared: the load average says how much of the two cores this run had.
+  process.stderr.write(
+    `load average (1/5/15 min) after ${size}: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' / ')}\n`,
+  );
   console.log(
     `| ${size.toLocaleString('en')} | ${imp.rowsPerSecond.toLocaleString('en')} | ${pct(lat, 50).toFixed(2)} | ${pct(lat, 95).toFixed(2)} | ${pct(lat, 99).toFixed(2)} | ${qps.toLocaleString('en')} | ${(cands / queries.length).toFixed(1)} | ${Math.round(peakRss / 2 ** 20)} |`,
   );

@@ -63,3 +63,20 @@ console.log(
 console.log(formatMetrics(metrics));
 console.log(`blocking recall (true member blocked)          ${(blocked / metrics.inHgd).toFixed(4)}`);
 console.log(`queries/s (in memory)                          ${Math.round(queries.length / secs)}`);
+const refusals = new Map<string, number>();
+for (const c of cases) {
+  if (c.result.decision !== 'review') continue;
+  const k = c.result.refusal ?? '?';
+  refusals.set(k, (refusals.get(k) ?? 0) + 1);
+}
+console.log(`reviews by refusal                             ${JSON.stringify(Object.fromEntries(refusals))}`);
+if (process.env['EVAL_DEBUG']) {
+  const pattern = new Map<string, number>();
+  for (const c of cases) {
+    const b = c.result.candidates[0];
+    if (c.result.decision !== 'review' || !b || b.memberId !== c.truth.memberId) continue;
+    const k = `${c.result.refusal} ${b.evidence.map((e) => `${e.field}:${e.level}`).join(' ')}`;
+    pattern.set(k, (pattern.get(k) ?? 0) + 1);
+  }
+  for (const [k, v] of [...pattern].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(v, k);
+}
