@@ -138,6 +138,17 @@ describe('a year-month date agreeing on the month is moderate evidence', () => {
     expect(otherWard.decision).toBe('review');
   });
 
+  it('no date of birth on one side is weak too: name and ward alone do not auto-match', () => {
+    const r = scoreCandidates(
+      { ...query, dob: null, wardCode: '00123' },
+      [{ ...member, wardCode: '00123' }],
+      model(200_000),
+    );
+    expect(r.candidates[0]!.evidence.find((e) => e.field === 'dob')!.level).toBe('missing');
+    expect(r.decision).toBe('review');
+    expect(r.refusal).toBe('uncorroborated');
+  });
+
   it('a year-only date is not corroborated by the ward', () => {
     const r = scoreCandidates(
       { ...query, wardCode: '00123' },
