@@ -86,6 +86,12 @@ for (const size of values.sizes.split(',').map(Number)) {
     for (const p of generateHgd({ seed: 99, members: size })) if (i++ % keepEvery === 0) people.push(p);
   }
   if (imp) process.stderr.write(`  import ${size}: ${JSON.stringify(imp.timings)}\n`);
+  // The machine may be shared: the load average says how much of the two cores this run had.
+  process.stderr.write(
+    `  load average (1/5/15 min) at ${size}: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' / ')}\n`,
+  );
   // The batch runs over three times as many queries, all distinct (repeating the same queries would flatter the
   // name-preparation memo); single-query latency uses the first `--queries` of them.
   const { queries: allQueries } = generateQueries(people, { seed: 100, count: 3 * Number(values.queries) });

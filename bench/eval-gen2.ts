@@ -4,7 +4,8 @@
  * estimated on. `--source db` (default) goes through the code paths of `vss-bridge hgd import`, `hgd
  * refresh-frequencies` and `vss-bridge match` against PostgreSQL (a database of its own, `EVAL_DATABASE_URL`,
  * default `vss_match_eval` on the local stack, created when missing); `memory` uses the in-memory source with the
- * same blocking keys. Blocking recall (the true member among the blocked records, before scoring) is measured
+ * same blocking keys; `--load direct` fills the database with `bench/direct-load.ts` instead of the import (the same
+ * rows and keys; for 5M members). Blocking recall (the true member among the blocked records, before scoring) is measured
  * separately from decision quality. The data files are written to bench/out/gen2-<members>/ (git-ignored).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,7 @@ import { scoreCandidates } from '../src/matching/match.js';
 import { loadParameters } from '../src/matching/parameters.js';
 import { preparePerson } from '../src/matching/prepare.js';
 import type { MatchModel, MatchResult, MemberRecord } from '../src/matching/types.js';
+import { directLoad } from './direct-load.js';
 import { checkBounds, evaluate, formatMetrics, type EvalCase } from './evaluate.js';
 import { generateMembers2, generateQueries2, type Gen2Person } from './generator2/index.js';
 
@@ -37,6 +39,8 @@ const { values } = parseArgs({
     source: { type: 'string', default: 'db' },
     parameters: { type: 'string' },
     'skip-import': { type: 'boolean', default: false },
+    /** `import` (default): the code path of `vss-bridge hgd import`; `direct`: `bench/direct-load.ts` (5M members). */
+    load: { type: 'string', default: 'import' },
   },
 });
 const N = Number(values.members);
@@ -72,7 +76,18 @@ if (values.source === 'db') {
   const knex = createDb(url);
   try {
     await migrateLatest(knex);
-    if (!values['skip-import']) {
+    if (!values['skip-import'] && values.load === 'direct') {
+      const s = await directLoad(
+        knex,
+        (function* () {
+          for (const p of people) yield p.member;
+        })(),
+      );
+      await refreshNameFrequencies(knex);
+      process.stderr.write(
+        `loaded ${s.members} members, ${s.keys} keys directly in ${s.seconds.toFixed(0)} s\n`,
+      );
+    } else if (!values['skip-import']) {
       const lines = Readable.from(
         (function* () {
           for (const p of people) yield `${memberToLine(p.member)}\n`;
@@ -153,7 +168,8 @@ for (const c of cases) {
 }
 const blockingRecall = present > 0 ? kept / present : 1;
 console.log(
-  `generator2, HGD members ${N}, queries ${Q}, seed ${seed}, source ${values.source}, parameters ${model.parameters.version}; ` +
+  `generator2, HGD members ${N}, queries ${Q}, seed ${seed}, source ${values.source}` +
+    `${values.source === 'db' ? ` (${values['skip-import'] ? 'loaded before' : `load: ${values.load}`})` : ''}, parameters ${model.parameters.version}; ` +
     `machine ${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
 );
 console.log(formatMetrics(metrics));

@@ -166,9 +166,20 @@ function queryFrom(rng: Rng, p: GeneratedPerson, queryId: string, tags: string[]
     gender,
     idNumber,
     provinceCode: declaredProvince(rng, p, tags),
+    wardCode: declaredWard(rng, p, tags),
     fatherName: father,
     motherName: mother,
   };
+}
+
+/** The ward: declared 70 % of the time; one in ten declarers has moved since HGD was updated (another ward). */
+function declaredWard(rng: Rng, p: GeneratedPerson, tags: string[]): string | null {
+  if (!rng.chance(0.7) || p.member.wardCode === null) return null;
+  if (rng.chance(0.1)) {
+    tags.push('moved_ward');
+    return String(rng.int(0, 99_999)).padStart(5, '0');
+  }
+  return p.member.wardCode;
 }
 
 /** A person who is NOT in HGD but resembles a member: a sibling, a namesake elsewhere in time, or a twin-like. */

@@ -14,9 +14,11 @@ import type { PreparedPerson } from './prepare.js';
  * | `p:` | family · given · current province | the query has no date of birth |
  * | `d:` | family · full date of birth | a typo in the given name with no or another province; a dropped middle name |
  * | `e:` | given · full date of birth | a typo in the family name with no or another province |
+ * | `w:` | full date of birth · ward | a name garbled beyond one typo per token, or written in another order, when the date and ward agree |
  * | `i:` | ID number | anything else, when both sides carry the same ID |
  *
- * `d:` and `e:` exist only for full dates; a query looks them up under its date and its swapped day/month.
+ * `d:`, `e:` and `w:` exist only for full dates; a query looks them up under its date and its swapped day/month. A
+ * ward holds some thousands of people, so a `w:` block stays near one member at any HGD size.
  *
  * Unknown years are written as `?` so members without a DOB stay findable.
  */
@@ -64,6 +66,7 @@ function fullDates(p: PreparedPerson, withSwapped: boolean): string[] {
 }
 
 function addDateKeys(keys: Set<string>, p: PreparedPerson, date: string): void {
+  if (p.ward) keys.add(`w:${date}|${p.ward}`);
   const given = p.name?.parts.given;
   if (!given) return;
   if (p.familyKey) keys.add(`d:${p.familyKey}|${date}`);

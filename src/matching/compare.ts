@@ -54,6 +54,12 @@ function tokenLevel(
   return isTypo(qTok, mTok) ? 'typo' : 'different';
 }
 
+/** Same multiset of folded name tokens. */
+function sameTokens(a: PreparedName, b: PreparedName): boolean {
+  if (a.parts.tokens.length !== b.parts.tokens.length) return false;
+  return [...a.parts.tokens].sort().join(' ') === [...b.parts.tokens].sort().join(' ');
+}
+
 export function compareFamily(q: PreparedPerson, m: PreparedPerson, ctx?: CompareContext): Comparison {
   const field: ComparisonField = 'family_name';
   if (!q.name || !m.name || !q.name.parts.family || !m.name.parts.family) return { field, level: 'missing' };
@@ -61,6 +67,9 @@ export function compareFamily(q: PreparedPerson, m: PreparedPerson, ctx?: Compar
   const mf = m.name.parts.family;
   if (qf === mf) return { field, level: 'exact', tfValue: m.familyKey };
   if (q.familyKey === m.familyKey) return { field, level: 'equivalent', tfValue: m.familyKey };
+  // The same tokens in another order ("Jassim Rybak" / "Rybak Jassim", a passport's "NGUYEN NAM VAN"): the name is
+  // judged once, by the given name's `reordered` level; the family name adds nothing (no weight) and vetoes nothing.
+  if (sameTokens(q.name, m.name)) return { field, level: 'reordered' };
   if (!isTypo(qf, mf)) return { field, level: 'different' };
   return {
     field,
@@ -79,12 +88,8 @@ export function compareGiven(q: PreparedPerson, m: PreparedPerson, ctx?: Compare
     m.name.canonicalParts.given,
     bothAccented,
   );
-  if (level === 'different') {
-    // Another order (passports print "NGUYEN NAM VAN"): same multiset of tokens.
-    const a = [...q.name.parts.tokens].sort().join(' ');
-    const b = [...m.name.parts.tokens].sort().join(' ');
-    if (a === b) return { field, level: 'reordered' };
-  }
+  // Another order (passports print "NGUYEN NAM VAN"): same multiset of tokens.
+  if (level === 'different' && sameTokens(q.name, m.name)) return { field, level: 'reordered' };
   if (level === 'typo' && ctx && isKnownName(ctx.frequencies.given, q.name.parts.given)) {
     return { field, level: 'typo_other_name' };
   }

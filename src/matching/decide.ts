@@ -37,10 +37,17 @@ function refusalOf(
   t: MatchThresholds,
 ): MatchResult['refusal'] | undefined {
   if (probability < t.minMatchProbability) return 'probability';
-  if (hasLevel(best.evidence, t.vetoLevels)) return 'veto';
-  // Weak evidence (a year-only date) needs any corroborating level (ID number, a parent's name, the same ward); too
-  // many namesakes need an identifying one (ID number, parent), since the place already counts among the namesakes.
+  if (vetoed(best, t)) return 'veto';
+  // Weak evidence (a date that agrees on the year only) needs a corroborating level (ID number, a parent's name);
+  // moderate evidence (a year-month date that agrees) needs that or the same ward; too many namesakes need an
+  // identifying level (ID number, parent), since the place already counts among the namesakes.
   if (hasLevel(best.evidence, t.weakLevels) && !hasLevel(best.evidence, t.corroborating))
+    return 'uncorroborated';
+  if (
+    hasLevel(best.evidence, t.moderateLevels) &&
+    !hasLevel(best.evidence, t.corroborating) &&
+    !hasLevel(best.evidence, t.moderateCorroborating)
+  )
     return 'uncorroborated';
   if ((best.namesakes ?? 0) > t.maxNamesakes && !hasLevel(best.evidence, identifying(t.corroborating)))
     return 'namesakes';
@@ -87,7 +94,15 @@ function hasLevel(
   return evidence.some((e) => levels[e.field]?.includes(e.level) ?? false);
 }
 
-/** Does the candidate's evidence hold a level that forbids an automatic match? */
+/**
+ * Does the candidate's evidence hold a level that forbids an automatic match? A liftable veto level (a typo-like
+ * given name) does not when an identifying level agrees (`vetoLiftedBy`: the ID number).
+ */
 export function vetoed(c: ScoredCandidate, t: MatchThresholds): boolean {
-  return hasLevel(c.evidence, t.vetoLevels);
+  const lifted = hasLevel(c.evidence, t.vetoLiftedBy);
+  return c.evidence.some(
+    (e) =>
+      (t.vetoLevels?.[e.field]?.includes(e.level) ?? false) &&
+      !(lifted && (t.liftableVetoLevels?.[e.field]?.includes(e.level) ?? false)),
+  );
 }

@@ -44,7 +44,8 @@ export interface EstimateOptions {
   /**
    * Fields the candidates were blocked on: they agree on almost every candidate pair, matches or not, so they are
    * left out of the E step (their m is still re-estimated in the M step). Default: given name and date of birth,
-   * which every name key of `blocking.ts` holds (given name or a one-deletion variant, birth year ± 1).
+   * which every name key of `blocking.ts` holds (given name or a one-deletion variant, birth year ± 1), the province
+   * and gender, and the ward (shared by a whole household).
    */
   blockedOn?: readonly ComparisonField[];
   /** Fewest ID-agreeing anchor pairs for the blocked-on fields' m (else the base m is kept); default 200. */
@@ -152,7 +153,12 @@ export function estimateParameters(opts: EstimateOptions): EstimateReport {
   });
   // Start from one true pair per query among the candidates (a declaration usually has its person in HGD).
   let lambda = Math.min(0.5, opts.candidates.length / Math.max(emPairs, 1));
-  const blockedOn = new Set<ComparisonField>(opts.blockedOn ?? ['given_name', 'dob', 'province', 'gender']);
+  // The ward is not a blocking key of the name keys, but a whole household shares it: parents, children and siblings
+  // among the candidates agree on it as a match does, so in the E step it would pull household co-members into the
+  // match class. It is treated like the blocked-on fields (m from anchor pairs).
+  const blockedOn = new Set<ComparisonField>(
+    opts.blockedOn ?? ['given_name', 'dob', 'province', 'gender', 'ward'],
+  );
   const iterations = opts.iterations ?? 25;
   let lastChange = 0;
   let done = 0;

@@ -129,6 +129,20 @@ export interface MatchThresholds {
    */
   weakLevels?: Partial<Record<ComparisonField, string[]>>;
   corroborating?: Partial<Record<ComparisonField, string[]>>;
+  /**
+   * Moderate evidence: a year-and-month HGD date that agrees on the month (one in ~12 namesakes born that year
+   * agrees too). An automatic match then needs one of the `corroborating` levels or one of
+   * `moderateCorroborating` (the same ward: the declared place narrows the namesakes to a ward's population).
+   */
+  moderateLevels?: Partial<Record<ComparisonField, string[]>>;
+  moderateCorroborating?: Partial<Record<ComparisonField, string[]>>;
+  /**
+   * Veto levels that an identifying agreement lifts: a typo-like given name (a short name one letter off, accents
+   * that make another name) is what siblings' names look like, but siblings do not share an ID number. Applies
+   * when the evidence holds one of `vetoLiftedBy` (an ID number that agrees) and no other veto level.
+   */
+  liftableVetoLevels?: Partial<Record<ComparisonField, string[]>>;
+  vetoLiftedBy?: Partial<Record<ComparisonField, string[]>>;
 }
 
 export interface MatchParameters {

@@ -90,6 +90,19 @@ describe('blocking keeps the person', () => {
     }
   }
 
+  it('finds a garbled or reordered name when the full date and the ward agree (`w:` key)', () => {
+    const withWard = { ...member, wardCode: '00123' };
+    for (const fullName of ['Ngyuen Thu Hongu', 'Hương Thu Thị Nguyễn', 'Nguễyn Thu Thị Hươgn']) {
+      const q: PersonQuery = { ...baseQuery(), fullName, provinceCode: null, wardCode: '00123' };
+      expect(blocked(q, withWard)).toBe(true);
+      // Day and month swapped too.
+      expect(blocked({ ...q, dob: '1962-04-07' }, withWard)).toBe(true);
+      // Without the ward, or in another one, such a name is not blocked.
+      expect(blocked({ ...q, wardCode: null }, withWard)).toBe(false);
+      expect(blocked({ ...q, wardCode: '00124' }, withWard)).toBe(false);
+    }
+  });
+
   it('does not block an unrelated person (the keys are selective)', () => {
     const q: PersonQuery = { ...baseQuery(), fullName: 'Trần Văn Bình', dob: '1990-01-01' };
     expect(blocked(q, member)).toBe(false);

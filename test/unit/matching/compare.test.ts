@@ -75,6 +75,9 @@ describe('name levels', () => {
     ['added middle', 'Nguyễn Văn Minh Hùng', 'Nguyễn Văn Hùng', 'exact', 'dropped_or_added', 'exact'],
     ['different given', 'Nguyễn Văn Long', 'Nguyễn Văn Hùng', 'exact', 'exact', 'different'],
     ['passport order', 'NGUYEN HUNG VAN', 'Nguyễn Văn Hùng', 'exact', 'different', 'reordered'],
+    // Given name written first: the family name is judged with the given name's `reordered`, not as different.
+    ['given name first', 'Hùng Nguyễn', 'Nguyễn Hùng', 'reordered', 'both_empty', 'reordered'],
+    ['another family name', 'Trần Hùng', 'Nguyễn Hùng', 'different', 'both_empty', 'exact'],
   ])('%s', (_label, query, member, family, middle, given) => {
     const a = q({ fullName: query });
     const b = m({ fullName: member });

@@ -124,6 +124,66 @@ describe('partial dates are weak evidence', () => {
   });
 });
 
+describe('a year-month date agreeing on the month is moderate evidence', () => {
+  const yearMonth: MemberRecord = { ...member, dob: '1962-03', dobPrecision: 'month', wardCode: '00123' };
+
+  it('auto-matches with the same ward, not on name, month and province alone', () => {
+    const alone = scoreCandidates(query, [yearMonth], model(10_000));
+    expect(alone.candidates[0]!.evidence.find((e) => e.field === 'dob')!.level).toBe('exact_month');
+    expect(alone.decision).toBe('review');
+    expect(alone.refusal).toBe('uncorroborated');
+    const sameWard = scoreCandidates({ ...query, wardCode: '00123' }, [yearMonth], model(10_000));
+    expect(sameWard.decision).toBe('match');
+    const otherWard = scoreCandidates({ ...query, wardCode: '00999' }, [yearMonth], model(10_000));
+    expect(otherWard.decision).toBe('review');
+  });
+
+  it('no date of birth on one side is weak too: name and ward alone do not auto-match', () => {
+    const r = scoreCandidates(
+      { ...query, dob: null, wardCode: '00123' },
+      [{ ...member, wardCode: '00123' }],
+      model(200_000),
+    );
+    expect(r.candidates[0]!.evidence.find((e) => e.field === 'dob')!.level).toBe('missing');
+    expect(r.decision).toBe('review');
+    expect(r.refusal).toBe('uncorroborated');
+  });
+
+  it('a year-only date is not corroborated by the ward', () => {
+    const r = scoreCandidates(
+      { ...query, wardCode: '00123' },
+      [{ ...yearOnly, wardCode: '00123' }],
+      model(10_000),
+    );
+    expect(r.decision).toBe('review');
+    expect(r.refusal).toBe('uncorroborated');
+  });
+});
+
+describe('an ID number that agrees lifts a typo-like given-name veto', () => {
+  const nam: MemberRecord = { ...member, fullName: 'Trần Văn Nam', gender: 'M', idNumber: '001062000123' };
+  const typed: PersonQuery = { ...query, fullName: 'Trần Văn Nah', gender: 'M' };
+
+  it('a 3-letter given name one letter off is vetoed without the ID and matched with it', () => {
+    const without = scoreCandidates(typed, [{ ...nam, idNumber: null }], model(10_000));
+    expect(without.candidates[0]!.evidence.find((e) => e.field === 'given_name')!.level).toBe('typo_short');
+    expect(without.decision).toBe('review');
+    expect(without.refusal).toBe('veto');
+    const withId = scoreCandidates({ ...typed, idNumber: '001062000123' }, [nam], model(10_000));
+    expect(withId.decision).toBe('match');
+  });
+
+  it('does not lift a given name that is plainly different (another person, or a wrong ID)', () => {
+    const r = scoreCandidates(
+      { ...query, fullName: 'Trần Văn Bình', gender: 'M', idNumber: '001062000123' },
+      [nam],
+      model(10_000),
+    );
+    expect(r.decision).toBe('review');
+    expect(r.refusal).toBe('veto');
+  });
+});
+
 describe('expected namesakes', () => {
   it('grows with the population and shrinks with the precision of the date', () => {
     const p = defaultParameters();
