@@ -177,7 +177,9 @@ async function consumerReads(
   // write depends on (by code, the audit) stay on the main connection.
   // Household searches (a child's parents' household) keep the single-query matcher.
   const single = await hgdMatcher(search, events, parametersPath ? { parametersPath } : {});
-  const many = coalesce(hgdMatchMany(search, await loadMatchModel(search, parametersPath)), { maxBatch: 1000 });
+  const many = coalesce(hgdMatchMany(search, await loadMatchModel(search, parametersPath)), {
+    maxBatch: 1000,
+  });
   const findPerson =
     (flow: string): FindPerson =>
     async (query, options) => {
