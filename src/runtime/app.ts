@@ -34,6 +34,7 @@ import { decideCodeMapping } from '../flows/defence-code-mapping/decide.js';
 import { ReviewDesk } from '../flows/review/desk.js';
 import type { FlowHandler } from '../ports/flow.js';
 import type { HgdReads } from '../ports/hgd.js';
+import { cdcReadiness } from './cdc.js';
 import { redactUrl, type Config } from './config.js';
 import { RuntimeEvents } from './events.js';
 import { OpsServer } from './http.js';
@@ -291,6 +292,7 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
         // Through the codec's client: the registry's TLS, basic auth and timeout (a bare fetch has none of them).
         check: () => codec.ping(),
       },
+      ...cdcReadiness(config, knex, admin, metrics),
       ...(consume
         ? [
             {
