@@ -52,7 +52,9 @@ try {
   await f.start();
   await settle(db.knex, 600_000);
   const snapshotS = (Date.now() - t0) / 1000;
-  log(`initial snapshot of ${UPDATES} members applied in ${snapshotS.toFixed(1)} s (${Math.round(UPDATES / snapshotS)}/s, connector start included)`);
+  log(
+    `initial snapshot of ${UPDATES} members applied in ${snapshotS.toFixed(1)} s (${Math.round(UPDATES / snapshotS)}/s, connector start included)`,
+  );
 
   // 1. Insert → findable.
   const latencies: number[] = [];
@@ -88,7 +90,13 @@ try {
   polling = false;
   await Promise.race([poller, sleep(60_000)]);
   latencies.sort((a, b) => a - b);
-  const lat = { n: latencies.length, p50: pct(latencies, 50), p95: pct(latencies, 95), p99: pct(latencies, 99), max: latencies.at(-1) };
+  const lat = {
+    n: latencies.length,
+    p50: pct(latencies, 50),
+    p95: pct(latencies, 95),
+    p99: pct(latencies, 99),
+    max: latencies.at(-1),
+  };
   log(`insert → findable (ms): ${JSON.stringify(lat)}; not found: ${pending.size}`);
 
   // 2. Burst of updates.

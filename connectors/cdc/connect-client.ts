@@ -11,10 +11,14 @@ export class ConnectError extends Error {}
 export class ConnectClient {
   constructor(
     private readonly baseUrl: string,
-    private readonly timeoutMs = 5000,
+    private readonly timeoutMs = 15_000,
   ) {}
 
-  private async call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  private async call(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: unknown }> {
     let res: Response;
     try {
       res = await fetch(`${this.baseUrl}${path}`, {
@@ -82,7 +86,10 @@ export class ConnectClient {
   }
 
   async restart(name: string): Promise<void> {
-    await this.ok('POST', `/connectors/${encodeURIComponent(name)}/restart?includeTasks=true&onlyFailed=false`);
+    await this.ok(
+      'POST',
+      `/connectors/${encodeURIComponent(name)}/restart?includeTasks=true&onlyFailed=false`,
+    );
   }
 
   /** Forget the connector's source offsets (only while it is STOPPED): its next start takes a new snapshot. */

@@ -86,8 +86,7 @@ export function parseChange(key: Buffer | null, value: Buffer | null): ParseResu
     return { ok: false, reason: 'value is not JSON' };
   }
   // Converters configured with schemas wrap the envelope in {schema, payload}.
-  if (env && typeof env === 'object' && 'payload' in env)
-    env = (env as { payload: Envelope }).payload;
+  if (env && typeof env === 'object' && 'payload' in env) env = (env as { payload: Envelope }).payload;
   if (!env || typeof env !== 'object') return { ok: false, reason: 'value is not an object' };
   const op = env.op;
   if (typeof op !== 'string' || !OPS.has(op)) return { ok: false, reason: 'missing or unknown op' };

@@ -1,6 +1,5 @@
 import type { Admin } from 'kafkajs';
 import type { Knex } from 'knex';
-import { Gauge, type Registry } from 'prom-client';
 import { householdsTopic, membersTopic, type CdcConfig } from './config.js';
 import { ConnectClient } from './connect-client.js';
 
@@ -25,7 +24,12 @@ export interface FeedHealth {
   problems: string[];
 }
 
-export async function feedHealth(knex: Knex, admin: Admin, cfg: CdcConfig, client = new ConnectClient(cfg.connectUrl)): Promise<FeedHealth> {
+export async function feedHealth(
+  knex: Knex,
+  admin: Admin,
+  cfg: CdcConfig,
+  client = new ConnectClient(cfg.connectUrl),
+): Promise<FeedHealth> {
   const problems: string[] = [];
   const status = await client.status(cfg.connectorName).catch((e: unknown) => {
     problems.push((e as Error).message);
@@ -33,16 +37,21 @@ export async function feedHealth(knex: Knex, admin: Admin, cfg: CdcConfig, clien
   });
   const connectorState = status?.state ?? 'UNREACHABLE';
   const taskStates = status?.tasks.map((t) => t.state) ?? [];
-  if (status !== null && connectorState !== 'RUNNING') problems.push(`connector ${cfg.connectorName} is ${connectorState}`);
-  if (status !== null && connectorState === 'RUNNING' && taskStates.length === 0) problems.push('connector has no task');
+  if (status !== null && connectorState !== 'RUNNING')
+    problems.push(`connector ${cfg.connectorName} is ${connectorState}`);
+  if (status !== null && connectorState === 'RUNNING' && taskStates.length === 0)
+    problems.push('connector has no task');
   for (const [i, s] of taskStates.entries()) if (s !== 'RUNNING') problems.push(`task ${i} is ${s}`);
 
   const stateRes = (await knex
-    .raw(
-      'select phase, resnapshots, last_applied_at, last_source_at from hgd_match.cdc_state',
-    )
+    .raw('select phase, resnapshots, last_applied_at, last_source_at from hgd_match.cdc_state')
     .catch(() => ({ rows: [] }))) as {
-    rows: Array<{ phase: string; resnapshots: number; last_applied_at: Date | null; last_source_at: Date | null }>;
+    rows: Array<{
+      phase: string;
+      resnapshots: number;
+      last_applied_at: Date | null;
+      last_source_at: Date | null;
+    }>;
   };
   const st = stateRes.rows[0];
 
@@ -55,7 +64,8 @@ export async function feedHealth(knex: Knex, admin: Admin, cfg: CdcConfig, clien
       [cfg.slotName],
     )) as { rows: Array<{ lag: number | null }> };
     slotPresent = slot.rows.length > 0;
-    slotLagBytes = slot.rows[0]?.lag === undefined || slot.rows[0]?.lag === null ? null : Number(slot.rows[0].lag);
+    slotLagBytes =
+      slot.rows[0]?.lag === undefined || slot.rows[0]?.lag === null ? null : Number(slot.rows[0].lag);
     if (!slotPresent) problems.push(`replication slot ${cfg.slotName} is missing`);
   } catch {
     // HGD's server in another database or not readable: the slot is then watched there.
@@ -70,7 +80,8 @@ export async function feedHealth(knex: Knex, admin: Admin, cfg: CdcConfig, clien
     backlog = 0;
     for (const topic of [membersTopic(cfg), householdsTopic(cfg)]) {
       const ends = await admin.fetchTopicOffsets(topic).catch(() => []);
-      for (const p of ends) backlog += Math.max(0, Number(p.high) - (applied.get(`${topic}/${p.partition}`) ?? 0));
+      for (const p of ends)
+        backlog += Math.max(0, Number(p.high) - (applied.get(`${topic}/${p.partition}`) ?? 0));
     }
   } catch {
     backlog = null;
@@ -79,7 +90,9 @@ export async function feedHealth(knex: Knex, admin: Admin, cfg: CdcConfig, clien
   if (backlog !== null && backlog > 0) {
     const since = lastAppliedAt ? (Date.now() - lastAppliedAt.getTime()) / 1000 : Infinity;
     if (since > cfg.maxDelaySeconds)
-      problems.push(`${backlog} change(s) waiting and nothing applied for ${Number.isFinite(since) ? Math.round(since) : '∞'} s`);
+      problems.push(
+        `${backlog} change(s) waiting and nothing applied for ${Number.isFinite(since) ? Math.round(since) : '∞'} s`,
+      );
   }
   return {
     connectorState,
@@ -97,48 +110,47 @@ export async function feedHealth(knex: Knex, admin: Admin, cfg: CdcConfig, clien
 
 /** One line for the status page and /readyz. */
 export function describeHealth(h: FeedHealth): string {
-  const ago = h.lastAppliedAt ? `${Math.round((Date.now() - h.lastAppliedAt.getTime()) / 1000)} s ago` : 'never';
+  const ago = h.lastAppliedAt
+    ? `${Math.round((Date.now() - h.lastAppliedAt.getTime()) / 1000)} s ago`
+    : 'never';
   const base = `connector ${h.connectorState}, tasks ${h.taskStates.join('/') || 'none'}, backlog ${h.backlog ?? '?'}, slot lag ${h.slotLagBytes ?? '?'} B, last applied ${ago}, re-snapshots ${h.resnapshots}`;
   return h.problems.length > 0 ? `${h.problems.join('; ')} (${base})` : base;
 }
 
-/** Gauges of the feed's health, set by `CdcMonitor.refresh`. */
+/** Where `CdcMonitor.refresh` puts its figures (src/runtime/metrics.ts registers them). */
+export interface CdcGauges {
+  problems: { set(v: number): void };
+  connectorRunning: { set(v: number): void };
+  backlog: { set(v: number): void };
+  slotLagBytes: { set(v: number): void };
+  lastApplied: { set(v: number): void };
+  resnapshots: { set(v: number): void };
+}
+
 export class CdcMonitor {
   private last: FeedHealth | null = null;
-  private readonly connectorUp: Gauge;
-  private readonly tasksRunning: Gauge;
-  private readonly backlog: Gauge;
-  private readonly slotLag: Gauge;
-  private readonly lastApplied: Gauge;
-  private readonly resnapshots: Gauge;
-  private readonly healthy: Gauge;
 
   constructor(
     private readonly knex: Knex,
     private readonly admin: Admin,
     private readonly cfg: CdcConfig,
-    registry: Registry,
-  ) {
-    const g = (name: string, help: string) => new Gauge({ name, help, registers: [registry] });
-    this.connectorUp = g('vss_bridge_cdc_connector_running', '1 when the Debezium connector is RUNNING in Kafka Connect.');
-    this.tasksRunning = g('vss_bridge_cdc_tasks_running', 'Connector tasks in state RUNNING.');
-    this.backlog = g('vss_bridge_cdc_backlog', 'HGD change events on the change topics not yet applied to the index.');
-    this.slotLag = g('vss_bridge_cdc_slot_lag_bytes', "HGD's WAL written after the position the connector confirmed.");
-    this.lastApplied = g('vss_bridge_cdc_last_applied_timestamp_seconds', 'When the follower last applied a batch.');
-    this.resnapshots = g('vss_bridge_cdc_resnapshots', 'Snapshots that started while the follower was streaming.');
-    this.healthy = g('vss_bridge_cdc_healthy', '1 when the change feed has no problem (connector, task, slot, delay).');
-  }
+    private readonly gauges: CdcGauges,
+  ) {}
 
   async refresh(): Promise<FeedHealth> {
     const h = await feedHealth(this.knex, this.admin, this.cfg);
     this.last = h;
-    this.connectorUp.set(h.connectorState === 'RUNNING' ? 1 : 0);
-    this.tasksRunning.set(h.taskStates.filter((s) => s === 'RUNNING').length);
-    if (h.backlog !== null) this.backlog.set(h.backlog);
-    if (h.slotLagBytes !== null) this.slotLag.set(h.slotLagBytes);
-    if (h.lastAppliedAt) this.lastApplied.set(h.lastAppliedAt.getTime() / 1000);
-    this.resnapshots.set(h.resnapshots);
-    this.healthy.set(h.problems.length === 0 ? 1 : 0);
+    const g = this.gauges;
+    g.problems.set(h.problems.length);
+    g.connectorRunning.set(
+      h.connectorState === 'RUNNING' && h.taskStates.length > 0 && h.taskStates.every((s) => s === 'RUNNING')
+        ? 1
+        : 0,
+    );
+    if (h.backlog !== null) g.backlog.set(h.backlog);
+    if (h.slotLagBytes !== null) g.slotLagBytes.set(h.slotLagBytes);
+    if (h.lastAppliedAt) g.lastApplied.set(h.lastAppliedAt.getTime() / 1000);
+    g.resnapshots.set(h.resnapshots);
     return h;
   }
 

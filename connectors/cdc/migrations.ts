@@ -48,7 +48,9 @@ export const cdcMigrations: Migration[] = [
         )`);
     },
     async down(knex: Knex) {
-      await knex.raw('drop table if exists hgd_match.cdc_state, hgd_match.cdc_offsets, hgd_match.cdc_members');
+      await knex.raw(
+        'drop table if exists hgd_match.cdc_state, hgd_match.cdc_offsets, hgd_match.cdc_members',
+      );
     },
   },
 ];

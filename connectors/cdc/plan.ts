@@ -25,7 +25,10 @@ export function keysDigest(sortedKeys: readonly string[]): string {
   return createHash('sha1').update(sortedKeys.join(',')).digest('hex');
 }
 
-export function nameTokens(fullName: string | null | undefined): { family: string | null; given: string | null } {
+export function nameTokens(fullName: string | null | undefined): {
+  family: string | null;
+  given: string | null;
+} {
   if (!fullName) return { family: null, given: null };
   const parts = splitName(foldName(fullName));
   if (!parts.given) return { family: null, given: null };
@@ -85,7 +88,10 @@ function count(deltas: Map<string, number>, s: { family: string | null; given: s
  * is applied only when its position is after the member's last applied one (idempotent by LSN: Connect re-sends
  * changes after a worker restart); snapshot reads always apply (they are the row as of the snapshot).
  */
-export function planBatch(states: ReadonlyMap<string, MemberState>, events: readonly MemberChange[]): BatchPlan {
+export function planBatch(
+  states: ReadonlyMap<string, MemberState>,
+  events: readonly MemberChange[],
+): BatchPlan {
   const current = new Map(states);
   const out = new Map<string, PlannedMember>();
   const frequencyDeltas = new Map<string, number>();
@@ -102,7 +108,16 @@ export function planBatch(states: ReadonlyMap<string, MemberState>, events: read
     const snapshotLsn = e.snapshot === 'no' ? (cur?.snapshotLsn ?? null) : e.lsn;
     let next: PlannedMember;
     if (e.after === null) {
-      next = { memberId: e.memberId, family: null, given: null, digest: '', keys: [], lsn, snapshotLsn, deleted: true };
+      next = {
+        memberId: e.memberId,
+        family: null,
+        given: null,
+        digest: '',
+        keys: [],
+        lsn,
+        snapshotLsn,
+        deleted: true,
+      };
     } else {
       const entry = indexEntry(e.after);
       next = {

@@ -59,7 +59,17 @@ export async function applyConnector(client: ConnectClient, c: CdcConfig): Promi
   const plugins = await client.plugins();
   if (!plugins.includes('io.debezium.connector.postgresql.PostgresConnector'))
     throw new Error('Kafka Connect has no Debezium PostgreSQL connector plugin (see docs/cdc.md)');
-  await client.putConfig(c.connectorName, connectorConfig(c));
+  // A worker that has just started (or is rebalancing) answers 409 or slowly for a while: retry for a minute.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      await client.putConfig(c.connectorName, connectorConfig(c));
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
 }
 
 export async function waitRunning(client: ConnectClient, c: CdcConfig, timeoutMs = 60_000): Promise<void> {
@@ -68,7 +78,9 @@ export async function waitRunning(client: ConnectClient, c: CdcConfig, timeoutMs
     const s = await client.status(c.connectorName).catch(() => null);
     if (s && isRunning(s)) return;
     if (Date.now() > deadline)
-      throw new Error(`connector ${c.connectorName} not RUNNING after ${timeoutMs} ms (${s?.state ?? 'no answer'})`);
+      throw new Error(
+        `connector ${c.connectorName} not RUNNING after ${timeoutMs} ms (${s?.state ?? 'no answer'})`,
+      );
     await new Promise((r) => setTimeout(r, 250));
   }
 }

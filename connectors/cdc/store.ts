@@ -190,9 +190,9 @@ export async function applyBatch(
       lastSourceTsMs: null,
     };
     if (fresh.length === 0) return outcome;
-    const stateRes = (await tx.raw(
-      'select phase, snapshot_lsn from hgd_match.cdc_state for update',
-    )) as { rows: StateRow[] };
+    const stateRes = (await tx.raw('select phase, snapshot_lsn from hgd_match.cdc_state for update')) as {
+      rows: StateRow[];
+    };
     let state: StateRow | null = stateRes.rows[0] ?? null;
     let lastLsn: number | null = null;
 
@@ -212,7 +212,10 @@ export async function applyBatch(
       if (e === null) continue;
       lastLsn = Math.max(lastLsn ?? 0, e.lsn);
       if (e.sourceTsMs > 0) outcome.lastSourceTsMs = Math.max(outcome.lastSourceTsMs ?? 0, e.sourceTsMs);
-      if (e.snapshot !== 'no' && (state === null || state.snapshot_lsn !== e.lsn || state.phase === 'streaming')) {
+      if (
+        e.snapshot !== 'no' &&
+        (state === null || state.snapshot_lsn !== e.lsn || state.phase === 'streaming')
+      ) {
         // A snapshot read of a snapshot not seen before.
         if (state !== null && state.snapshot_lsn === e.lsn && state.phase === 'streaming') {
           // A record of the snapshot already finished, re-sent (Connect restarted before recording its offset).

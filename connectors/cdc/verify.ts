@@ -49,7 +49,13 @@ async function actualFor(db: Knex | Knex.Transaction, ids: string[]): Promise<Ac
     `select member_id, family, given, keys_digest, deleted from hgd_match.cdc_members where member_id = any(?::text[])`,
     [ids],
   )) as {
-    rows: Array<{ member_id: string; family: string | null; given: string | null; keys_digest: string; deleted: boolean }>;
+    rows: Array<{
+      member_id: string;
+      family: string | null;
+      given: string | null;
+      keys_digest: string;
+      deleted: boolean;
+    }>;
   };
   return {
     keys: new Map(keys.rows.map((r) => [r.member_id, keysDigest([...r.keys].sort())])),
@@ -62,7 +68,11 @@ async function actualFor(db: Knex | Knex.Transaction, ids: string[]): Promise<Ac
   };
 }
 
-async function rewrite(tx: Knex.Transaction, members: Array<{ id: string; entry: IndexEntry }>, followed: boolean) {
+async function rewrite(
+  tx: Knex.Transaction,
+  members: Array<{ id: string; entry: IndexEntry }>,
+  followed: boolean,
+) {
   const ids = members.map((m) => m.id);
   await tx.raw('delete from hgd_match.member_keys where member_id = any(?::text[])', [ids]);
   const h: string[] = [];
@@ -83,7 +93,12 @@ async function rewrite(tx: Knex.Transaction, members: Array<{ id: string; entry:
        select m, f, g, d, 0, false from unnest(?::text[], ?::text[], ?::text[], ?::text[]) as t(m, f, g, d)
        on conflict (member_id) do update set family = excluded.family, given = excluded.given,
          keys_digest = excluded.keys_digest, deleted = false, applied_at = now()`,
-      [ids, members.map((m) => m.entry.family), members.map((m) => m.entry.given), members.map((m) => m.entry.digest)],
+      [
+        ids,
+        members.map((m) => m.entry.family),
+        members.map((m) => m.entry.given),
+        members.map((m) => m.entry.digest),
+      ],
     );
 }
 

@@ -18,6 +18,6 @@ export function cdcReadiness(
   env: NodeJS.ProcessEnv = process.env,
 ): Array<{ name: string; check: () => Promise<void> }> {
   if (env.CDC_ENABLED !== 'true') return [];
-  const monitor = new CdcMonitor(knex, admin, loadCdcConfig(env, config.databaseUrl), metrics.registry);
+  const monitor = new CdcMonitor(knex, admin, loadCdcConfig(env, config.databaseUrl), metrics.cdc);
   return [{ name: 'hgd-change-feed', check: () => monitor.check() }];
 }

@@ -2,13 +2,20 @@ import type { Knex } from 'knex';
 import { loadCdcConfig, type CdcConfig } from '../../connectors/cdc/config.js';
 import { ConnectClient } from '../../connectors/cdc/connect-client.js';
 import { IndexFollower } from '../../connectors/cdc/follower.js';
-import { applyConnector, createChangeTopics, removeFeed, setupSource, waitRunning } from '../../connectors/cdc/setup.js';
+import {
+  applyConnector,
+  createChangeTopics,
+  removeFeed,
+  setupSource,
+  waitRunning,
+} from '../../connectors/cdc/setup.js';
 import { createKafka } from '../../connectors/kafka/client.js';
 import type { TestDatabase } from './db.js';
 import { STACK, uniqueName, waitFor } from './stack.js';
 
 /** Kafka Connect of the stack (`scripts/stack up` starts it on CONNECT_PORT, 8083 by default). */
-export const CONNECT_URL = process.env.CONNECT_URL ?? `http://127.0.0.1:${process.env.CONNECT_PORT ?? '8083'}`;
+export const CONNECT_URL =
+  process.env.CONNECT_URL ?? `http://127.0.0.1:${process.env.CONNECT_PORT ?? '8083'}`;
 
 /** A change feed of its own for one test database: its connector, slot, publication, topics and group. */
 export function feedConfig(db: TestDatabase, connectUrl = CONNECT_URL): CdcConfig {
@@ -59,10 +66,17 @@ let sentinel = 0;
  */
 export async function settle(knex: Knex, timeoutMs = 60_000): Promise<void> {
   const id = `zz-settle-${process.pid}-${++sentinel}-${Date.now()}`;
-  await knex('hgd.members').insert({ member_id: id, full_name: 'Trần Thị Mốc', dob: '1970', dob_precision: 'year', gender: 'F' });
+  await knex('hgd.members').insert({
+    member_id: id,
+    full_name: 'Trần Thị Mốc',
+    dob: '1970',
+    dob_precision: 'year',
+    gender: 'F',
+  });
   await waitFor(
     'the change feed to catch up',
-    async () => (await knex('hgd_match.cdc_members').where({ member_id: id, deleted: false }).first()) !== undefined,
+    async () =>
+      (await knex('hgd_match.cdc_members').where({ member_id: id, deleted: false }).first()) !== undefined,
     timeoutMs,
     50,
   );

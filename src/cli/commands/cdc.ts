@@ -26,7 +26,9 @@ import { createLogger } from '../../runtime/logger.js';
  */
 function ownerUrl(config: Config, command: string): string {
   if (!config.databaseOwnerUrl)
-    throw new ConfigError([`DATABASE_OWNER_URL: required by \`vss-bridge ${command}\` (it writes the search index)`]);
+    throw new ConfigError([
+      `DATABASE_OWNER_URL: required by \`vss-bridge ${command}\` (it writes the search index)`,
+    ]);
   return config.databaseOwnerUrl;
 }
 
@@ -115,13 +117,15 @@ export function register(program: Command): void {
   cdc
     .command('resnapshot')
     .description(
-      "repair a lost slot or reset connector: stop the connector, forget its offsets, drop its slot, start it again (a new snapshot; the follower rebuilds the index from it)",
+      'repair a lost slot or reset connector: stop the connector, forget its offsets, drop its slot, start it again (a new snapshot; the follower rebuilds the index from it)',
     )
     .action(async () => {
       const config = loadConfig();
       const c = cdcConfig(config);
       await resnapshot(new ConnectClient(c.connectUrl), c);
-      process.stderr.write(`connector ${c.connectorName}: offsets reset, slot dropped, restarted for a new snapshot\n`);
+      process.stderr.write(
+        `connector ${c.connectorName}: offsets reset, slot dropped, restarted for a new snapshot\n`,
+      );
     });
 
   cdc

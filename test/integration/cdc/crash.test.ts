@@ -21,21 +21,54 @@ import { STACK, uniqueName, waitFor } from '../../support/stack.js';
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const PORT = process.env.CDC_TEST_CONNECT_PORT ?? '18083';
 const stateDir = mkdtempSync(join(tmpdir(), 'vss-connect-'));
-const stackEnv = { ...process.env, VSS_STACK_DIR: stateDir, CONNECT_PORT: PORT, CONNECT_GROUP: uniqueName('connect-crash') };
+const stackEnv = {
+  ...process.env,
+  VSS_STACK_DIR: stateDir,
+  CONNECT_PORT: PORT,
+  CONNECT_GROUP: uniqueName('connect-crash'),
+};
+
+/** scripts/stack without blocking the event loop (HGD keeps being written meanwhile). */
+function stackAsync(cmd: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('bash', [join(ROOT, 'scripts/stack'), cmd], {
+      env: stackEnv,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    p.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`scripts/stack ${cmd} failed: ${err}`)),
+    );
+  });
+}
 
 function stack(cmd: string): void {
-  const r = spawnSync('bash', [join(ROOT, 'scripts/stack'), cmd], { env: stackEnv, encoding: 'utf8', timeout: 240_000 });
+  const r = spawnSync('bash', [join(ROOT, 'scripts/stack'), cmd], {
+    env: stackEnv,
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
   if (r.status !== 0) throw new Error(`scripts/stack ${cmd} failed: ${r.stderr}`);
 }
 
-function killWorker(): void {
+async function killWorker(): Promise<void> {
   const pid = Number(readFileSync(join(stateDir, 'connect', 'connect.pid'), 'utf8'));
   process.kill(pid, 'SIGKILL');
+  await waitFor('the worker to be gone', () => {
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  });
 }
 
 let db: TestDatabase;
 let cfg: CdcConfig;
 let child: ChildProcess | null = null;
+let restarted = false;
 const people = [...generateHgd({ seed: 99, members: 6000 })].map((p) => p.member);
 
 function startFollower(): ChildProcess {
@@ -84,8 +117,8 @@ describe('HGD change feed under crashes', () => {
     await settle(db.knex, 120_000);
     let phase = 0;
     const writes = (async () => {
-      // 60 rounds of 100 changes: updates of names and places, inserts, deletes.
-      for (let round = 0; round < 60; round++) {
+      // 90 rounds of about 100 changes: updates of names and places, inserts, deletes.
+      for (let round = 0; round < 90; round++) {
         await db.knex.transaction(async (tx) => {
           const ids = people.slice((round * 80) % 4900, ((round * 80) % 4900) + 95).map((m) => m.memberId);
           await tx.raw(
@@ -95,10 +128,13 @@ describe('HGD change feed under crashes', () => {
           );
           const add = people[5000 + round * 10];
           if (add) await tx('hgd.members').insert(memberToSnakeCase(add)).onConflict('member_id').ignore();
-          await tx('hgd.members').where('member_id', people[4999 - round]!.memberId).delete();
+          await tx('hgd.members')
+            .where('member_id', people[4999 - round]!.memberId)
+            .delete();
         });
         if (round === 20) phase = 1;
         if (round === 40) phase = 2;
+        if (round === 60) await waitFor('the worker to restart', () => restarted, 240_000, 200);
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
@@ -107,12 +143,14 @@ describe('HGD change feed under crashes', () => {
     await new Promise((r) => setTimeout(r, 500));
     child = startFollower();
     await waitFor('two thirds of the burst', () => phase >= 2, 120_000);
-    killWorker();
-    stack('start-connect');
+    // The burst goes on while the worker is down and while it restarts; the rest comes after it runs again.
+    await killWorker();
+    await stackAsync('start-connect');
+    restarted = true;
     await writes;
     await settle(db.knex, 180_000);
     const r = await verifyIndex(db.knex, { chunkSize: 1000 });
     expect(r, JSON.stringify(r)).toMatchObject({ drift: 0 });
     expect(r.members).toBeGreaterThan(4900);
-  });
+  }, 600_000);
 });

@@ -22,7 +22,9 @@ let cfg: CdcConfig;
 let f: IndexFollower;
 const people = [...generateHgd({ seed: 1717, members: 3000 })].map((p) => p.member);
 
-async function findable(m: Pick<MemberRecord, 'memberId'> & Parameters<typeof preparePerson>[0]): Promise<boolean> {
+async function findable(
+  m: Pick<MemberRecord, 'memberId'> & Parameters<typeof preparePerson>[0],
+): Promise<boolean> {
   const found = await findCandidates(db.knex, queryBlockingKeys(preparePerson(m)));
   return found.some((c) => c.memberId === m.memberId);
 }
@@ -53,7 +55,11 @@ describe('HGD change feed → search index', () => {
     // Writes racing the snapshot: either in the snapshot or streamed after its position, never lost.
     for (const m of people.slice(2000, 2300)) await db.knex('hgd.members').insert(memberToSnakeCase(m));
     await settle(db.knex, 90_000);
-    const st = (await db.knex('hgd_match.cdc_state').first()) as { phase: string; snapshots: number; resnapshots: number };
+    const st = (await db.knex('hgd_match.cdc_state').first()) as {
+      phase: string;
+      snapshots: number;
+      resnapshots: number;
+    };
     expect(st).toMatchObject({ phase: 'streaming', snapshots: 1, resnapshots: 0 });
     await noDrift();
   });
@@ -63,10 +69,19 @@ describe('HGD change feed → search index', () => {
     for (const m of fresh) await db.knex('hgd.members').insert(memberToSnakeCase(m));
     const [a, b, c, d, e, g, h] = people.slice(0, 7) as [MemberRecord, ...MemberRecord[]];
     await db.knex('hgd.members').where('member_id', a.memberId).update({ full_name: 'Phạm Thị Hồng Nhung' });
-    await db.knex('hgd.members').where('member_id', b!.memberId).update({ dob: '1961-07-15', dob_precision: 'day' });
-    await db.knex('hgd.members').where('member_id', c!.memberId).update({ gender: c!.gender === 'M' ? 'F' : 'M' });
+    await db
+      .knex('hgd.members')
+      .where('member_id', b!.memberId)
+      .update({ dob: '1961-07-15', dob_precision: 'day' });
+    await db
+      .knex('hgd.members')
+      .where('member_id', c!.memberId)
+      .update({ gender: c!.gender === 'M' ? 'F' : 'M' });
     await db.knex('hgd.members').where('member_id', d!.memberId).update({ id_number: '079123456789' });
-    await db.knex('hgd.members').where('member_id', e!.memberId).update({ province_code: '01', ward_code: '00004' });
+    await db
+      .knex('hgd.members')
+      .where('member_id', e!.memberId)
+      .update({ province_code: '01', ward_code: '00004' });
     await db.knex('hgd.members').where('member_id', g!.memberId).update({ household_code: 'HH-MOVED-1' });
     await db.knex('hgd.members').where('member_id', h!.memberId).delete();
     // Several changes to one member in one transaction, and a delete then re-insert of the same id.
@@ -86,19 +101,26 @@ describe('HGD change feed → search index', () => {
 
   it("takes back the adapter's own code change once: no loop, no second change, no double count", async () => {
     const m = people[20]!;
-    const before = (await db.knex('hgd.members').where('member_id', m.memberId).first()) as { version: number };
+    const before = (await db.knex('hgd.members').where('member_id', m.memberId).first()) as {
+      version: number;
+    };
     const stateBefore = (await db.knex('hgd_match.cdc_state').first()) as { applied: string };
     const freqBefore = await loadNameFrequencies(db.knex);
     await db.knex.transaction((tx) => changeBhxhCode(tx, m.memberId, m.bhxhCode, '7999000123'));
     await waitFor('the code change to come back', async () => {
-      const s = (await db.knex('hgd_match.cdc_members').where('member_id', m.memberId).first()) as { lsn: number };
+      const s = (await db.knex('hgd_match.cdc_members').where('member_id', m.memberId).first()) as {
+        lsn: number;
+      };
       return Number(s.lsn) > 0;
     });
     await settle(db.knex);
     // Nothing else happens to the member: one version bump, one applied change for it, same frequencies (but the
     // settle sentinels, which are new members).
     await new Promise((r) => setTimeout(r, 1500));
-    const after = (await db.knex('hgd.members').where('member_id', m.memberId).first()) as { version: number; bhxh_code: string };
+    const after = (await db.knex('hgd.members').where('member_id', m.memberId).first()) as {
+      version: number;
+      bhxh_code: string;
+    };
     expect(after).toMatchObject({ version: before.version + 1, bhxh_code: '7999000123' });
     const stateAfter = (await db.knex('hgd_match.cdc_state').first()) as { applied: string };
     // The code change and the sentinel: two member changes (households none).
@@ -127,7 +149,8 @@ describe('HGD change feed → search index', () => {
     await resnapshot(client, cfg);
     await waitFor(
       're-snapshot seen',
-      async () => ((await db.knex('hgd_match.cdc_state').first()) as { resnapshots: number }).resnapshots === 1,
+      async () =>
+        ((await db.knex('hgd_match.cdc_state').first()) as { resnapshots: number }).resnapshots === 1,
       90_000,
     );
     await settle(db.knex, 90_000);
@@ -139,8 +162,12 @@ describe('HGD change feed → search index', () => {
   it('verify-index finds injected drift of every kind and repairs it', async () => {
     const victim = people[40]!;
     await db.knex('hgd_match.member_keys').where('member_id', victim.memberId).delete();
-    await db.knex.raw(`insert into hgd_match.member_keys (key_hash, member_id) values (42, 'no-such-member')`);
-    await db.knex.raw(`update hgd_match.name_frequencies set count = count + 3 where kind = 'given' and token = (select token from hgd_match.name_frequencies where kind = 'given' limit 1)`);
+    await db.knex.raw(
+      `insert into hgd_match.member_keys (key_hash, member_id) values (42, 'no-such-member')`,
+    );
+    await db.knex.raw(
+      `update hgd_match.name_frequencies set count = count + 3 where kind = 'given' and token = (select token from hgd_match.name_frequencies where kind = 'given' limit 1)`,
+    );
     const r = await verifyIndex(db.knex, { chunkSize: 333 });
     expect(r.missing).toBe(1);
     expect(r.orphans).toBe(1);
