@@ -6,13 +6,15 @@
  *                 the time from its commit until the matcher's candidate query (findCandidatesBatch, the query
  *                 `vss-bridge match` and the Defence flow run) returns it; polled every 20 ms
  *   --updates N   members updated in a burst (default 100,000; seeded first and taken in by the snapshot), in
- *                 transactions of 1,000 rows; the rate is N / (last change applied − first update committed)
+ *                 transactions of 1,000 rows, each moved to another province (their place keys change, so every
+ *                 change rewrites the member's keys); the rate is N / (last change applied − first update
+ *                 committed); the follower's own rate is the changes over the time spent in its batch transactions
  *
  * Data: generated members (bench/generator, seed 1717). Own database, connector, slot and topics; removed at the end.
  * Ends with `hgd verify-index`: the drift must be zero.
  */
 import { Readable } from 'node:stream';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { verifyIndex } from '../connectors/cdc/verify.js';
 import { importMembers } from '../connectors/hgd/import.js';
 import { findCandidatesBatch } from '../connectors/hgd/repository.js';
@@ -43,7 +45,13 @@ const inserted = people.slice(UPDATES);
 
 const db = await createTestDatabase();
 const cfg = feedConfig(db);
-const f = follower(db, cfg);
+// Wall time the follower spent in its batch transactions, and the changes they applied (member topic).
+const tx = { ms: 0, changes: 0 };
+const f = follower(db, cfg, (topic, outcome, _count, ms) => {
+  if (!topic.endsWith('.members')) return;
+  tx.ms += ms;
+  tx.changes += outcome.applied;
+});
 try {
   log(`seeding ${UPDATES} members (bulk import) …`);
   await importMembers(db.knex, Readable.from(seeded.map((m) => `${memberToLine(m)}\n`)));
@@ -102,12 +110,15 @@ try {
   // 2. Burst of updates.
   await settle(db.knex);
   const before = (await db.knex('hgd_match.cdc_state').first()) as { applied: string };
+  tx.ms = 0;
+  tx.changes = 0;
   log(`updating ${UPDATES} members in transactions of 1,000 …`);
   const u0 = Date.now();
   for (let i = 0; i < seeded.length; i += 1000) {
     const ids = seeded.slice(i, i + 1000).map((m) => m.memberId);
     await db.knex.raw(
-      `update hgd.members set ward_code = lpad((floor(random() * 99999))::int::text, 5, '0'), version = version + 1, updated_at = now()
+      `update hgd.members set province_code = case when province_code = '01' then '79' else '01' end,
+              ward_code = null, version = version + 1, updated_at = now()
         where member_id = any(?::text[])`,
       [ids],
     );
@@ -120,10 +131,16 @@ try {
   log(
     `burst: ${UPDATES} updates committed in ${committedS.toFixed(1)} s; ${changes} changes applied ${appliedS.toFixed(1)} s after the first commit: ${Math.round(UPDATES / appliedS)} changes/s end to end`,
   );
+  const followerRate = Math.round(tx.changes / (tx.ms / 1000));
+  log(
+    `follower: ${tx.changes} changes in ${(tx.ms / 1000).toFixed(1)} s of batch transactions: ${followerRate} changes/s`,
+  );
+  const load = loadavg()[0]!.toFixed(1);
+  log(`load average (1 min) at the end: ${load}`);
   const v = await verifyIndex(db.knex);
   log(`verify-index: ${JSON.stringify(v)}`);
   process.stdout.write(
-    `${JSON.stringify({ machine: `${cpus().length} cores`, snapshot: { members: UPDATES, seconds: snapshotS }, insertToFindableMs: lat, notFound: pending.size, burst: { updates: UPDATES, committedSeconds: committedS, appliedSeconds: appliedS, changesPerSecond: Math.round(UPDATES / appliedS) }, drift: v.drift })}\n`,
+    `${JSON.stringify({ machine: `${cpus().length} cores`, snapshot: { members: UPDATES, seconds: snapshotS }, insertToFindableMs: lat, notFound: pending.size, burst: { updates: UPDATES, committedSeconds: committedS, appliedSeconds: appliedS, changesPerSecond: Math.round(UPDATES / appliedS), followerChangesPerSecond: followerRate }, loadAverage: load, drift: v.drift })}\n`,
   );
   if (v.drift !== 0 || pending.size > 0) process.exitCode = 1;
 } finally {

@@ -13,7 +13,8 @@ export interface FollowerOptions {
   /** Messages per transaction (a fetched batch larger than this is split). */
   maxBatch?: number;
   logger?: Logger;
-  onBatch?: (topic: string, outcome: BatchOutcome, count: number) => void;
+  /** After each committed batch: its outcome, its size, and the wall time of its transaction. */
+  onBatch?: (topic: string, outcome: BatchOutcome, count: number, ms: number) => void;
 }
 
 export class IndexFollower {
@@ -43,16 +44,38 @@ export class IndexFollower {
       maxBytesPerPartition: 16 * 1024 * 1024,
       maxBytes: 32 * 1024 * 1024,
       maxWaitTimeInMs: 100,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1000,
+      // A batch of a few thousand changes on a loaded machine can take seconds: heartbeats go between chunks.
+      sessionTimeout: 30_000,
+      rebalanceTimeout: 60_000,
+      heartbeatInterval: 3000,
       retry: { retries: 10 },
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.joined = true;
     });
-    consumer.on(consumer.events.CRASH, () => {
+    consumer.on(consumer.events.CRASH, (e) => {
       this.joined = false;
+      const { error, restart } = e.payload;
+      this.opts.logger?.error(
+        { err: { name: error.name, message: error.message }, restart },
+        'change-feed consumer crashed',
+      );
+      // kafkajs restarts after a retriable error; after any other, start again here (the inbox makes it safe).
+      if (!restart && this.consumer === consumer)
+        setTimeout(() => {
+          if (this.consumer !== consumer) return;
+          void consumer
+            .disconnect()
+            .catch(() => undefined)
+            .then(() => (this.consumer === consumer ? this.start() : undefined))
+            .catch((err: unknown) =>
+              this.opts.logger?.error(
+                { err: { message: (err as Error).message } },
+                'change-feed consumer restart failed',
+              ),
+            );
+        }, 1000);
     });
     await consumer.connect();
     await consumer.subscribe({ topics: this.topics, fromBeginning: true });
@@ -76,14 +99,31 @@ export class IndexFollower {
               messages.push({ offset: m.offset, event: null });
             } else messages.push({ offset: m.offset, event: p.event });
           }
-          const outcome = await applyBatch(this.knex, batch.topic, batch.partition, messages);
+          await heartbeat();
+          let outcome: BatchOutcome;
+          const t0 = performance.now();
+          try {
+            outcome = await applyBatch(this.knex, batch.topic, batch.partition, messages);
+          } catch (e) {
+            // pg errors name the statement, not the values; kafkajs fetches the batch again (the inbox skips what
+            // was applied).
+            this.opts.logger?.error(
+              {
+                topic: batch.topic,
+                partition: batch.partition,
+                err: { code: (e as { code?: string }).code, message: (e as Error).message },
+              },
+              'change batch not applied; retrying',
+            );
+            throw e;
+          }
           this.applied += outcome.applied;
           if (outcome.resnapshotDetected)
             this.opts.logger?.error(
               { topic: batch.topic },
               'HGD change feed: a new snapshot started while streaming (replication slot lost or connector reset); the index is being rebuilt from it (see the runbook)',
             );
-          this.opts.onBatch?.(batch.topic, outcome, chunk.length);
+          this.opts.onBatch?.(batch.topic, outcome, chunk.length, performance.now() - t0);
           const last = chunk[chunk.length - 1]!.offset;
           resolveOffset(last);
           await consumer.commitOffsets([

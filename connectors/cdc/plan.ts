@@ -56,6 +56,8 @@ export interface MemberState {
 export interface PlannedMember extends MemberState {
   /** Keys to write (empty for a deleted member). */
   keys: string[];
+  /** False when the member's keys are the ones already indexed (e.g. a code or relation change): no rewrite. */
+  keysChanged: boolean;
 }
 
 export interface BatchPlan {
@@ -117,6 +119,7 @@ export function planBatch(
         lsn,
         snapshotLsn,
         deleted: true,
+        keysChanged: true,
       };
     } else {
       const entry = indexEntry(e.after);
@@ -129,6 +132,7 @@ export function planBatch(
         lsn,
         snapshotLsn,
         deleted: false,
+        keysChanged: true,
       };
     }
     if (cur !== undefined && !cur.deleted) totalDelta += count(frequencyDeltas, cur, -1);
@@ -137,6 +141,10 @@ export function planBatch(
     out.delete(e.memberId);
     out.set(e.memberId, next);
     applied++;
+  }
+  for (const m of out.values()) {
+    const was = states.get(m.memberId);
+    m.keysChanged = !(was !== undefined && !was.deleted && !m.deleted && was.digest === m.digest);
   }
   return { members: [...out.values()], frequencyDeltas, totalDelta, applied, duplicates };
 }

@@ -67,10 +67,14 @@ async function loadStates(tx: Db, ids: string[]): Promise<Map<string, MemberStat
 async function writePlan(tx: Db, plan: BatchPlan): Promise<void> {
   if (plan.members.length === 0) return;
   const ids = plan.members.map((m) => m.memberId);
-  await tx.raw('delete from hgd_match.member_keys where member_id = any(?::text[])', [ids]);
+  const rekeyed = plan.members.filter((m) => m.keysChanged);
+  if (rekeyed.length > 0)
+    await tx.raw('delete from hgd_match.member_keys where member_id = any(?::text[])', [
+      rekeyed.map((m) => m.memberId),
+    ]);
   const keyHashes: string[] = [];
   const keyMembers: string[] = [];
-  for (const m of plan.members)
+  for (const m of rekeyed)
     for (const k of m.keys) {
       keyHashes.push(k);
       keyMembers.push(m.memberId);

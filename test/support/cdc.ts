@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { loadCdcConfig, type CdcConfig } from '../../connectors/cdc/config.js';
 import { ConnectClient } from '../../connectors/cdc/connect-client.js';
-import { IndexFollower } from '../../connectors/cdc/follower.js';
+import { IndexFollower, type FollowerOptions } from '../../connectors/cdc/follower.js';
 import {
   applyConnector,
   createChangeTopics,
@@ -10,6 +10,7 @@ import {
   waitRunning,
 } from '../../connectors/cdc/setup.js';
 import { createKafka } from '../../connectors/kafka/client.js';
+import { createLogger } from '../../src/runtime/logger.js';
 import type { TestDatabase } from './db.js';
 import { STACK, uniqueName, waitFor } from './stack.js';
 
@@ -55,8 +56,13 @@ export async function stopFeed(cfg: CdcConfig): Promise<void> {
   await removeFeed(new ConnectClient(cfg.connectUrl), cfg);
 }
 
-export function follower(db: TestDatabase, cfg: CdcConfig): IndexFollower {
-  return new IndexFollower(testKafka(), db.knex, cfg);
+export function follower(
+  db: TestDatabase,
+  cfg: CdcConfig,
+  onBatch?: FollowerOptions['onBatch'],
+): IndexFollower {
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'warn').child({ component: 'cdc-follower' });
+  return new IndexFollower(testKafka(), db.knex, cfg, { logger, ...(onBatch ? { onBatch } : {}) });
 }
 
 let sentinel = 0;

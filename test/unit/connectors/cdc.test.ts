@@ -184,3 +184,15 @@ describe('connector configuration', () => {
     expect(JSON.stringify(cfg)).not.toMatch(/secret/);
   });
 });
+
+describe('planBatch key rewrites', () => {
+  it('rewrites keys only when they change', () => {
+    const first = planBatch(new Map(), [change('c', base, 10)]);
+    expect(first.members[0]!.keysChanged).toBe(true);
+    const state = new Map([['m1', { ...first.members[0]! }]]);
+    const code = planBatch(state, [change('u', { ...base, bhxhCode: '7999000123' }, 20)]);
+    expect(code.members[0]!.keysChanged).toBe(false);
+    const moved = planBatch(state, [change('u', { ...base, provinceCode: '01' }, 20)]);
+    expect(moved.members[0]!.keysChanged).toBe(true);
+  });
+});
