@@ -48,11 +48,24 @@ export async function setupSource(owner: Knex, c: CdcConfig): Promise<void> {
 export async function createChangeTopics(admin: Admin, c: CdcConfig): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const topics = [membersTopic(c), householdsTopic(c)].filter((t) => !existing.has(t));
-  if (topics.length > 0)
-    await admin.createTopics({
-      waitForLeaders: true,
+  if (topics.length === 0) return;
+  await admin
+    .createTopics({
+      waitForLeaders: false,
       topics: topics.map((topic) => ({ topic, numPartitions: 1, replicationFactor: -1 })),
-    });
+    })
+    .catch(() => undefined); // created meanwhile by another caller: checked below
+  // A loaded broker takes a moment before the new topics have leaders.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      await admin.fetchTopicMetadata({ topics: [membersTopic(c), householdsTopic(c)] });
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }
 
 export async function applyConnector(client: ConnectClient, c: CdcConfig): Promise<void> {
