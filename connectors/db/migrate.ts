@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { cdcMigrations } from '../cdc/migrations.js';
 import { hgdMigrations } from '../hgd/migrations.js';
 import { bridgeMigrations } from './bridge-migrations.js';
 import { consoleMigrations } from './console-migrations.js';
@@ -7,7 +8,7 @@ import { grantRuntimeRole } from './roles.js';
 
 /** Every migration of the project (HGD's tables for dev/test, and ours), in name order. */
 export function allMigrations(): Migration[] {
-  return [...hgdMigrations, ...bridgeMigrations, ...consoleMigrations].sort((a, b) =>
+  return [...hgdMigrations, ...bridgeMigrations, ...consoleMigrations, ...cdcMigrations].sort((a, b) =>
     a.name.localeCompare(b.name),
   );
 }

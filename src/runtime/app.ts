@@ -36,6 +36,7 @@ import { ReviewDesk } from '../flows/review/desk.js';
 import type { FlowHandler } from '../ports/flow.js';
 import type { CodeChangeLog, FindPerson, HgdReads } from '../ports/hgd.js';
 import { coalesce, noteRead } from './batching.js';
+import { cdcReadiness } from './cdc.js';
 import { redactUrl, type Config } from './config.js';
 import { RuntimeEvents } from './events.js';
 import { OpsServer } from './http.js';
@@ -391,6 +392,7 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
         // Through the codec's client: the registry's TLS, basic auth and timeout (a bare fetch has none of them).
         check: () => codec.ping(),
       },
+      ...cdcReadiness(config, knex, admin, metrics),
       ...(consume
         ? [
             {

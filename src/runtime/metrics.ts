@@ -112,6 +112,40 @@ export class Metrics {
   /** The review backlog and resolutions (the console sets them). */
   readonly review: ReviewMetrics = new ReviewMetrics(this.registry);
 
+  /** The HGD change feed (connectors/cdc/health.ts), refreshed with readiness when CDC_ENABLED=true. */
+  readonly cdc = {
+    problems: new Gauge({
+      name: 'vss_bridge_cdc_problems',
+      help: 'Problems of the HGD change feed: connector or task not RUNNING, slot missing, changes waiting and none applied.',
+      registers: [this.registry],
+    }),
+    connectorRunning: new Gauge({
+      name: 'vss_bridge_cdc_connector_running',
+      help: 'Connector and task states from the Kafka Connect REST API: 1 when the connector and every task are RUNNING.',
+      registers: [this.registry],
+    }),
+    backlog: new Gauge({
+      name: 'vss_bridge_cdc_backlog',
+      help: 'HGD change events on the change topics not yet applied to the search index.',
+      registers: [this.registry],
+    }),
+    slotLagBytes: new Gauge({
+      name: 'vss_bridge_cdc_slot_lag_bytes',
+      help: "HGD's write-ahead log written after the position the connector confirmed (source position vs applied).",
+      registers: [this.registry],
+    }),
+    lastApplied: new Gauge({
+      name: 'vss_bridge_cdc_last_applied_timestamp_seconds',
+      help: 'When the index follower last applied a batch of changes.',
+      registers: [this.registry],
+    }),
+    resnapshots: new Gauge({
+      name: 'vss_bridge_cdc_resnapshots',
+      help: 'Snapshots that started while the follower was streaming (slot lost or connector reset), since the index was built.',
+      registers: [this.registry],
+    }),
+  };
+
   constructor(opts: { processMetrics?: boolean } = {}) {
     if (opts.processMetrics !== false)
       collectDefaultMetrics({ register: this.registry, prefix: 'vss_bridge_' });

@@ -36,6 +36,12 @@ const CONSOLE = [
 const RETENTION = [
   'RETENTION_INBOX_DAYS, RETENTION_OUTBOX_DAYS, RETENTION_DEAD_LETTER_DAYS, RETENTION_REVIEW_DAYS',
 ];
+const CDC = [
+  'CONNECT_URL (or CONNECT_PORT)',
+  'CDC_CONNECTOR, CDC_TOPIC_PREFIX, CDC_SLOT, CDC_PUBLICATION, CDC_GROUP_ID',
+  'CDC_DATABASE_USER, CDC_DATABASE_PASSWORD, CDC_DATABASE_HOST, CDC_DATABASE_PORT, CDC_DATABASE_NAME, CDC_DATABASE_SSLMODE',
+  'CDC_MAX_DELAY_SECONDS',
+];
 const TOPICS = ['TOPIC_PREFIX', 'TOPIC_CHILD_REGISTRATION_SUBMITTED … TOPIC_REVIEW_CASE_CHANGED'];
 
 /** Variables read by each command, by command path ('hgd import', 'dlq list' …). */
@@ -83,6 +89,12 @@ export const COMMAND_ENV: Record<string, string[]> = {
   'operators list': DB,
   'operators token': DB,
   validate: TOPICS,
+  'hgd verify-index': OWNER_DB,
+  'cdc setup': [...OWNER_DB, ...KAFKA, ...CDC],
+  'cdc follow': [...OWNER_DB, ...KAFKA, ...CDC, 'LOG_LEVEL'],
+  'cdc status': [...DB, ...KAFKA, ...CDC],
+  'cdc resnapshot': [...DB, ...CDC],
+  'cdc remove': [...DB, ...CDC],
 };
 
 export function envHelp(command: string): string {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as cdc, registerVerifyIndex } from './cdc.js';
 import { register as dlq } from './dlq.js';
 import { register as dlqList } from './dlq-list.js';
 import { envHelp } from './env-help.js';
@@ -26,8 +27,10 @@ export function registerCommands(program: Command): void {
     lag,
     validate,
     retention,
+    cdc,
   ])
     register(program);
+  registerVerifyIndex(program);
   dlqList(program);
   addEnvHelp(program);
 }

@@ -31,6 +31,7 @@ const PORTS: Record<string, number> = {
   postgres: 5432,
   kafka: 9092,
   'schema-registry': 8081,
+  connect: 8083,
   'vss-bridge': 9400,
   'kafka-ui': 8080,
   prometheus: 9090,
