@@ -97,15 +97,15 @@ describe.skipIf(!installed)(`the adapter on ${CONFLUENT_PACKAGE} (KAFKA_CLIENT=c
     expect(vssid.map((v) => v.outcome).sort()).toEqual(['MAPPED', 'NO_MATCH']);
     expect(await readAll(kafka, `${topic}.dlq`)).toHaveLength(1);
 
-    // Offsets committed to the end of the input. The confluent client drops the commit metadata that carries the
-    // commit time (kafkajs keeps it; `vss-bridge lag` shows it): a known difference, see the ADR.
+    // Offsets committed to the end of the input, with the commit time in the metadata (what `vss-bridge lag` reads;
+    // the confluent client appends a NUL byte to it, which fetchLag strips).
     await waitFor('input committed to its end', () => committedToEnd(kafka, config.kafka.groupId, topic));
     const admin = kafka.admin();
     await admin.connect();
     const lag = await fetchLag(admin, config.kafka.groupId, [topic]);
     await admin.disconnect();
     expect(lag.reduce((a, p) => a + p.lag, 0)).toBe(0);
-    expect(lag.map((p) => p.lastCommitAt)).toEqual(lag.map(() => null));
+    expect(lag.some((p) => p.lastCommitAt !== null && Date.now() - p.lastCommitAt < 120_000)).toBe(true);
   });
 
   it('reports itself joined, as the readiness check needs', async () => {

@@ -2,6 +2,7 @@ import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { asKafkajsError, librdkafkaLogger } from '../../../../connectors/kafka/confluent.js';
 import { isTransientKafkaError } from '../../../../connectors/kafka/errors.js';
+import { commitTime } from '../../../../connectors/kafka/lag.js';
 import { ConfigError, loadConfig } from '../../../../src/runtime/config.js';
 import { isTransientInfraError } from '../../../../connectors/transient.js';
 import type { Logger } from '../../../../src/runtime/logger.js';
@@ -75,5 +76,16 @@ describe('librdkafka log lines', () => {
     l.warn('Group coordinator changed');
     l.info('Received rebalance event');
     expect(seen.map(([level]) => level)).toEqual(['info', 'error', 'warn', 'debug']);
+  });
+});
+
+describe('commit time in the offset metadata', () => {
+  it('reads what either client committed (the confluent client adds a NUL byte), nothing else', () => {
+    expect(commitTime('1795654563690')).toBe(1795654563690);
+    expect(commitTime('1795654563690\u0000')).toBe(1795654563690);
+    expect(commitTime('')).toBeNull();
+    expect(commitTime(null)).toBeNull();
+    expect(commitTime('hello')).toBeNull();
+    expect(commitTime('42')).toBeNull();
   });
 });
