@@ -7,12 +7,14 @@
  * (kafkajs, confluent, kafkajs, confluent …) so both share the machine's conditions.
  *
  *   --records N  backlog per run (default 50,000)   --size B  value bytes (default 400)   --rounds R  (default 2)
+ *   --tuned      also `confluent-tuned`: batches up to 1,000 records (`js.consumer.max.batch.size`, default 32)
+ *                and no producer linger (`linger.ms` 0, default 5), closer to what kafkajs does by default
  */
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg, totalmem } from 'node:os';
 import type { Kafka } from 'kafkajs';
 import { kafkaClientFromConfig, kafkaFromConfig } from '../connectors/kafka/client.js';
-import { loadConfluent } from '../connectors/kafka/confluent.js';
+import { createConfluentKafka, loadConfluent } from '../connectors/kafka/confluent.js';
 import { ensureTopics } from '../connectors/kafka/topics.js';
 import { loadConfig, type KafkaClientName } from '../src/runtime/config.js';
 import { uniqueName } from '../test/support/stack.js';
@@ -24,6 +26,8 @@ const arg = (name: string, dflt: number) => {
 const RECORDS = arg('records', 50_000);
 const SIZE = arg('size', 400);
 const ROUNDS = arg('rounds', 2);
+const TUNED = process.argv.includes('--tuned');
+type Variant = KafkaClientName | 'confluent-tuned';
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 loadConfluent(); // fail at once, with the install hint, when the optional client is missing
@@ -54,7 +58,7 @@ async function timestamps(topic: string, count: number): Promise<Map<string, num
   return out;
 }
 
-async function pipeRun(client: KafkaClientName, round: number) {
+async function pipeRun(client: Variant, round: number) {
   const prefix = `${uniqueName('client-bench')}.`;
   const input = `${prefix}in`;
   const output = `${prefix}out`;
@@ -73,7 +77,19 @@ async function pipeRun(client: KafkaClientName, round: number) {
   await producer.disconnect();
   const inTs = await timestamps(input, RECORDS);
 
-  const kafka: Kafka = kafkaClientFromConfig({ ...base, kafka: { ...base.kafka, client } });
+  const kafka: Kafka =
+    client === 'confluent-tuned'
+      ? createConfluentKafka({
+          brokers: base.kafka.brokers,
+          clientId: base.kafka.clientId,
+          ssl: base.kafka.ssl,
+          tls: base.kafka.tls,
+          sasl: base.kafka.sasl,
+          admin: () => harness.admin(),
+          consumerConfig: { 'js.consumer.max.batch.size': 1000 },
+          producerConfig: { 'linger.ms': 0 },
+        })
+      : kafkaClientFromConfig({ ...base, kafka: { ...base.kafka, client } });
   const out = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await out.connect();
   const consumer = kafka.consumer({ groupId: uniqueName('client-bench'), allowAutoTopicCreation: false });
@@ -136,7 +152,8 @@ async function pipeRun(client: KafkaClientName, round: number) {
 
 const results = [];
 for (let r = 1; r <= ROUNDS; r++) {
-  for (const client of ['kafkajs', 'confluent'] as const) {
+  const variants: Variant[] = TUNED ? ['kafkajs', 'confluent', 'confluent-tuned'] : ['kafkajs', 'confluent'];
+  for (const client of variants) {
     log(`round ${r}: ${client}`);
     const res = await pipeRun(client, r);
     log(JSON.stringify(res));

@@ -128,6 +128,7 @@ class ConfluentConsumer {
     private readonly kafka: CkjsKafka,
     private readonly cfg: ConsumerConfig,
     private readonly logger: ReturnType<typeof librdkafkaLogger>,
+    private readonly librdkafka: Record<string, unknown> = {},
   ) {}
 
   on(event: string, listener: (e: unknown) => void): () => void {
@@ -179,6 +180,7 @@ class ConfluentConsumer {
     }
     const groupId = c.groupId;
     const inner = this.kafka.consumer({
+      ...this.librdkafka,
       kafkaJS,
       // Group events for the consumer loop (readiness, metrics): librdkafka reports them through this callback.
       rebalance_cb: (err: { code: number }, assignment: { topic: string; partition: number }[]) => {
@@ -229,7 +231,12 @@ class ConfluentConsumer {
 class ConfluentProducer {
   private readonly inner: CkjsProducer;
 
-  constructor(kafka: CkjsKafka, cfg: ProducerConfig, logger: ReturnType<typeof librdkafkaLogger>) {
+  constructor(
+    kafka: CkjsKafka,
+    cfg: ProducerConfig,
+    logger: ReturnType<typeof librdkafkaLogger>,
+    librdkafka: Record<string, unknown> = {},
+  ) {
     const kafkaJS: Record<string, unknown> = { acks: -1, logger };
     for (const k of [
       'idempotent',
@@ -241,7 +248,7 @@ class ConfluentProducer {
     ] as const) {
       if (cfg[k] !== undefined) kafkaJS[k] = cfg[k];
     }
-    this.inner = kafka.producer({ kafkaJS });
+    this.inner = kafka.producer({ ...librdkafka, kafkaJS });
   }
 
   private static acks(acks: number | undefined): void {
@@ -285,7 +292,7 @@ class ConfluentProducer {
  * connection errors go to info; the rest keep their level, librdkafka's info to debug.
  */
 const ROUTINE =
-  /Connection refused|Disconnected|brokers are down|Broker transport failure|Connect to .* failed/;
+  /connection refused|disconnected|all broker connections are down|brokers are down|broker transport failure|connect to .* failed/i;
 export function librdkafkaLogger(logger: Logger | undefined) {
   const out = (level: 'error' | 'warn' | 'info' | 'debug') => (message: string, extra?: unknown) => {
     if (!logger) return;
@@ -313,6 +320,9 @@ export interface ConfluentOptions {
   logger?: Logger | undefined;
   /** kafkajs for what is not bridged (admin). */
   admin: () => Admin;
+  /** librdkafka settings beside the KafkaJS-style ones (benchmarks only, e.g. `js.consumer.max.batch.size`). */
+  consumerConfig?: Record<string, unknown>;
+  producerConfig?: Record<string, unknown>;
 }
 
 /** The confluent client behind the kafkajs `Kafka` type (the bridged subset only; see the module comment). */
@@ -341,8 +351,10 @@ export function createConfluentKafka(opts: ConfluentOptions): Kafka {
     },
   });
   const bridged = {
-    consumer: (cfg: ConsumerConfig) => new ConfluentConsumer(kafka, cfg, logger) as unknown as Consumer,
-    producer: (cfg: ProducerConfig = {}) => new ConfluentProducer(kafka, cfg, logger) as unknown as Producer,
+    consumer: (cfg: ConsumerConfig) =>
+      new ConfluentConsumer(kafka, cfg, logger, opts.consumerConfig) as unknown as Consumer,
+    producer: (cfg: ProducerConfig = {}) =>
+      new ConfluentProducer(kafka, cfg, logger, opts.producerConfig) as unknown as Producer,
     admin: opts.admin,
   };
   return bridged as unknown as Kafka;
