@@ -288,17 +288,14 @@ class ConfluentProducer {
 }
 
 /**
- * librdkafka's log lines to pino. A broker going away is routine (the client reconnects by itself), so its
- * connection errors go to info; the rest keep their level, librdkafka's info to debug.
+ * librdkafka's log lines to pino at the level librdkafka gave them (its info as debug), as kafkajs' are: a broker
+ * that cannot be reached is an error on both paths.
  */
-const ROUTINE =
-  /connection refused|disconnected|all broker connections are down|brokers are down|broker transport failure|connect to .* failed/i;
 export function librdkafkaLogger(logger: Logger | undefined) {
   const out = (level: 'error' | 'warn' | 'info' | 'debug') => (message: string, extra?: unknown) => {
     if (!logger) return;
     const fields = { librdkafka: extra };
-    if (level === 'error' && ROUTINE.test(message)) logger.info(fields, message);
-    else if (level === 'error' || level === 'warn') logger[level](fields, message);
+    if (level === 'error' || level === 'warn') logger[level](fields, message);
     else logger.debug(fields, message);
   };
   return {

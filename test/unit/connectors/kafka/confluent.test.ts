@@ -63,7 +63,7 @@ describe('confluent client errors, classified as the kafkajs path classifies the
 });
 
 describe('librdkafka log lines', () => {
-  it('a broker going away is info; other errors stay errors; librdkafka info is debug', () => {
+  it('errors and warnings keep their level, librdkafka info is debug', () => {
     const seen: [string, string][] = [];
     const logger = Object.fromEntries(
       ['error', 'warn', 'info', 'debug'].map((l) => [l, (_f: unknown, m: string) => seen.push([l, m])]),
@@ -76,7 +76,7 @@ describe('librdkafka log lines', () => {
     l.error('Consumer encountered error while processing message');
     l.warn('Group coordinator changed');
     l.info('Received rebalance event');
-    expect(seen.map(([level]) => level)).toEqual(['info', 'info', 'error', 'warn', 'debug']);
+    expect(seen.map(([level]) => level)).toEqual(['error', 'error', 'error', 'warn', 'debug']);
   });
 });
 
