@@ -7,8 +7,8 @@
  * (kafkajs, confluent, kafkajs, confluent …) so both share the machine's conditions.
  *
  *   --records N  backlog per run (default 50,000)   --size B  value bytes (default 400)   --rounds R  (default 2)
- *   --tuned      also `confluent-tuned`: batches up to 1,000 records (`js.consumer.max.batch.size`, default 32)
- *                and no producer linger (`linger.ms` 0, default 5), closer to what kafkajs does by default
+ *   --package-defaults  also `confluent-32`: the package's own defaults, batches of at most 32 records
+ *                (`js.consumer.max.batch.size`) and a 5 ms producer linger, where the bridge sets 1,000 and 0
  */
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -26,8 +26,8 @@ const arg = (name: string, dflt: number) => {
 const RECORDS = arg('records', 50_000);
 const SIZE = arg('size', 400);
 const ROUNDS = arg('rounds', 2);
-const TUNED = process.argv.includes('--tuned');
-type Variant = KafkaClientName | 'confluent-tuned';
+const PACKAGE_DEFAULTS = process.argv.includes('--package-defaults');
+type Variant = KafkaClientName | 'confluent-32';
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 loadConfluent(); // fail at once, with the install hint, when the optional client is missing
@@ -78,7 +78,7 @@ async function pipeRun(client: Variant, round: number) {
   const inTs = await timestamps(input, RECORDS);
 
   const kafka: Kafka =
-    client === 'confluent-tuned'
+    client === 'confluent-32'
       ? createConfluentKafka({
           brokers: base.kafka.brokers,
           clientId: base.kafka.clientId,
@@ -86,8 +86,8 @@ async function pipeRun(client: Variant, round: number) {
           tls: base.kafka.tls,
           sasl: base.kafka.sasl,
           admin: () => harness.admin(),
-          consumerConfig: { 'js.consumer.max.batch.size': 1000 },
-          producerConfig: { 'linger.ms': 0 },
+          consumerConfig: { 'js.consumer.max.batch.size': 32 },
+          producerConfig: { 'linger.ms': 5 },
         })
       : kafkaClientFromConfig({ ...base, kafka: { ...base.kafka, client } });
   const out = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
@@ -152,7 +152,9 @@ async function pipeRun(client: Variant, round: number) {
 
 const results = [];
 for (let r = 1; r <= ROUNDS; r++) {
-  const variants: Variant[] = TUNED ? ['kafkajs', 'confluent', 'confluent-tuned'] : ['kafkajs', 'confluent'];
+  const variants: Variant[] = PACKAGE_DEFAULTS
+    ? ['kafkajs', 'confluent', 'confluent-32']
+    : ['kafkajs', 'confluent'];
   for (const client of variants) {
     log(`round ${r}: ${client}`);
     const res = await pipeRun(client, r);
