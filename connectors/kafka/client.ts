@@ -3,6 +3,7 @@ import { Kafka, logLevel as KafkaLogLevel, type LogEntry, type SASLOptions } fro
 import type { ConnectionOptions } from 'node:tls';
 import type { Config } from '../../src/runtime/config.js';
 import { tlsOptions } from '../../src/runtime/connections.js';
+import { createConfluentKafka } from './confluent.js';
 import type { Logger } from '../../src/runtime/logger.js';
 
 export interface KafkaClientOptions {
@@ -86,5 +87,24 @@ export function kafkaFromConfig(config: Config, logger?: Logger, retries?: numbe
     sasl: config.kafka.sasl,
     ...(logger ? { logger } : {}),
     ...(retries === undefined ? {} : { retries }),
+  });
+}
+
+/**
+ * The client of the data path (the consumer group and the producer of `run` and of the outbox relay), chosen by
+ * KAFKA_CLIENT: kafkajs (default) or the confluent client (docs/adr/0005-kafka-client.md). Admin operations and
+ * the test and benchmark harnesses stay on kafkajs.
+ */
+export function kafkaClientFromConfig(config: Config, logger?: Logger): Kafka {
+  const kafka = kafkaFromConfig(config, logger);
+  if ((config.kafka.client ?? 'kafkajs') === 'kafkajs') return kafka;
+  return createConfluentKafka({
+    brokers: config.kafka.brokers,
+    clientId: config.kafka.clientId,
+    ssl: config.kafka.ssl,
+    tls: config.kafka.tls,
+    sasl: config.kafka.sasl,
+    logger,
+    admin: () => kafka.admin(),
   });
 }

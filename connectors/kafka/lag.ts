@@ -14,6 +14,17 @@ export interface PartitionLag {
 }
 
 /**
+ * The commit time our consumer writes as the offset metadata (epoch ms), or null for anything else. The confluent
+ * client (KAFKA_CLIENT=confluent) commits the metadata with a trailing NUL byte.
+ */
+export function commitTime(metadata: string | null | undefined): number | null {
+  const text = metadata?.replace(/\0+$/, '');
+  if (!text) return null;
+  const ms = Number(text);
+  return Number.isFinite(ms) && ms > 1e12 ? ms : null;
+}
+
+/**
  * Lag = log-end offset − committed offset (docs/operations.md, "Local stack"). With nothing committed, the group starts from the
  * earliest retained offset (`fromBeginning`), so the lag is log-end − log-start.
  */
@@ -34,8 +45,7 @@ export async function fetchLag(admin: Admin, group: string, topics?: string[]): 
       const logStart = Number(end?.low ?? 0);
       const c = Number(p.offset);
       const lag = c < 0 ? logEnd - logStart : Math.max(0, logEnd - c);
-      const meta = Number(p.metadata);
-      const lastCommitAt = p.metadata && Number.isFinite(meta) && meta > 1e12 ? meta : null;
+      const lastCommitAt = commitTime(p.metadata);
       out.push({
         group,
         topic: t.topic,

@@ -16,7 +16,7 @@ import { scheduleRetention } from '../../connectors/db/retention.js';
 import { hgdMatcher, loadMatchModel } from '../../connectors/hgd/matcher.js';
 import { findMembersByBhxhCodes, hgdMatchMany } from '../../connectors/hgd/match-many.js';
 import { findMemberByBhxhCode, findMembersByIdNumber, getMember } from '../../connectors/hgd/repository.js';
-import { kafkaFromConfig } from '../../connectors/kafka/client.js';
+import { kafkaClientFromConfig, kafkaFromConfig } from '../../connectors/kafka/client.js';
 import { ConsumerLoop } from '../../connectors/kafka/consumer-loop.js';
 import { fetchLag } from '../../connectors/kafka/lag.js';
 import { KafkaPublisher, recordBytes } from '../../connectors/kafka/publisher.js';
@@ -330,7 +330,7 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
   const events = new RuntimeEvents();
   const metrics = new Metrics();
   metrics.subscribe(events);
-  const kafka = kafkaFromConfig(config, logger);
+  const kafka = kafkaClientFromConfig(config, logger);
   const encode = (topic: string, record: unknown) => codec.encode(topic, record);
   const relay = outboxRelay(config, knex, kafka, logger, events);
   const handlers = await flowHandlers(config, knex, events, search);
@@ -527,7 +527,7 @@ export async function openReviewDesk(
     await life.stop();
     throw e;
   }
-  const relay = outboxRelay(config, knex, kafkaFromConfig(config, logger), logger);
+  const relay = outboxRelay(config, knex, kafkaClientFromConfig(config, logger), logger);
   life.add({ name: 'outbox-relay', stop: () => relay.stop() });
   const desk = new ReviewDesk({
     cases: new PgReviewCases(knex),

@@ -56,6 +56,12 @@ export interface Config {
     /** TLS files when `ssl` (KAFKA_SSL_CA_FILE …); setting any of them turns `ssl` on. */
     tls: TlsFiles | null;
     sasl: KafkaSasl | null;
+    /**
+     * The client library of the consumer group and the producer (KAFKA_CLIENT): `kafkajs` (default) or `confluent`
+     * (@confluentinc/kafka-javascript on librdkafka, an optional native package; docs/adr/0005-kafka-client.md).
+     * Optional so that configurations built by hand keep meaning kafkajs.
+     */
+    client?: KafkaClientName;
   };
   /** The registry's URL without credentials (user:password in SCHEMA_REGISTRY_URL move to schemaRegistryAuth). */
   schemaRegistryUrl: string;
@@ -124,8 +130,12 @@ export const TOPIC_ENV: Record<keyof TopicNames, string> = {
   reviewCaseChanged: 'TOPIC_REVIEW_CASE_CHANGED',
 };
 
+export const KAFKA_CLIENTS = ['kafkajs', 'confluent'] as const;
+export type KafkaClientName = (typeof KAFKA_CLIENTS)[number];
+
 export const DEFAULTS = {
   KAFKA_BROKERS: '127.0.0.1:9092',
+  KAFKA_CLIENT: 'kafkajs',
   KAFKA_CLIENT_ID: 'vss-bridge',
   KAFKA_GROUP_ID: 'vss-bridge',
   KAFKA_SESSION_TIMEOUT_MS: '6000',
@@ -212,6 +222,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       break;
     }
   }
+
+  const kafkaClient = get('KAFKA_CLIENT') as KafkaClientName;
+  if (!KAFKA_CLIENTS.includes(kafkaClient))
+    problems.push(`KAFKA_CLIENT: expected ${KAFKA_CLIENTS.join('|')}, got '${kafkaClient}'`);
 
   const registry = get('SCHEMA_REGISTRY_URL');
   if (!isHttpUrl(registry))
@@ -386,6 +400,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ssl: kafkaSsl,
       tls: kafkaTls,
       sasl,
+      client: kafkaClient,
     },
     schemaRegistryUrl: registryUrl.replace(/\/+$/, ''),
     schemaRegistryAuth,

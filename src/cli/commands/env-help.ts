@@ -48,6 +48,7 @@ const TOPICS = ['TOPIC_PREFIX', 'TOPIC_CHILD_REGISTRATION_SUBMITTED … TOPIC_RE
 export const COMMAND_ENV: Record<string, string[]> = {
   run: [
     ...KAFKA,
+    'KAFKA_CLIENT',
     'KAFKA_GROUP_ID',
     'KAFKA_SESSION_TIMEOUT_MS',
     'KAFKA_HEARTBEAT_INTERVAL_MS',
