@@ -41,7 +41,10 @@ export interface ReadRecord {
   offset: string;
 }
 
-/** Reads a topic from the beginning until `count` records arrived (or the timeout passes). */
+/**
+ * Reads a topic from the beginning until `count` records arrived (or the timeout passes). It stops at `count`, so it
+ * cannot show an extra record: to count records (exactly once), read to the end offset with `readAll`.
+ */
 export async function readTopic(
   kafka: Kafka,
   topic: string,
