@@ -1,6 +1,6 @@
 // Summary of Stryker's JSON reports (.cache/stryker/<area>.json): score per area and every surviving mutant.
 //   node scripts/mutation-summary.mjs [--markdown] [area ...]
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 const argv = process.argv.slice(2);
 const markdown = argv.includes('--markdown');
@@ -9,15 +9,25 @@ const targets = { matching: 85, flows: 85, domain: 80, processor: 80 };
 
 let failed = false;
 for (const area of areas.length > 0 ? areas : Object.keys(targets)) {
-  const file = `.cache/stryker/${area}.json`;
-  if (!existsSync(file)) {
-    console.log(`${area}: no report (${file})`);
+  // The area's report, or the reports of its parts (<area>-<part>.json).
+  const dir = '.cache/stryker';
+  const files = existsSync(dir)
+    ? readdirSync(dir).filter(
+        (f) =>
+          f === `${area}.json` ||
+          (f.startsWith(`${area}-`) && f.endsWith('.json') && !f.endsWith('-incremental.json')),
+      )
+    : [];
+  if (files.length === 0) {
+    console.log(`${area}: no report in ${dir}`);
     continue;
   }
-  const report = JSON.parse(readFileSync(file, 'utf8'));
+  const reportFiles = {};
+  for (const file of files)
+    Object.assign(reportFiles, JSON.parse(readFileSync(`${dir}/${file}`, 'utf8')).files);
   const count = {};
   const survivors = [];
-  for (const [path, f] of Object.entries(report.files)) {
+  for (const [path, f] of Object.entries(reportFiles)) {
     const lines = f.source.split('\n');
     for (const m of f.mutants) {
       count[m.status] = (count[m.status] ?? 0) + 1;

@@ -245,5 +245,15 @@ describe('rank', () => {
     expect(r.map((c) => c.memberId)).toEqual(['c', 'a', 'b', 'd']);
     expect(rank([cand('b', 1), cand('a', 1)]).map((c) => c.memberId)).toEqual(['a', 'b']);
     expect(rank([cand('a', 1), cand('b', 1)]).map((c) => c.memberId)).toEqual(['a', 'b']);
+    // Whatever order the sort compares in.
+    const ids = ['e', 'b', 'd', 'a', 'c'];
+    expect(rank(ids.map((id) => cand(id, 1))).map((c) => c.memberId)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(rank([...ids].reverse().map((id) => cand(id, 1))).map((c) => c.memberId)).toEqual([
+      'a',
+      'b',
+      'c',
+      'd',
+      'e',
+    ]);
   });
 });

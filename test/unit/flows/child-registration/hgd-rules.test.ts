@@ -78,6 +78,11 @@ describe('hgd.agrees, record found by the declared BHXH code: a disagreement rej
     expect(r.rule('hgd.agrees')).toEqual({ rule: 'hgd.agrees', result: 'pass' });
   });
 
+  it('one clear difference among differences for a human still rejects', async () => {
+    const r = await evaluate(hgdWith({ fullName: 'Nguyễn Minh Ân', idNumber: '001215000999' }));
+    expect(r.rule('hgd.agrees')).toMatchObject({ result: 'reject', code: 'HGD_RECORD_MISMATCH' });
+  });
+
   it('every difference is listed in the finding', async () => {
     const r = await evaluate(hgdWith({ idNumber: '001215000999', gender: 'F', dob: '2015-06-11' }));
     const detail = r.rule('hgd.agrees')?.detail ?? '';
