@@ -62,10 +62,14 @@ function processorWith(
   opts: { maxDeadLetterValueBytes?: number; dlqTopicOf?: (t: string) => string; decode?: () => unknown } = {},
 ) {
   const events = new RuntimeEvents();
-  const seen: Record<string, unknown[]> = { dlq: [], processed: [], duplicate: [] };
-  events.on('message.dlq', (e) => seen.dlq!.push(e));
-  events.on('message.processed', (e) => seen.processed!.push(e));
-  events.on('message.duplicate', (e) => seen.duplicate!.push(e));
+  const seen: { dlq: unknown[]; processed: unknown[]; duplicate: unknown[] } = {
+    dlq: [],
+    processed: [],
+    duplicate: [],
+  };
+  events.on('message.dlq', (e) => seen.dlq.push(e));
+  events.on('message.processed', (e) => seen.processed.push(e));
+  events.on('message.duplicate', (e) => seen.duplicate.push(e));
   const handler: FlowHandler<{ eventId: string }> = {
     name: 'the-flow',
     decide: async () => ({ outcome: 'match', effects: [] }),
