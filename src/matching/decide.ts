@@ -74,6 +74,7 @@ export function posteriors(ranked: readonly { score: number }[]): number[] {
 /** Sort best first; ties broken by member id so the output is deterministic. */
 export function rank(candidates: ScoredCandidate[]): ScoredCandidate[] {
   return candidates.sort(
+    // Stryker disable next-line EqualityOperator,ConditionalExpression: member ids in a ranked list are distinct (scoreCandidates keeps one per id), so < and <=, > and >= agree, and for distinct ids Array.prototype.sort orders by whether the result is negative
     (a, b) => b.score - a.score || (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0),
   );
 }

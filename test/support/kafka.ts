@@ -1,4 +1,4 @@
-import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { createKafka } from '../../connectors/kafka/client.js';
 import { STACK, uniqueName } from './stack.js';
 
@@ -41,7 +41,10 @@ export interface ReadRecord {
   offset: string;
 }
 
-/** Reads a topic from the beginning until `count` records arrived (or the timeout passes). */
+/**
+ * Reads a topic from the beginning until `count` records arrived (or the timeout passes). It stops at `count`, so it
+ * cannot show an extra record: to count records (exactly once), read to the end offset with `readAll`.
+ */
 export async function readTopic(
   kafka: Kafka,
   topic: string,
@@ -87,4 +90,37 @@ export async function committedToEnd(kafka: Kafka, groupId: string, topic: strin
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * True when the group has committed `partition` of `topic` beyond `offset`: the record at `offset` was consumed and
+ * its processing committed (offsets are committed only after the transaction). Proves a duplicate was read, where a
+ * count of inbox rows (unchanged by a duplicate) cannot.
+ */
+export async function committedPast(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+  at: { partition: number; offset: string },
+): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const c = committed?.partitions.find((p) => p.partition === at.partition)?.offset ?? '-1';
+    return BigInt(c) > BigInt(at.offset);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Sends one record and returns where it landed (partition and offset), for `committedPast`. */
+export async function sendOne(
+  producer: Producer,
+  topic: string,
+  message: { key: string; value: Buffer },
+): Promise<{ partition: number; offset: string }> {
+  const [meta] = await producer.send({ topic, acks: -1, messages: [message] });
+  if (!meta || meta.baseOffset === undefined) throw new Error(`no offset returned for ${topic}`);
+  return { partition: meta.partition, offset: meta.baseOffset };
 }

@@ -98,10 +98,15 @@ describe('/metrics, /healthz and /readyz of a running adapter', () => {
     expect(value(s, 'vss_bridge_processing_duration_seconds_sum', { flow })).toBeGreaterThan(0);
 
     expect(value(s, 'vss_bridge_ready')).toBe(1);
-    expect(value(s, 'vss_bridge_process_resident_memory_bytes')).toBeGreaterThan(10 * 1024 * 1024);
-    expect(value(s, 'vss_bridge_process_cpu_seconds_total')).toBeGreaterThan(0);
-    expect(value(s, 'vss_bridge_nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
-    expect(value(s, 'vss_bridge_process_start_time_seconds')).toBeGreaterThan(Date.now() / 1000 - 3600);
+    // Process metrics: prom-client computes them; what is ours is that they are collected, under our prefix only.
+    for (const name of [
+      'vss_bridge_process_resident_memory_bytes',
+      'vss_bridge_process_cpu_seconds_total',
+      'vss_bridge_nodejs_heap_size_used_bytes',
+      'vss_bridge_process_start_time_seconds',
+    ])
+      expect(value(s, name), name).toBeDefined();
+    expect(s.filter((x) => /^(process|nodejs)_/.test(x.name))).toEqual([]);
   });
 
   it('exports lag and outbox figures on the refresh interval, and the dead letter went out through the outbox', async () => {
