@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Effect, EmitEffect } from '../../../src/domain/effects.js';
 import { PermanentError } from '../../../src/domain/errors.js';
-import type { CommitResult, EventStore } from '../../../src/ports/event-store.js';
+import type { BatchCommitResult, CommitResult, EventStore } from '../../../src/ports/event-store.js';
 import type { FlowHandler } from '../../../src/ports/flow.js';
 import type { InboundMessage } from '../../../src/ports/inbound.js';
 import { RuntimeEvents } from '../../../src/runtime/events.js';
@@ -49,6 +49,12 @@ class MemoryStore implements EventStore {
   ) {}
   async isProcessed(id: string) {
     return this.processed.has(id);
+  }
+  async processedAmong(ids: string[]) {
+    return new Set(ids.filter((id) => this.processed.has(id)));
+  }
+  async commitBatch(): Promise<BatchCommitResult> {
+    throw new Error('not used by these tests: they process one message at a time');
   }
   async commit(input: Committed): Promise<CommitResult> {
     const r = this.answer(input);
