@@ -5,7 +5,7 @@
  * in input order, and on every output partition the records appear in the order they were committed (the outbox
  * order), which only holds if one relay at a time publishes.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -18,6 +18,7 @@ import { memberToLine } from '../../src/matching/lines.js';
 import { testCodec, testConfig } from '../../test/support/app.js';
 import { createTestDatabase } from '../../test/support/db.js';
 import { readAll } from '../../test/support/topic-reader.js';
+import { spawnAdapter } from '../scenario/adapter-process.js';
 import { buildDefenceScenario, produceLookups } from '../scenario/defence.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -101,18 +102,7 @@ export async function runMultiInstance(opts: {
       LOG_LEVEL: 'warn',
     };
     const start = (name: string) => {
-      const c = spawn(process.execPath, [join(ROOT, 'bin/vss-bridge.mjs'), 'run'], {
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      c.stdout?.on('data', (d: Buffer) => {
-        errorLogLines += d
-          .toString()
-          .split('\n')
-          .filter((l) => l.includes('"level":50')).length;
-        logStream.write(`[${name}] ${d.toString()}`);
-      });
-      c.stderr?.on('data', (d: Buffer) => logStream.write(`[${name}] ${d.toString()}`));
+      const c = spawnAdapter(name, env, logStream, (n) => (errorLogLines += n));
       children.push(c);
       return c;
     };

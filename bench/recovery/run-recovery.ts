@@ -5,7 +5,7 @@
  * which no offset was committed anywhere in the group while work was waiting (the pause), and how long after the
  * restart the restarted instance's process committed again.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -16,6 +16,7 @@ import { topicBindings } from '../../connectors/registry/bindings.js';
 import { memberToLine } from '../../src/matching/lines.js';
 import { testCodec, testConfig } from '../../test/support/app.js';
 import { createTestDatabase } from '../../test/support/db.js';
+import { spawnAdapter } from '../scenario/adapter-process.js';
 import { buildDefenceScenario, produceLookups } from '../scenario/defence.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -86,18 +87,7 @@ export async function runRecovery(
       LOG_LEVEL: 'info',
     };
     const start = (name: string) => {
-      const c = spawn(process.execPath, [join(ROOT, 'bin/vss-bridge.mjs'), 'run'], {
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      c.stdout?.on('data', (d: Buffer) => {
-        errorLogLines += d
-          .toString()
-          .split('\n')
-          .filter((l) => l.includes('"level":50')).length;
-        logStream.write(`[${name}] ${d.toString()}`);
-      });
-      c.stderr?.on('data', (d: Buffer) => logStream.write(`[${name}] ${d.toString()}`));
+      const c = spawnAdapter(name, env, logStream, (n) => (errorLogLines += n));
       children.push(c);
       return c;
     };
