@@ -15,19 +15,7 @@ export async function claimInbox(
   tx: Knex.Transaction,
   row: { group: string; eventId: string; topic: string; partition: number; offset: string; outcome: string },
 ): Promise<boolean> {
-  const inserted = await tx('bridge.inbox')
-    .insert({
-      consumer_group: row.group,
-      event_id: row.eventId,
-      topic: row.topic,
-      partition: row.partition,
-      offset: row.offset,
-      outcome: row.outcome,
-    })
-    .onConflict(['consumer_group', 'event_id'])
-    .ignore()
-    .returning('event_id');
-  return inserted.length === 1;
+  return (await claimInboxMany(tx, row.group, [row])).size === 1;
 }
 
 /** The event ids among these that the group already processed (one statement). */

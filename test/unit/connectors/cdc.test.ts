@@ -3,6 +3,7 @@ import { connectorConfig, loadCdcConfig } from '../../../connectors/cdc/config.j
 import { parseChange, type MemberChange } from '../../../connectors/cdc/events.js';
 import { indexEntry, planBatch, type MemberState } from '../../../connectors/cdc/plan.js';
 import type { MemberRecord } from '../../../src/matching/types.js';
+import { memberToSnakeCase } from '../../../src/matching/lines.js';
 
 const base: MemberRecord = {
   memberId: 'm1',
@@ -22,23 +23,8 @@ const base: MemberRecord = {
 };
 
 function row(m: MemberRecord) {
-  return {
-    member_id: m.memberId,
-    household_code: m.householdCode,
-    full_name: m.fullName,
-    dob: m.dob,
-    dob_precision: m.dobPrecision,
-    gender: m.gender,
-    id_number: m.idNumber,
-    bhxh_code: m.bhxhCode,
-    province_code: m.provinceCode,
-    ward_code: m.wardCode,
-    father_name: null,
-    mother_name: null,
-    relation_to_head: null,
-    version: m.version,
-    updated_at: '2026-11-26T00:41:18.922647Z',
-  };
+  // Debezium's row image carries the table's columns (these are the member line's) plus version and updated_at.
+  return { ...memberToSnakeCase(m), version: m.version, updated_at: '2026-11-26T00:41:18.922647Z' };
 }
 
 function msg(op: string, m: MemberRecord | null, lsn: number, snapshot = 'false', id = 'm1') {
