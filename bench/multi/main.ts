@@ -19,7 +19,7 @@ const ok =
   r.distinctMembersChanged === r.codeChanges &&
   r.wrongCodes === 0 &&
   r.inputPartitionsOutOfOrder === 0 &&
-  r.outputPartitionsOutOfOrder === 0 &&
+  r.outputKeysOutOfOrder === 0 &&
   r.unknownRecords === 0 &&
   r.keysMissingOutputs === 0 &&
   r.dlq === 0;

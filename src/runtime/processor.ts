@@ -254,14 +254,27 @@ export class MessageProcessor implements MessageHandler {
       const durationSeconds = Number(process.hrtime.bigint() - started) / 1e9;
       result.results.forEach((r, j) => {
         const item = items[indexOf[j]!]!;
-        if (r === 'duplicate') this.deps.events.emit('message.duplicate', { topic: item.msg.topic });
-        else
-          this.deps.events.emit('message.processed', {
+        if (r === 'duplicate') {
+          this.deps.events.emit('message.duplicate', { topic: item.msg.topic });
+          return;
+        }
+        this.deps.events.emit('message.processed', {
+          topic: item.msg.topic,
+          outcome: inputs[j]!.outcome,
+          durationSeconds,
+          flow: item.handler.name,
+        });
+        // The same line as the single-event path: an operator at debug level sees every event, batched or not.
+        this.deps.logger.debug(
+          {
             topic: item.msg.topic,
+            partition: item.msg.partition,
+            offset: item.msg.offset,
+            eventId: inputs[j]!.eventId,
             outcome: inputs[j]!.outcome,
-            durationSeconds,
-            flow: item.handler.name,
-          });
+          },
+          'processed',
+        );
       });
       break;
     }

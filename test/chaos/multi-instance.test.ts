@@ -20,7 +20,7 @@ describe('several instances in one group keep every guarantee through a kill -9'
     expect(r.distinctMembersChanged).toBe(r.codeChanges);
     expect(r.wrongCodes).toBe(0);
     expect(r.inputPartitionsOutOfOrder).toBe(0);
-    expect(r.outputPartitionsOutOfOrder).toBe(0);
+    expect(r.outputKeysOutOfOrder).toBe(0);
     expect(r.unknownRecords).toBe(0);
     expect(r.keysMissingOutputs).toBe(0);
     expect(r.dlq).toBe(0);
