@@ -5,7 +5,7 @@ const areas = {
   matching: ['src/matching/**/*.ts'],
   flows: ['src/flows/**/*.ts'],
   domain: ['src/domain/**/*.ts'],
-  processor: ['src/runtime/processor.ts'],
+  processor: ['src/runtime/processor.ts', 'src/runtime/batching.ts'],
 };
 const area = process.env.MUTATION_AREA ?? 'matching';
 if (!(area in areas)) throw new Error(`MUTATION_AREA must be one of ${Object.keys(areas).join(', ')}`);

@@ -10,6 +10,7 @@ export default defineConfig({
       'test/unit/flows/**/*.test.ts',
       'test/unit/domain/**/*.test.ts',
       'test/unit/runtime/processor*.test.ts',
+      'test/unit/runtime/batching.test.ts',
     ],
     // A property check over 60,000 pairs (about 30 s): every mutant of the scorer would run it. Its claim (the early
     // exit never changes a listed score) is checked by the unit suite; the mutants it would kill are killed by the

@@ -156,3 +156,46 @@ describe('coalesce', () => {
     await expect(Promise.all([load(1), load(2)])).rejects.toThrow(/answered 1 values for 2 keys/);
   });
 });
+
+describe('chunkBatch at its bounds', () => {
+  it('a run may hold exactly maxBytes; one byte more starts the next', () => {
+    const sizes = (runs: { value: Buffer | null }[][]) => runs.map((r) => r.map((m) => m.value?.length ?? 0));
+    expect(sizes(chunkBatch([msg(60), msg(40), msg(1)], { maxEvents: 10, maxBytes: 100 }))).toEqual([
+      [60, 40],
+      [1],
+    ]);
+    expect(sizes(chunkBatch([msg(60), msg(41)], { maxEvents: 10, maxBytes: 100 }))).toEqual([[60], [41]]);
+  });
+
+  it('an oversized first message makes a run of one, with no empty run before it', () => {
+    const runs = chunkBatch([msg(500), msg(1)], { maxEvents: 10, maxBytes: 100 });
+    expect(runs.map((r) => r.length)).toEqual([1, 1]);
+  });
+
+  it('counts the key of a message whose value is null (a tombstone)', () => {
+    const tomb = { key: Buffer.alloc(60), value: null };
+    const runs = chunkBatch([tomb, tomb], { maxEvents: 10, maxBytes: 100 });
+    expect(runs.map((r) => r.length)).toEqual([1, 1]);
+  });
+});
+
+describe('coalesce: when it calls loadMany', () => {
+  it('a single load in its turn is answered', async () => {
+    const calls: string[][] = [];
+    const load = coalesce(async (keys: string[]) => (calls.push(keys), keys.map((k) => k.toUpperCase())));
+    expect(await load('a')).toBe('A');
+    expect(calls).toEqual([['a']]);
+  });
+
+  it('loads in different turns go in different calls; a full last part makes no empty call', async () => {
+    const calls: string[][] = [];
+    const load = coalesce(async (keys: string[]) => (calls.push(keys), keys), { maxBatch: 2 });
+    expect(await Promise.all([load('a'), load('b')])).toEqual(['a', 'b']);
+    expect(await Promise.all([load('c'), load('d'), load('e'), load('f')])).toEqual(['c', 'd', 'e', 'f']);
+    expect(calls).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+      ['e', 'f'],
+    ]);
+  });
+});

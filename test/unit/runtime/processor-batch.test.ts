@@ -102,7 +102,7 @@ function setup(opts: {
     backoff: { initialMs: 1, maxMs: 2 },
   });
   const hooks = { shouldStop: () => false, heartbeat: async () => undefined };
-  return { processor, store, decided, sizes, hooks };
+  return { processor, store, decided, sizes, hooks, events };
 }
 
 const change = (memberId: string, newCode: string): Effect => ({
@@ -238,5 +238,47 @@ describe('MessageProcessor.processBatch', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('MessageProcessor.processBatch: what a committed batch reports', () => {
+  it("each event once: processed with its outcome and flow, duplicates (the store's, earlier ones, repeats) apart", async () => {
+    class DuplicateE3 extends BatchStore {
+      override async commitBatch(inputs: CommitInput[]): Promise<BatchCommitResult> {
+        const r = await super.commitBatch(inputs);
+        if (r.status !== 'committed') return r;
+        return {
+          status: 'committed',
+          results: inputs.map((i) => (i.eventId === 'E3' ? 'duplicate' : 'committed')),
+        };
+      }
+    }
+    const store = new DuplicateE3();
+    store.processed.add('E1');
+    const { processor, hooks, events, sizes } = setup({
+      store,
+      decide: (id) => ({ outcome: id === 'E2' ? 'review' : 'match', effects: [] }),
+    });
+    const seen: unknown[] = [];
+    const durations: number[] = [];
+    events.on('message.processed', (e) => {
+      seen.push(['processed', e.topic, e.outcome, e.flow]);
+      durations.push(e.durationSeconds);
+    });
+    events.on('message.duplicate', (e) => seen.push(['duplicate', e.topic]));
+    await expect(processor.processBatch(messages(5, ['E0', 'E1', 'E2', 'E3', 'E0']), hooks)).resolves.toBe(5);
+    expect(seen).toEqual([
+      ['processed', TOPIC, 'match', 'test-flow'],
+      ['processed', TOPIC, 'review', 'test-flow'],
+      ['duplicate', TOPIC],
+      ['duplicate', TOPIC],
+      ['duplicate', TOPIC],
+    ]);
+    expect(durations).toHaveLength(2);
+    for (const d of durations) {
+      expect(d).toBeGreaterThanOrEqual(0);
+      expect(d).toBeLessThan(30);
+    }
+    expect(sizes).toEqual([5]);
   });
 });

@@ -261,6 +261,13 @@ describe('rules document.*: both documents in the archive as declared', () => {
       'DOCUMENT_CONTENT_MISMATCH:FORM_01',
     ],
     ['empty reference', { form01: { ...FORM, uri: '' } }, 'reject', 'DOCUMENT_MISSING:FORM_01'],
+    ['blank reference', { form01: { ...FORM, uri: '   ' } }, 'reject', 'DOCUMENT_MISSING:FORM_01'],
+    [
+      'declared hash in capitals',
+      { form01: { ...FORM, sha256: FORM.sha256.toUpperCase() } },
+      'pass',
+      undefined,
+    ],
     [
       'unreadable by us',
       { form01: { ...FORM, uri: 'archive://locked/form.pdf' } },

@@ -272,3 +272,71 @@ describe('ReviewDesk.reopen', () => {
     ).toBe('CASE_NOT_RESOLVED');
   });
 });
+
+describe('ReviewDesk.reopen at its bounds', () => {
+  const resolved = () =>
+    defenceCase({
+      status: 'resolved',
+      resolvedAt: new Date('2026-05-01T00:00:00Z'),
+      resolution: 'no_match',
+      resolvedBy: 'alice',
+    });
+
+  it('a reason of exactly MIN_REASON characters is enough; the reason is stored trimmed', async () => {
+    const { d, applied } = desk(resolved());
+    await d.reopen('RC-D-1', supervisor, '  0123456789  ');
+    expect(applied[0]![0]).toMatchObject({ kind: 'reopenReview', caseId: 'RC-D-1', reason: '0123456789' });
+  });
+
+  it('nine characters padded with spaces are not', async () => {
+    expect(await refusal(desk(resolved()).d.reopen('RC-D-1', supervisor, '   012345678   '))).toBe(
+      'OVERRIDE_REASON_REQUIRED',
+    );
+  });
+
+  it('an unknown case is refused before anything is applied', async () => {
+    const { d, applied } = desk(resolved());
+    expect(await refusal(d.reopen('RC-D-404', supervisor, 'the ward found the person elsewhere'))).toBe(
+      'CASE_NOT_FOUND',
+    );
+    expect(applied).toEqual([]);
+  });
+
+  it('a case resolved again meanwhile is refused (the store found it no longer resolved)', async () => {
+    const conflict = { kind: 'case_not_resolved', caseId: 'RC-D-1' } as unknown as Conflict;
+    expect(
+      await refusal(
+        desk(resolved(), { conflict }).d.reopen('RC-D-1', supervisor, 'the ward found the person elsewhere'),
+      ),
+    ).toBe('CASE_NOT_RESOLVED');
+  });
+});
+
+describe('ReviewDesk.resolve of an unknown case, and the queue', () => {
+  it('an unknown case is refused with CASE_NOT_FOUND', async () => {
+    const { d, applied } = desk(defenceCase());
+    expect(await refusal(d.resolve('RC-D-404', { kind: 'no_match', note: null }, reviewer('alice')))).toBe(
+      'CASE_NOT_FOUND',
+    );
+    expect(applied).toEqual([]);
+  });
+
+  it('lists open cases by default and shows one case by id', async () => {
+    const seen: unknown[] = [];
+    const c = defenceCase();
+    const d = new ReviewDesk({
+      cases: {
+        list: async (f) => (seen.push(f), [c]),
+        get: async (id) => (id === c.caseId ? c : null),
+      },
+      hgd: { getMember: async () => null, findMemberByBhxhCode: async () => null },
+      codeChanges: { codesGivenTo: async () => [] },
+      effects: { apply: async () => ({ status: 'applied' }) },
+    });
+    expect(await d.list()).toEqual([c]);
+    expect(await d.list({ status: 'resolved' } as never)).toEqual([c]);
+    expect(seen).toEqual([{ status: 'open' }, { status: 'resolved' }]);
+    expect(await d.show('RC-D-1')).toBe(c);
+    expect(await d.show('RC-D-2')).toBeNull();
+  });
+});
