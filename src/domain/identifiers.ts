@@ -91,8 +91,8 @@ export function isValidYear(s: string): boolean {
  * when `onDate` precedes the birth.
  */
 export function ageOn(dob: string, onDate: string): number {
-  if (!isValidDate(dob)) throw new RangeError(`not a valid date: '${dob}'`);
-  if (!isValidDate(onDate)) throw new RangeError(`not a valid date: '${onDate}'`);
+  if (!isValidDate(dob)) throw new RangeError('date of birth: not a valid date');
+  if (!isValidDate(onDate)) throw new RangeError('reference date: not a valid date');
   const [y1, m1, d1] = dob.split('-').map(Number) as [number, number, number];
   const [y2, m2, d2] = onDate.split('-').map(Number) as [number, number, number];
   let age = y2 - y1;
@@ -110,16 +110,16 @@ export function cccdConsistentWith(
   gender: CccdGender | 'UNKNOWN' | null | undefined,
 ): string[] {
   const parsed = parseCccd(cccd);
-  if (!parsed) return [`'${cccd}' is not a CCCD number (12 digits, province 001–096)`];
+  if (!parsed) return ['not a CCCD number (12 digits, province 001–096)'];
   const problems: string[] = [];
   if (dob) {
     const year = Number(dob.slice(0, 4));
     if (/^\d{4}/.test(dob) && year !== parsed.birthYear) {
-      problems.push(`CCCD encodes birth year ${parsed.birthYear}, date of birth is ${dob}`);
+      problems.push('the CCCD encodes another birth year than the date of birth');
     }
   }
   if ((gender === 'MALE' || gender === 'FEMALE') && gender !== parsed.gender) {
-    problems.push(`CCCD encodes gender ${parsed.gender}, declared gender is ${gender}`);
+    problems.push('the CCCD encodes another gender than the one declared');
   }
   return problems;
 }

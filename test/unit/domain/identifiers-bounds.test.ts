@@ -54,8 +54,19 @@ describe('identifier and date formats at their bounds', () => {
   it('the birth-year check needs four leading digits in the declared date', () => {
     expect(cccdConsistentWith('001187004512', '1987-03', null)).toEqual([]);
     expect(cccdConsistentWith('001187004512', '1988', null)).toEqual([
-      'CCCD encodes birth year 1987, date of birth is 1988',
+      'the CCCD encodes another birth year than the date of birth',
     ]);
     expect(cccdConsistentWith('001187004512', '87-03-01', null)).toEqual([]);
+  });
+});
+
+describe('identifier problems carry no personal data', () => {
+  it('names what disagrees, never the number, the date or the gender declared', () => {
+    const texts = [
+      ...cccdConsistentWith('001187004512', '1990-05-06', 'MALE'),
+      ...cccdConsistentWith('99x', '1990-05-06', null),
+    ];
+    expect(texts).toHaveLength(3);
+    for (const t of texts) expect(t).not.toMatch(/001187004512|99x|1990|1987|05-06|MALE|FEMALE/);
   });
 });
