@@ -18,9 +18,9 @@ export async function loadMatchModel(knex: Knex, parametersPath?: string): Promi
 export async function hgdMatcher(
   knex: Knex,
   events?: RuntimeEvents,
-  opts: { parametersPath?: string } = {},
+  opts: { parametersPath?: string; model?: MatchModel } = {},
 ): Promise<(flow: string) => FindPerson> {
-  const model = await loadMatchModel(knex, opts.parametersPath);
+  const model = opts.model ?? (await loadMatchModel(knex, opts.parametersPath));
   const source = postgresCandidateSource(knex);
   return (flow) => async (query, options) => {
     const result = await matchPerson(query, source, model, options ?? {});

@@ -177,10 +177,10 @@ async function consumerReads(
   // The member search (and the frequencies it weighs names by) reads from HGD_READ_URL when set; the reads a
   // write depends on (by code, the audit) stay on the main connection.
   // Household searches (a child's parents' household) keep the single-query matcher.
-  const single = await hgdMatcher(search, events, parametersPath ? { parametersPath } : {});
-  const many = coalesce(hgdMatchMany(search, await loadMatchModel(search, parametersPath)), {
-    maxBatch: 1000,
-  });
+  // One model (parameters and name frequencies) for both, loaded once.
+  const model = await loadMatchModel(search, parametersPath);
+  const single = await hgdMatcher(search, events, { model });
+  const many = coalesce(hgdMatchMany(search, model), { maxBatch: 1000 });
   const findPerson =
     (flow: string): FindPerson =>
     async (query, options) => {
