@@ -176,7 +176,14 @@ describe("no personal data in logs, dead-letter reasons, metrics or a viewer's A
 
   it('/metrics carries topics, outcomes and codes, never a value', () => {
     expect(outside.metrics).toContain('vss_bridge_messages_processed_total');
-    expect(leaksIn(outside.metrics, pii)).toEqual([]);
+    // A sample's value is a count or a size, and a year-only date of birth ('1984') can equal one by chance;
+    // personal data could only leave through names, labels and help text, so the values are left out.
+    const withoutValues = outside.metrics
+      .split('\n')
+      .map((line) => (line.startsWith('#') ? line : line.replace(/\s+\S+(\s+\d+)?$/, '')))
+      .join('\n');
+    expect(withoutValues).toContain('vss_bridge_messages_processed_total{');
+    expect(leaksIn(withoutValues, pii)).toEqual([]);
   });
 
   it('a viewer reads the queue, every open case and the status page without any personal value', () => {
