@@ -34,6 +34,7 @@ import { Progress } from '../src/cli/progress.js';
 import { generateHgd, generateQueries, type GeneratedPerson } from './generator/index.js';
 import { toCodeLookupFailed } from './scenario/defence.js';
 import { uniqueName } from '../test/support/stack.js';
+import { firstTimestamps, type KeyOf } from './scenario/timestamps.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const arg = (name: string, dflt: number) => {
@@ -188,30 +189,8 @@ async function produceAll(topic: string, codec: AvroCodec, encodeAs: string, lis
 }
 
 /** Reads `count` records of a topic and returns their broker timestamps by key. */
-async function timestamps(
-  topic: string,
-  count: number,
-  keyOf: (v: Buffer | null, k: Buffer | null) => Promise<string | null>,
-): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  const c = kafka.consumer({ groupId: uniqueName('bench-read'), maxBytes: 50 << 20 });
-  await c.connect();
-  await c.subscribe({ topic, fromBeginning: true });
-  let finish!: () => void;
-  const done = new Promise<void>((r) => (finish = r));
-  await c.run({
-    eachMessage: async ({ message }) => {
-      const k = await keyOf(message.value, message.key);
-      if (k && !out.has(k)) out.set(k, Number(message.timestamp));
-      if (out.size >= count) finish();
-    },
-  });
-  const t = setTimeout(finish, 60_000);
-  await done;
-  clearTimeout(t);
-  await c.disconnect();
-  return out;
-}
+const timestamps = (topic: string, count: number, keyOf: KeyOf) =>
+  firstTimestamps(kafka, topic, count, { keyOf });
 
 function stats(lat: number[], first: number, last: number, n: number) {
   lat.sort((a, b) => a - b);

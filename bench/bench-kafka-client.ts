@@ -18,6 +18,7 @@ import { createConfluentKafka, loadConfluent } from '../connectors/kafka/conflue
 import { ensureTopics } from '../connectors/kafka/topics.js';
 import { loadConfig, type KafkaClientName } from '../src/runtime/config.js';
 import { uniqueName } from '../test/support/stack.js';
+import { firstTimestamps } from './scenario/timestamps.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -37,26 +38,8 @@ const admin = harness.admin();
 await admin.connect();
 
 /** Broker timestamps of the first `count` records of a topic, by key. */
-async function timestamps(topic: string, count: number): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  const c = harness.consumer({ groupId: uniqueName('client-bench-read'), maxBytes: 50 << 20 });
-  await c.connect();
-  await c.subscribe({ topic, fromBeginning: true });
-  let finish!: () => void;
-  const done = new Promise<void>((r) => (finish = r));
-  await c.run({
-    eachMessage: async ({ message }) => {
-      const k = message.key?.toString();
-      if (k && !out.has(k)) out.set(k, Number(message.timestamp));
-      if (out.size >= count) finish();
-    },
-  });
-  const t = setTimeout(finish, 120_000);
-  await done;
-  clearTimeout(t);
-  await c.disconnect();
-  return out;
-}
+const timestamps = (topic: string, count: number) =>
+  firstTimestamps(harness, topic, count, { timeoutMs: 120_000, groupPrefix: 'client-bench-read' });
 
 async function pipeRun(client: Variant, round: number) {
   const prefix = `${uniqueName('client-bench')}.`;
