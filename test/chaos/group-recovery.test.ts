@@ -12,7 +12,7 @@ import { STACK } from '../support/stack.js';
 async function recover(settings: RecoverySettings) {
   const r = await runRecovery(settings, {
     brokers: STACK.kafkaBrokers.join(','),
-    events: 6000,
+    events: 2500,
     members: 5000,
     log: () => undefined,
   });
