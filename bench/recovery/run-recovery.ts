@@ -35,9 +35,14 @@ export interface RecoveryReport {
   events: number;
   /** Longest time with no commit anywhere in the group while events waited, from the kill to the end. */
   longestPauseMs: number;
+  /**
+   * The longest time one partition, with events waiting, saw no commit, from the kill to the end: for the dead
+   * member's partitions, how long their events waited for the group to hand them over and work on them.
+   */
+  longestPartitionPauseMs: number;
   /** From the restart until the group committed again (any instance). */
   firstCommitAfterRestartMs: number | null;
-  /** Longest pause before the kill (the steady state's own gaps), for comparison. */
+  /** Longest pause before the kill, with both instances in the group (the steady state's own gaps), for comparison. */
   steadyLongestGapMs: number;
   drainedSeconds: number;
   /** Log lines at error level (pino level 50) written by the instances: a crash and rejoin is routine. */
@@ -92,9 +97,17 @@ export async function runRecovery(
       return c;
     };
 
+    const ends = new Map(
+      (await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)] as const),
+    );
+    const perPartition: { t: number; offsets: Map<number, number> }[] = [];
     const committed = async (): Promise<number> => {
       const [offsets] = await admin.fetchOffsets({ groupId: config.kafka.groupId, topics: [topic] });
-      return (offsets?.partitions ?? []).reduce((a, p) => a + Math.max(0, Number(p.offset)), 0);
+      const byPartition = new Map(
+        (offsets?.partitions ?? []).map((p) => [p.partition, Number(p.offset)] as const),
+      );
+      perPartition.push({ t: Date.now(), offsets: byPartition });
+      return [...byPartition.values()].reduce((a, o) => a + Math.max(0, o), 0);
     };
     const samples: { t: number; total: number }[] = [];
     const t0 = Date.now();
@@ -102,13 +115,20 @@ export async function runRecovery(
     const b = start('b');
     let killedAt = 0;
     let restartedAt = 0;
+    let bothWorkingAt = 0;
     const total = scenario.events.length;
-    // Kill once the group has done a fifth of the work, restart one second later.
+    const stableWithTwo = async () => {
+      const { groups } = await admin.describeGroups([config.kafka.groupId]);
+      return groups[0]?.state === 'Stable' && groups[0].members.length === 2;
+    };
+    // Kill once both instances have worked side by side for 3 s (the steady state's gaps between commits are the
+    // yardstick of this machine's speed at this moment) and a third of the work is done; restart one second later.
     for (;;) {
       const now = Date.now();
       const c = await committed();
       samples.push({ t: now, total: c });
-      if (!killedAt && c >= total / 5) {
+      if (!bothWorkingAt && (await stableWithTwo())) bothWorkingAt = Date.now();
+      if (!killedAt && bothWorkingAt && now - bothWorkingAt >= 3000 && c >= total / 3) {
         b.kill('SIGKILL');
         killedAt = Date.now();
         log(`  ${settings.label}: kill -9 of instance b at ${c}/${total} committed`);
@@ -136,15 +156,31 @@ export async function runRecovery(
       }
       return longest;
     };
+    // Per partition: the longest run of samples after the kill with events waiting and the offset not moving.
+    const partitionPause = () => {
+      let longest = 0;
+      for (const [partition, end] of ends) {
+        let since: number | null = null;
+        let last = -1;
+        for (const s of perPartition) {
+          if (s.t < killedAt) continue;
+          const o = Math.max(0, s.offsets.get(partition) ?? -1);
+          if (o !== last || o >= end) since = o >= end ? null : s.t;
+          else if (since !== null) longest = Math.max(longest, s.t - since);
+          last = o;
+        }
+      }
+      return longest;
+    };
     const firstAfter = samples.find((s, i) => i > 0 && s.t > restartedAt && s.total > samples[i - 1]!.total);
-    const firstSample = samples.find((s) => s.total > 0)?.t ?? t0;
     return {
       label: settings.label,
       settings,
       events: total,
       longestPauseMs: gaps(killedAt, Date.now()),
+      longestPartitionPauseMs: partitionPause(),
       firstCommitAfterRestartMs: firstAfter ? firstAfter.t - restartedAt : null,
-      steadyLongestGapMs: gaps(firstSample + 2000, killedAt),
+      steadyLongestGapMs: gaps(bothWorkingAt, killedAt),
       drainedSeconds: (Date.now() - t0) / 1000,
       errorLogLines,
     };

@@ -35,6 +35,7 @@ export class ConsumerLoop {
   private consumer: Consumer | null = null;
   private joinedFlag = false;
   private stopping = false;
+  private readonly generation = new GroupGeneration();
 
   constructor(
     private readonly kafka: Kafka,
@@ -47,14 +48,15 @@ export class ConsumerLoop {
 
   async start(): Promise<void> {
     const { groupId, logger, events } = this.opts;
+    const heartbeatInterval =
+      this.opts.heartbeatIntervalMs ??
+      Math.min(3_000, Math.floor((this.opts.sessionTimeoutMs ?? 30_000) / 3));
     const consumer = this.kafka.consumer({
       groupId,
       allowAutoTopicCreation: false,
       sessionTimeout: this.opts.sessionTimeoutMs ?? 30_000,
       rebalanceTimeout: this.opts.rebalanceTimeoutMs ?? this.opts.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval:
-        this.opts.heartbeatIntervalMs ??
-        Math.min(3_000, Math.floor((this.opts.sessionTimeoutMs ?? 30_000) / 3)),
+      heartbeatInterval,
       // With linger, the broker holds a fetch until a batch's worth of bytes is there or the linger is over.
       maxWaitTimeInMs: this.opts.lingerMs ? this.opts.lingerMs : 200,
       minBytes: this.opts.lingerMs ? (this.opts.batch ?? DEFAULT_BATCH_LIMITS).maxBytes : 1,
@@ -63,6 +65,7 @@ export class ConsumerLoop {
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       this.joinedFlag = true;
+      this.generation.joined();
       events.emit('consumer.joined', { groupId });
       logger.info({ groupId, memberAssignment: e.payload.memberAssignment }, 'consumer joined group');
     });
@@ -102,8 +105,9 @@ export class ConsumerLoop {
         await handleBatch(batch, {
           handler: this.opts.processor,
           resolveOffset,
-          heartbeat,
-          shouldStop: () => this.stopping || !isRunning() || isStale(),
+          heartbeat: this.generation.watch(heartbeat),
+          heartbeatEveryMs: heartbeatInterval,
+          shouldStop: () => this.stopping || this.generation.mustRejoin || !isRunning() || isStale(),
           isStale,
           // The commit time rides in the offset metadata, so `vss-bridge lag` can tell how long ago a group committed.
           commit: (offset) =>
@@ -147,6 +151,45 @@ export class ConsumerLoop {
   }
 }
 
+/**
+ * What this member has learnt from its heartbeats about its group generation. kafkajs hands a member's fetched
+ * batches (every assigned partition's) to its workers and rejoins only when all of them are done; so when any
+ * partition's heartbeat hears that the group is rebalancing (or no longer knows this member), every partition must
+ * stop after the transaction in hand and the batches still queued must be left alone, or the whole group waits for
+ * this member's backlog. Cleared when the member joins the new generation.
+ */
+export class GroupGeneration {
+  private rejoin = false;
+
+  get mustRejoin(): boolean {
+    return this.rejoin;
+  }
+
+  joined(): void {
+    this.rejoin = false;
+  }
+
+  /** `heartbeat`, noting an answer that asks this member to rejoin. */
+  watch(heartbeat: () => Promise<void>): () => Promise<void> {
+    return async () => {
+      try {
+        await heartbeat();
+      } catch (e) {
+        if (REJOIN_ANSWERS.has((e as { type?: string } | null)?.type ?? '')) this.rejoin = true;
+        throw e;
+      }
+    };
+  }
+}
+
+/** The broker's answers that mean "rejoin": the group is rebalancing (kafkajs' own test) or forgot this member. */
+const REJOIN_ANSWERS = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+]);
+
 export interface BatchMessage {
   offset: string;
   key: Buffer | null;
@@ -158,6 +201,12 @@ export interface BatchDeps {
   handler: MessageHandler;
   resolveOffset: (offset: string) => void;
   heartbeat: () => Promise<void>;
+  /**
+   * While the batch runs, heartbeat this often (the group's heartbeat interval): a long batch keeps the membership,
+   * and a failing heartbeat (the group rebalancing) is noticed within one interval; `shouldStop` is then expected to
+   * turn true. 0 or absent: only between micro-batches.
+   */
+  heartbeatEveryMs?: number;
   shouldStop: () => boolean;
   isStale: () => boolean;
   /** Commits the next offset to read (last handled + 1). */
@@ -202,26 +251,35 @@ export async function handleBatch(
     value: m.value,
     headers: m.headers ?? {},
   }));
-  for (const run of chunkBatch(msgs, limits)) {
-    let n: number;
-    if (run.length > 1 && deps.handler.processBatch) n = await deps.handler.processBatch(run, hooks);
-    else {
-      n = 0;
-      for (const msg of run) {
-        if (deps.shouldStop()) break;
-        const result = await deps.handler.processWithRetry(msg, hooks);
-        if (result === 'stopped') break;
-        n++;
+  const beat = deps.heartbeatEveryMs
+    ? setInterval(() => void deps.heartbeat().catch(() => undefined), deps.heartbeatEveryMs)
+    : undefined;
+  try {
+    for (const run of chunkBatch(msgs, limits)) {
+      if (deps.shouldStop()) break;
+      let n: number;
+      if (run.length > 1 && deps.handler.processBatch) n = await deps.handler.processBatch(run, hooks);
+      else {
+        n = 0;
+        for (const msg of run) {
+          if (deps.shouldStop()) break;
+          const result = await deps.handler.processWithRetry(msg, hooks);
+          if (result === 'stopped') break;
+          n++;
+        }
+      }
+      for (const msg of run.slice(0, n)) deps.resolveOffset(msg.offset);
+      handled += n;
+      if (n > 0) pending = run[n - 1]!.offset;
+      if (n < run.length) break;
+      if (now() - lastCommit >= deps.commitEveryMs) {
+        await commit();
+        // A failed heartbeat (the group rebalancing) is seen by `shouldStop` before the next micro-batch.
+        await deps.heartbeat().catch(() => undefined);
       }
     }
-    for (const msg of run.slice(0, n)) deps.resolveOffset(msg.offset);
-    handled += n;
-    if (n > 0) pending = run[n - 1]!.offset;
-    if (n < run.length) break;
-    if (now() - lastCommit >= deps.commitEveryMs) {
-      await commit();
-      await deps.heartbeat();
-    }
+  } finally {
+    if (beat) clearInterval(beat);
   }
   // A stale batch belongs to another member now: committing would overwrite its progress.
   if (!deps.isStale()) await commit();

@@ -114,30 +114,10 @@ export class MessageProcessor implements MessageHandler {
    * transaction. Whatever cannot go in the batch is isolated, order kept: the events before it are committed as a
    * batch, it goes alone through `processWithRetry` (its retries, conflict handling, dead letter as for a single
    * event), and the events after it form the next batch. Returns how many messages, from the first, are handled.
+   * Between transactions it stops when `hooks.shouldStop()` says so (the consumer loop heartbeats meanwhile and
+   * says so when the group rebalances).
    */
   async processBatch(msgs: InboundMessage[], hooks: HandlerHooks): Promise<number> {
-    // A batch can take a while on a loaded machine: keep the group membership alive meanwhile. A heartbeat that
-    // fails (the group is rebalancing) stops the batch after the transaction in hand, so the consumer can rejoin
-    // before the group gives up on it.
-    let rebalancing = false;
-    const beat = setInterval(
-      () =>
-        void hooks.heartbeat().catch(() => {
-          rebalancing = true;
-        }),
-      1000,
-    );
-    try {
-      return await this.processRuns(msgs, {
-        shouldStop: () => rebalancing || hooks.shouldStop(),
-        heartbeat: hooks.heartbeat,
-      });
-    } finally {
-      clearInterval(beat);
-    }
-  }
-
-  private async processRuns(msgs: InboundMessage[], hooks: HandlerHooks): Promise<number> {
     let done = 0;
     while (done < msgs.length) {
       if (hooks.shouldStop()) break;

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { handleBatch, type BatchDeps } from '../../../../connectors/kafka/consumer-loop.js';
+import { describe, expect, it, vi } from 'vitest';
+import { GroupGeneration, handleBatch, type BatchDeps } from '../../../../connectors/kafka/consumer-loop.js';
 import type { InboundMessage, MessageHandler } from '../../../../src/ports/inbound.js';
 
 const batch = (offsets: number[]) => ({
@@ -62,8 +62,9 @@ describe('handleBatch', () => {
   });
 
   it('stops taking new messages when told to stop', async () => {
-    let n = 0;
-    const { d, handled } = deps({ shouldStop: () => n++ >= 1 });
+    let seen: InboundMessage[] = [];
+    const { d, handled } = deps({ shouldStop: () => seen.length >= 1 });
+    seen = handled;
     await handleBatch(batch([1, 2, 3]), d);
     expect(handled).toHaveLength(1);
   });
@@ -72,5 +73,139 @@ describe('handleBatch', () => {
     const { d, commits } = deps({ isStale: () => true });
     await handleBatch(batch([1, 2]), d);
     expect(commits).toEqual([]);
+  });
+});
+
+/** A rebalance error as kafkajs throws it from a heartbeat. */
+const rebalancing = () =>
+  Object.assign(new Error('The group is rebalancing, so a rejoin is needed'), {
+    type: 'REBALANCE_IN_PROGRESS',
+  });
+
+/** A handler whose micro-batches (two messages each) wait for `open()` before their transaction commits. */
+function slowBatches() {
+  const transactions: string[][] = [];
+  const started: string[][] = [];
+  let release: (() => void)[] = [];
+  const handler: MessageHandler = {
+    processWithRetry: async () => ({ status: 'processed', outcome: 'match' }),
+    processBatch: async (msgs, hooks) => {
+      if (hooks.shouldStop()) return 0;
+      started.push(msgs.map((m) => m.offset));
+      await new Promise<void>((r) => release.push(r));
+      transactions.push(msgs.map((m) => m.offset));
+      return msgs.length;
+    },
+  };
+  const open = () => {
+    const r = release;
+    release = [];
+    r.forEach((f) => f());
+  };
+  return { handler, transactions, started, open };
+}
+
+describe('handleBatch and the group generation: a rebalance stops every partition at once', () => {
+  const limits = { maxEvents: 2, maxBytes: 1 << 20 };
+
+  it('heartbeats at the given interval during a slow micro-batch; a rebalance answer stops after the transaction in hand', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const gen = new GroupGeneration();
+      const slow = slowBatches();
+      let beats = 0;
+      const heartbeat = gen.watch(async () => {
+        beats++;
+        if (beats >= 2) throw rebalancing();
+      });
+      const { d, commits } = deps({
+        handler: slow.handler,
+        heartbeat,
+        heartbeatEveryMs: 300,
+        shouldStop: () => gen.mustRejoin,
+        batch: limits,
+      });
+      const done = handleBatch(batch([1, 2, 3, 4, 5, 6]), d);
+      await vi.waitFor(() => expect(slow.started).toHaveLength(1));
+      vi.advanceTimersByTime(300);
+      await vi.waitFor(() => expect(beats).toBe(1));
+      expect(gen.mustRejoin).toBe(false); // a heartbeat that succeeds changes nothing
+      vi.advanceTimersByTime(300);
+      await vi.waitFor(() => expect(gen.mustRejoin).toBe(true));
+      slow.open();
+      // Without the stop, [3, 4] and [5, 6] would follow: the member would rejoin only after its whole backlog.
+      await expect(done).resolves.toEqual({ handled: 2, committed: '3' });
+      expect(slow.transactions).toEqual([['1', '2']]);
+      expect(commits).toEqual(['3']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("one partition's failed heartbeat stops the others after their transaction, and batches queued behind them handle nothing", async () => {
+    const gen = new GroupGeneration();
+    const slow = slowBatches();
+    let fail = false;
+    const heartbeat = gen.watch(async () => {
+      if (fail) throw rebalancing();
+    });
+    const part = (partition: number, offsets: number[]) => {
+      const { d, commits } = deps({
+        handler: slow.handler,
+        heartbeat,
+        shouldStop: () => gen.mustRejoin,
+        batch: limits,
+      });
+      return { run: () => handleBatch({ ...batch(offsets), partition }, d), commits };
+    };
+    const p0 = part(0, [1, 2, 3, 4]);
+    const p1 = part(1, [11, 12, 13, 14]);
+    const running = [p0.run(), p1.run()];
+    await vi.waitFor(() => expect(slow.started).toHaveLength(2));
+    fail = true;
+    await expect(heartbeat()).rejects.toThrow('rebalancing');
+    slow.open();
+    await expect(Promise.all(running)).resolves.toEqual([
+      { handled: 2, committed: '3' },
+      { handled: 2, committed: '13' },
+    ]);
+    // A batch the member had fetched but not started (kafkajs queues them behind its workers).
+    const p2 = part(2, [21, 22]);
+    await expect(p2.run()).resolves.toEqual({ handled: 0, committed: null });
+    expect(p2.commits).toEqual([]);
+    expect(slow.transactions).toEqual([
+      ['1', '2'],
+      ['11', '12'],
+    ]);
+    // Joined again: work goes on.
+    gen.joined();
+    fail = false;
+    const again = part(2, [21, 22]).run();
+    await vi.waitFor(() => expect(slow.started).toHaveLength(3));
+    slow.open();
+    await expect(again).resolves.toEqual({ handled: 2, committed: '23' });
+  });
+
+  it('only answers that ask the member to rejoin count; other heartbeat failures are passed on and change nothing', async () => {
+    const gen = new GroupGeneration();
+    const down = gen.watch(async () => {
+      throw Object.assign(new Error('Connection timeout'), { type: 'NETWORK' });
+    });
+    await expect(down()).rejects.toThrow('Connection timeout');
+    expect(gen.mustRejoin).toBe(false);
+    for (const type of [
+      'REBALANCE_IN_PROGRESS',
+      'ILLEGAL_GENERATION',
+      'UNKNOWN_MEMBER_ID',
+      'NOT_COORDINATOR_FOR_GROUP',
+    ]) {
+      const g = new GroupGeneration();
+      await expect(
+        g.watch(async () => {
+          throw Object.assign(new Error(type), { type });
+        })(),
+      ).rejects.toThrow(type);
+      expect(g.mustRejoin, type).toBe(true);
+    }
   });
 });
