@@ -25,7 +25,9 @@ async function recover(settings: RecoverySettings) {
   process.stderr.write(`group recovery: ${JSON.stringify(r)}\n`);
   expect(r.firstCommitAfterRestartMs).not.toBeNull();
   expect(r.errorLogLines).toBe(0);
-  expect(r.longestPauseMs).toBeLessThanOrEqual(settings.sessionTimeoutMs + Math.max(1000, r.steadyLongestGapMs));
+  expect(r.longestPauseMs).toBeLessThanOrEqual(
+    settings.sessionTimeoutMs + Math.max(1000, r.steadyLongestGapMs),
+  );
   return r;
 }
 
@@ -40,6 +42,11 @@ describe('a crashed instance does not stall its group', () => {
   });
 
   it('with a 3 s session (where the broker allows it), the pause shrinks with the session', async () => {
-    await recover({ label: '3 s session', sessionTimeoutMs: 3000, heartbeatIntervalMs: 300, rebalanceTimeoutMs: 10000 });
+    await recover({
+      label: '3 s session',
+      sessionTimeoutMs: 3000,
+      heartbeatIntervalMs: 300,
+      rebalanceTimeoutMs: 10000,
+    });
   });
 });
