@@ -1,7 +1,7 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import type { InboundMessage, MessageHandler } from '../../src/ports/inbound.js';
 import type { RuntimeEvents } from '../../src/runtime/events.js';
-import { chunkBatch, DEFAULT_BATCH_LIMITS, type BatchLimits } from '../../src/runtime/batching.js';
+import { BatchSizer, DEFAULT_BATCH_LIMITS, takeRun, type BatchLimits } from '../../src/runtime/batching.js';
 import type { Logger } from '../../src/runtime/logger.js';
 
 export interface ConsumerLoopOptions {
@@ -36,11 +36,14 @@ export class ConsumerLoop {
   private joinedFlag = false;
   private stopping = false;
   private readonly generation = new GroupGeneration();
+  private readonly sizer: BatchSizer;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly opts: ConsumerLoopOptions,
-  ) {}
+  ) {
+    this.sizer = new BatchSizer(opts.batch ?? DEFAULT_BATCH_LIMITS);
+  }
 
   get joined(): boolean {
     return this.joinedFlag;
@@ -116,6 +119,7 @@ export class ConsumerLoop {
             ]),
           commitEveryMs: commitEvery,
           batch: this.opts.batch ?? DEFAULT_BATCH_LIMITS,
+          sizer: this.sizer,
         });
       },
     });
@@ -214,6 +218,8 @@ export interface BatchDeps {
   commitEveryMs: number;
   /** Micro-batch bounds (default: one message at a time). */
   batch?: BatchLimits;
+  /** Sizes each micro-batch from the time the last ones took (`batch.maxMs`); without it, `batch.maxEvents`. */
+  sizer?: Pick<BatchSizer, 'maxEvents' | 'observe'>;
   now?: () => number;
 }
 
@@ -255,8 +261,13 @@ export async function handleBatch(
     ? setInterval(() => void deps.heartbeat().catch(() => undefined), deps.heartbeatEveryMs)
     : undefined;
   try {
-    for (const run of chunkBatch(msgs, limits)) {
+    for (let from = 0; from < msgs.length; ) {
       if (deps.shouldStop()) break;
+      const run = takeRun(msgs, from, {
+        maxEvents: deps.sizer?.maxEvents ?? limits.maxEvents,
+        maxBytes: limits.maxBytes,
+      });
+      const started = performance.now();
       let n: number;
       if (run.length > 1 && deps.handler.processBatch) n = await deps.handler.processBatch(run, hooks);
       else {
@@ -268,6 +279,8 @@ export async function handleBatch(
           n++;
         }
       }
+      if (n === run.length) deps.sizer?.observe(n, performance.now() - started);
+      from += run.length;
       for (const msg of run.slice(0, n)) deps.resolveOffset(msg.offset);
       handled += n;
       if (n > 0) pending = run[n - 1]!.offset;

@@ -356,7 +356,11 @@ export async function startApp(config: Config, logger: Logger, opts: StartOption
     heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
     rebalanceTimeoutMs: config.kafka.rebalanceTimeoutMs,
     partitionsConsumedConcurrently: config.kafka.concurrency,
-    batch: { maxEvents: config.kafka.batchMaxEvents, maxBytes: config.kafka.batchMaxBytes },
+    batch: {
+      maxEvents: config.kafka.batchMaxEvents,
+      maxBytes: config.kafka.batchMaxBytes,
+      maxMs: config.kafka.batchMaxMs,
+    },
     lingerMs: config.kafka.batchLingerMs,
     topics: [...handlers.keys()],
     processor,

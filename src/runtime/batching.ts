@@ -11,9 +11,44 @@ export interface BatchLimits {
   maxEvents: number;
   /** Most bytes of input values (and keys) in one transaction. */
   maxBytes: number;
+  /**
+   * About how long one micro-batch may take (0: no bound). A partition commits only when a transaction does, and a
+   * member hears of a rebalance only between transactions, so this bounds both on a slow or loaded machine.
+   */
+  maxMs?: number;
 }
 
-export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxEvents: 500, maxBytes: 1024 * 1024 };
+export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxEvents: 500, maxBytes: 1024 * 1024, maxMs: 2000 };
+
+/**
+ * Sizes micro-batches so that one takes about `limits.maxMs`: after each fully handled micro-batch it takes the time
+ * per event (smoothed over the last few), and the next micro-batch gets as many events as fit in `maxMs`, never more
+ * than `limits.maxEvents` and never fewer than one. Before it has seen any (a process just started, cold), it starts
+ * small (`START_EVENTS`) rather than with the largest batch it may ever take. Shared by a consumer's partitions:
+ * their micro-batches run side by side on the same cores, so the time one takes is what the machine gives each of
+ * them now.
+ */
+export class BatchSizer {
+  static readonly START_EVENTS = 50;
+  private perEventMs: number | null = null;
+
+  constructor(private readonly limits: BatchLimits) {}
+
+  /** How many events the next micro-batch may hold. */
+  get maxEvents(): number {
+    const { maxEvents, maxMs } = this.limits;
+    if (!maxMs) return maxEvents;
+    if (this.perEventMs === null) return Math.min(maxEvents, BatchSizer.START_EVENTS);
+    return Math.max(1, Math.min(maxEvents, Math.floor(maxMs / this.perEventMs)));
+  }
+
+  /** A micro-batch of `events` events was handled in `ms` milliseconds. */
+  observe(events: number, ms: number): void {
+    if (events <= 0) return;
+    const perEvent = Math.max(ms, 0.001) / events;
+    this.perEventMs = this.perEventMs === null ? perEvent : (this.perEventMs + perEvent) / 2;
+  }
+}
 
 /**
  * Splits messages, in order, into runs of at most `maxEvents` messages and `maxBytes` bytes; a message larger than
@@ -24,20 +59,30 @@ export function chunkBatch<M extends { key: Buffer | null; value: Buffer | null 
   limits: BatchLimits,
 ): M[][] {
   const out: M[][] = [];
-  let run: M[] = [];
+  for (let from = 0; from < messages.length; ) {
+    const run = takeRun(messages, from, limits);
+    out.push(run);
+    from += run.length;
+  }
+  return out;
+}
+
+/** The run that starts at `from`: at most `maxEvents` messages and `maxBytes` bytes, and at least one message. */
+export function takeRun<M extends { key: Buffer | null; value: Buffer | null }>(
+  messages: readonly M[],
+  from: number,
+  limits: Pick<BatchLimits, 'maxEvents' | 'maxBytes'>,
+): M[] {
+  const run: M[] = [];
   let bytes = 0;
-  for (const m of messages) {
+  for (let i = from; i < messages.length; i++) {
+    const m = messages[i]!;
     const size = (m.value?.length ?? 0) + (m.key?.length ?? 0);
-    if (run.length > 0 && (run.length >= limits.maxEvents || bytes + size > limits.maxBytes)) {
-      out.push(run);
-      run = [];
-      bytes = 0;
-    }
+    if (run.length > 0 && (run.length >= limits.maxEvents || bytes + size > limits.maxBytes)) break;
     run.push(m);
     bytes += size;
   }
-  if (run.length > 0) out.push(run);
-  return out;
+  return run;
 }
 
 /** What one decision read: HGD members it looked at and BHXH codes it looked up. */

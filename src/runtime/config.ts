@@ -48,6 +48,8 @@ export interface Config {
     /** Micro-batches: the most events and input bytes of one partition committed in one transaction. */
     batchMaxEvents: number;
     batchMaxBytes: number;
+    /** About how long one micro-batch may take: the next one's size is scaled from the time per event (0: no bound). */
+    batchMaxMs: number;
     /** How long a fetch may wait for a fuller batch; 0: hand over whatever is there at once. */
     batchLingerMs: number;
     /** Outbox rows the relay publishes per broker request (and marks sent in one statement). */
@@ -146,6 +148,7 @@ export const DEFAULTS = {
   KAFKA_TOPIC_PARTITIONS: '3',
   BATCH_MAX_EVENTS: '500',
   BATCH_MAX_BYTES: '1048576',
+  BATCH_MAX_MS: '2000',
   BATCH_LINGER_MS: '0',
   OUTBOX_BATCH_SIZE: '1000',
   SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081',
@@ -395,6 +398,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       topicPartitions: int(get('KAFKA_TOPIC_PARTITIONS'), 'KAFKA_TOPIC_PARTITIONS', 1, 1000, problems),
       batchMaxEvents: int(get('BATCH_MAX_EVENTS'), 'BATCH_MAX_EVENTS', 1, 10_000, problems),
       batchMaxBytes: int(get('BATCH_MAX_BYTES'), 'BATCH_MAX_BYTES', 1024, 100_000_000, problems),
+      batchMaxMs: int(get('BATCH_MAX_MS'), 'BATCH_MAX_MS', 0, 600_000, problems),
       batchLingerMs: int(get('BATCH_LINGER_MS'), 'BATCH_LINGER_MS', 0, 10_000, problems),
       outboxBatchSize: int(get('OUTBOX_BATCH_SIZE'), 'OUTBOX_BATCH_SIZE', 1, 10_000, problems),
       ssl: kafkaSsl,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Effect } from '../../../src/domain/effects.js';
 import {
+  BatchSizer,
   chunkBatch,
   coalesce,
   firstStale,
@@ -197,5 +198,34 @@ describe('coalesce: when it calls loadMany', () => {
       ['c', 'd'],
       ['e', 'f'],
     ]);
+  });
+});
+
+describe('BatchSizer: micro-batches that take about BATCH_MAX_MS', () => {
+  const limits = { maxEvents: 500, maxBytes: 1 << 20, maxMs: 2000 };
+
+  it('starts small; after a slow batch, as many events as fit in maxMs; never more than maxEvents', () => {
+    const s = new BatchSizer(limits);
+    expect(s.maxEvents).toBe(BatchSizer.START_EVENTS);
+    expect(new BatchSizer({ ...limits, maxEvents: 20 }).maxEvents).toBe(20);
+    s.observe(500, 6000); // 12 ms per event: 2,000 ms hold 166
+    expect(s.maxEvents).toBe(166);
+    s.observe(166, 166); // 1 ms per event now: the average (6.5 ms) fits 307
+    expect(s.maxEvents).toBe(307);
+    for (let i = 0; i < 20; i++) s.observe(300, 30); // fast: back to the bound, not beyond
+    expect(s.maxEvents).toBe(500);
+  });
+
+  it('exactly maxMs per batch is kept; never fewer than one event; no bound without maxMs', () => {
+    const s = new BatchSizer(limits);
+    s.observe(100, 2000); // 20 ms per event: exactly 100 fit
+    expect(s.maxEvents).toBe(100);
+    s.observe(1, 60_000); // one event took a minute (a retry): still one at a time, never none
+    expect(s.maxEvents).toBe(1);
+    s.observe(0, 5); // nothing handled: nothing learnt
+    expect(s.maxEvents).toBe(1);
+    const unbounded = new BatchSizer({ maxEvents: 500, maxBytes: 1 << 20, maxMs: 0 });
+    unbounded.observe(500, 60_000);
+    expect(unbounded.maxEvents).toBe(500);
   });
 });

@@ -209,3 +209,51 @@ describe('handleBatch and the group generation: a rebalance stops every partitio
     }
   });
 });
+
+describe('handleBatch with a BatchSizer', () => {
+  it('cuts each micro-batch at the size the sizer gives at that moment, and tells it how long each fully handled one took', async () => {
+    const sizes: number[] = [];
+    const observed: number[] = [];
+    let next = 3;
+    const sizer = {
+      get maxEvents() {
+        return next;
+      },
+      observe: (events: number, ms: number) => {
+        observed.push(events);
+        expect(ms).toBeGreaterThanOrEqual(0);
+        next = 1 + (next % 2); // 3, then 2, then 1, 2, 1 …
+      },
+    };
+    const handler: MessageHandler = {
+      processWithRetry: async () => {
+        sizes.push(1);
+        return { status: 'processed', outcome: 'match' };
+      },
+      processBatch: async (msgs) => {
+        sizes.push(msgs.length);
+        return msgs.length;
+      },
+    };
+    const { d, resolved } = deps({ handler, sizer, batch: { maxEvents: 500, maxBytes: 1 << 20 } });
+    await expect(handleBatch(batch([1, 2, 3, 4, 5, 6, 7, 8]), d)).resolves.toEqual({
+      handled: 8,
+      committed: '9',
+    });
+    expect(sizes).toEqual([3, 2, 1, 2]);
+    expect(observed).toEqual([3, 2, 1, 2]);
+    expect(resolved).toHaveLength(8);
+  });
+
+  it('a micro-batch cut short (told to stop) teaches the sizer nothing', async () => {
+    const observed: number[] = [];
+    const sizer = { maxEvents: 2, observe: (events: number) => void observed.push(events) };
+    const handler: MessageHandler = {
+      processWithRetry: async () => ({ status: 'processed', outcome: 'match' }),
+      processBatch: async () => 1,
+    };
+    const { d } = deps({ handler, sizer, batch: { maxEvents: 2, maxBytes: 1 << 20 } });
+    await expect(handleBatch(batch([1, 2, 3]), d)).resolves.toEqual({ handled: 1, committed: '2' });
+    expect(observed).toEqual([]);
+  });
+});
