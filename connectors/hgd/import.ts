@@ -19,10 +19,10 @@ import {
   STAGING_COLUMNS_WITHOUT_KEYS,
   SeenHashes,
   memberKeyHashes,
-  processChunk,
+  processChunkBytes,
   rejectOf,
   sha256,
-  type ChunkResult,
+  type EncodedChunkResult,
   type Reject,
 } from './import-lines.js';
 
@@ -60,7 +60,7 @@ export interface ImportOptions {
   batchSize?: number;
   /** Bytes of input per chunk handed to a worker. */
   chunkBytes?: number;
-  /** Characters of COPY text per COPY statement (rows are sent in batches; default 16 Mi). */
+  /** Bytes of COPY text per COPY statement (rows are sent in batches; default 16 MiB). */
   copyBatchChars?: number;
   /** Called as the import advances (after each chunk while reading, and at each merge step). */
   onProgress?: (p: ImportProgress) => void;
@@ -115,8 +115,9 @@ function databaseReason(constraint: string): string {
 /** Runs chunks on worker threads (or inline), answering in submission order per worker. */
 class ChunkPool {
   private readonly workers: Worker[] = [];
-  private readonly waiting: Array<Array<{ resolve: (r: ChunkResult) => void; reject: (e: Error) => void }>> =
-    [];
+  private readonly waiting: Array<
+    Array<{ resolve: (r: EncodedChunkResult) => void; reject: (e: Error) => void }>
+  > = [];
   private next = 0;
 
   private submitted = 0;
@@ -132,7 +133,7 @@ class ChunkPool {
     for (let i = 0; i < this.size; i++) {
       const w = new Worker(boot, { eval: true });
       const queue: (typeof this.waiting)[number] = [];
-      w.on('message', (m: { ok: boolean; result?: ChunkResult; error?: string }) => {
+      w.on('message', (m: { ok: boolean; result?: EncodedChunkResult; error?: string }) => {
         const p = queue.shift();
         if (m.ok) p?.resolve(m.result!);
         else p?.reject(new Error(`import worker failed: ${m.error ?? 'unknown'}`));
@@ -145,13 +146,14 @@ class ChunkPool {
     }
   }
 
-  run(text: string, firstLine: number, keyRows: boolean): Promise<ChunkResult> {
+  /** `bytes` must own its ArrayBuffer: it is moved to the worker thread. */
+  run(bytes: Uint8Array, firstLine: number, keyRows: boolean): Promise<EncodedChunkResult> {
     if (this.submitted++ === 1 && this.size > 0) this.start();
     if (this.workers.length === 0) {
       return new Promise((resolve, reject) =>
         setImmediate(() => {
           try {
-            resolve(processChunk(text, firstLine, keyRows));
+            resolve(processChunkBytes(bytes, firstLine, keyRows));
           } catch (e) {
             reject(e as Error);
           }
@@ -161,12 +163,58 @@ class ChunkPool {
     const i = this.next++ % this.workers.length;
     return new Promise((resolve, reject) => {
       this.waiting[i]!.push({ resolve, reject });
-      this.workers[i]!.postMessage({ text, firstLine, keyRows });
+      this.workers[i]!.postMessage({ bytes, firstLine, keyRows }, [bytes.buffer as ArrayBuffer]);
     });
   }
 
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/**
+ * The input as byte chunks that end on a line boundary (a `\n` byte never occurs inside a UTF-8 sequence), each in an
+ * ArrayBuffer of its own so it can move to a worker, with the number of the first line of each.
+ */
+async function* byteChunks(
+  input: string | Readable,
+  chunkBytes: number,
+): AsyncGenerator<{ bytes: Uint8Array; firstLine: number; lines: number }> {
+  const stream =
+    typeof input === 'string' ? createReadStream(input, { highWaterMark: Math.min(chunkBytes, 1 << 20) }) : input;
+  const countLines = (b: Uint8Array) => {
+    let n = 0;
+    for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) n++;
+    return n;
+  };
+  let pending: Buffer = Buffer.alloc(0);
+  let line = 1;
+  for await (const part of stream as AsyncIterable<string | Buffer>) {
+    const data: Buffer =
+      pending.length > 0
+        ? Buffer.concat([pending, typeof part === 'string' ? Buffer.from(part) : part])
+        : typeof part === 'string'
+          ? Buffer.from(part)
+          : part;
+    if (data.length < chunkBytes) {
+      pending = data;
+      continue;
+    }
+    const cut = data.lastIndexOf(10);
+    if (cut === -1) {
+      pending = data;
+      continue;
+    }
+    const bytes = new Uint8Array(data.subarray(0, cut + 1)); // a copy with its own ArrayBuffer
+    pending = data.subarray(cut + 1);
+    const lines = countLines(bytes);
+    yield { bytes, firstLine: line, lines };
+    line += lines;
+  }
+  if (pending.length > 0) {
+    const bytes = new Uint8Array(pending);
+    const lines = countLines(bytes) + (bytes[bytes.length - 1] === 10 ? 0 : 1);
+    yield { bytes, firstLine: line, lines };
   }
 }
 
@@ -335,9 +383,9 @@ export async function importMembers(
     // 1. Read, validate, compute keys (worker threads) and COPY into the staging table (and, for a fresh load, the
     // key table), in input order. Rows go in batches of a few MB, one batch COPYing while the next one is prepared.
     let keyRows = 0;
-    let batch: { staging: string[]; keys: string[]; chars: number } = { staging: [], keys: [], chars: 0 };
+    let batch: { staging: Uint8Array[]; keys: Uint8Array[]; chars: number } = { staging: [], keys: [], chars: 0 };
     let copying: Promise<void> = Promise.resolve();
-    const copyIn = async (sql: string, parts: string[]) => {
+    const copyIn = async (sql: string, parts: Uint8Array[]) => {
       const stream = raw.query(copyFrom(sql));
       const done = finished(stream);
       done.catch(() => undefined); // awaited below; a failure also surfaces through write()
@@ -357,7 +405,7 @@ export async function importMembers(
       copying.catch(() => undefined); // awaited at the next flush or after the last one
     };
     const batchChars = opts.copyBatchChars ?? 16 << 20;
-    const inflight: Array<Promise<ChunkResult>> = [];
+    const inflight: Array<Promise<EncodedChunkResult>> = [];
     const maxInflight = Math.max(2, 2 * workers);
     const seenIds = new SeenHashes();
     const seenCodes = new SeenHashes();
@@ -371,15 +419,15 @@ export async function importMembers(
       names.total += r.names.total;
       for (const [t, n] of r.names.family) names.family.set(t, (names.family.get(t) ?? 0) + n);
       for (const [t, n] of r.names.given) names.given.set(t, (names.given.get(t) ?? 0) + n);
-      if (r.copy.length > 0) batch.staging.push(r.copy);
-      if (r.keyCopy.length > 0) batch.keys.push(r.keyCopy);
-      batch.chars += r.copy.length + r.keyCopy.length;
+      if (r.copy.byteLength > 0) batch.staging.push(r.copy);
+      if (r.keyCopy.byteLength > 0) batch.keys.push(r.keyCopy);
+      batch.chars += r.copy.byteLength + r.keyCopy.byteLength;
       if (batch.chars >= batchChars) await flush();
       progress('reading');
     };
-    for await (const chunk of lineChunks(input, opts.chunkBytes ?? 256 * 1024)) {
+    for await (const chunk of byteChunks(input, opts.chunkBytes ?? 256 * 1024)) {
       lines = chunk.firstLine + chunk.lines - 1;
-      inflight.push(pool.run(chunk.text, chunk.firstLine, freshLoad));
+      inflight.push(pool.run(chunk.bytes, chunk.firstLine, freshLoad));
       if (inflight.length >= maxInflight) await take();
     }
     while (inflight.length > 0) await take();
