@@ -100,7 +100,9 @@ try {
       .join(', ')}; search keys ${s.keys}, rejected ${s.rejected}`,
   );
   console.log(
-    `PostgreSQL backend CPU by step (s; parallel workers not included): ${Object.entries(s.backendCpuSteps ?? {})
+    `PostgreSQL backend CPU by step (s; parallel workers not included): ${Object.entries(
+      s.backendCpuSteps ?? {},
+    )
       .map(([k, v]) => `${k} ${v.toFixed(1)}`)
       .join(', ')}`,
   );

@@ -145,10 +145,17 @@ export class SeenHashes {
 }
 
 /** A chunk's result as it crosses threads: the COPY text as UTF-8 bytes (moved, not copied, between threads). */
-export type EncodedChunkResult = Omit<ChunkResult, 'copy' | 'keyCopy'> & { copy: Uint8Array; keyCopy: Uint8Array };
+export type EncodedChunkResult = Omit<ChunkResult, 'copy' | 'keyCopy'> & {
+  copy: Uint8Array;
+  keyCopy: Uint8Array;
+};
 
 /** `processChunk` from bytes to bytes: decoding and encoding happen on the worker, not on the thread doing I/O. */
-export function processChunkBytes(bytes: Uint8Array, firstLine: number, keyRows: boolean): EncodedChunkResult {
+export function processChunkBytes(
+  bytes: Uint8Array,
+  firstLine: number,
+  keyRows: boolean,
+): EncodedChunkResult {
   // Buffer#toString, not TextDecoder: a byte-order mark stays in the first line, as it did when the text was decoded
   // while reading.
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');

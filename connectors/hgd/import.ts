@@ -181,7 +181,9 @@ async function* byteChunks(
   chunkBytes: number,
 ): AsyncGenerator<{ bytes: Uint8Array; firstLine: number; lines: number }> {
   const stream =
-    typeof input === 'string' ? createReadStream(input, { highWaterMark: Math.min(chunkBytes, 1 << 20) }) : input;
+    typeof input === 'string'
+      ? createReadStream(input, { highWaterMark: Math.min(chunkBytes, 1 << 20) })
+      : input;
   const countLines = (b: Uint8Array) => {
     let n = 0;
     for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) n++;
@@ -383,7 +385,11 @@ export async function importMembers(
     // 1. Read, validate, compute keys (worker threads) and COPY into the staging table (and, for a fresh load, the
     // key table), in input order. Rows go in batches of a few MB, one batch COPYing while the next one is prepared.
     let keyRows = 0;
-    let batch: { staging: Uint8Array[]; keys: Uint8Array[]; chars: number } = { staging: [], keys: [], chars: 0 };
+    let batch: { staging: Uint8Array[]; keys: Uint8Array[]; chars: number } = {
+      staging: [],
+      keys: [],
+      chars: 0,
+    };
     let copying: Promise<void> = Promise.resolve();
     const copyIn = async (sql: string, parts: Uint8Array[]) => {
       const stream = raw.query(copyFrom(sql));
@@ -562,7 +568,9 @@ export async function importMembers(
       keys = keyRows;
       if (removedIds.size > 0) {
         const ids = [...removedIds];
-        const del = await c.query('delete from hgd_match.member_keys where member_id = any($1::text[])', [ids]);
+        const del = await c.query('delete from hgd_match.member_keys where member_id = any($1::text[])', [
+          ids,
+        ]);
         const kept = await c.query(
           `select ${IMPORT_COLUMNS.join(', ')} from ${STAGING} where member_id = any($1::text[])`,
           [ids],

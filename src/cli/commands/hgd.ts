@@ -102,11 +102,11 @@ export function register(program: Command): void {
 function cpuLine(cpu: ImportCpu, lines: number): string {
   const total = cpu.nodeSeconds + (cpu.postgresSeconds ?? 0);
   const perMillion = lines > 0 ? (total / lines) * 1e6 : 0;
-  return (
-    `CPU: node ${cpu.nodeSeconds.toFixed(1)} s, PostgreSQL ${
-      cpu.postgresSeconds === null ? 'not measurable (server not on this machine)' : `${cpu.postgresSeconds.toFixed(1)} s`
-    } (backend + parallel workers); ${total.toFixed(1)} CPU-s, ${perMillion.toFixed(1)} CPU-s per million lines`
-  );
+  return `CPU: node ${cpu.nodeSeconds.toFixed(1)} s, PostgreSQL ${
+    cpu.postgresSeconds === null
+      ? 'not measurable (server not on this machine)'
+      : `${cpu.postgresSeconds.toFixed(1)} s`
+  } (backend + parallel workers); ${total.toFixed(1)} CPU-s, ${perMillion.toFixed(1)} CPU-s per million lines`;
 }
 
 const PHASE_TEXT: Record<ImportProgress['phase'], string> = {
