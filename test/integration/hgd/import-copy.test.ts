@@ -278,6 +278,17 @@ describe('hgd import with COPY', () => {
       expect(l).toMatch(/^import: [a-z -]+; lines [\d,]+, staged [\d,]+ \([\d,]+\/s\), rejected \d+; \d+ s$/);
     expect(r.stderr).not.toContain('\r');
     expect(r.stderr).toMatch(/lines 3000: imported 3000 \(new 3000, updated 0, unchanged 0\), rejected 0/);
+    // The CPU line: this process, and the PostgreSQL backend of the test stack (on this machine, so readable).
+    const cpu =
+      /CPU: node ([\d.]+) s, PostgreSQL ([\d.]+) s \(backend \+ parallel workers\); ([\d.]+) CPU-s, ([\d.]+) CPU-s per million lines/.exec(
+        r.stderr,
+      );
+    expect(cpu).not.toBeNull();
+    const [node, postgres, total, perMillion] = cpu!.slice(1).map(Number) as [number, number, number, number];
+    expect(node).toBeGreaterThan(0);
+    expect(postgres).toBeGreaterThan(0);
+    expect(total).toBeCloseTo(node + postgres, 0);
+    expect(perMillion).toBeCloseTo((total / 3000) * 1e6, -2);
     for (const m of people.slice(0, 50)) expect(r.stderr).not.toContain(m.fullName);
   }, 120_000);
 });
