@@ -4,7 +4,7 @@ import { memberBlockingKeys } from '../../src/matching/blocking.js';
 import { NameFrequencyCounter } from '../../src/matching/frequencies.js';
 import { keyHash } from '../../src/matching/key-hash.js';
 import { memberFromLine } from '../../src/matching/lines.js';
-import { preparePerson } from '../../src/matching/prepare.js';
+import { preparePerson, type PreparedPerson } from '../../src/matching/prepare.js';
 import type { MemberRecord } from '../../src/matching/types.js';
 import { MEMBER_COLUMNS, memberToRow } from './rows.js';
 
@@ -49,6 +49,9 @@ export const IMPORT_COLUMNS = MEMBER_COLUMNS.filter(
 /** Columns of the staging table, in COPY order: the line number, the member's columns, its key hashes. */
 export const STAGING_COLUMNS = ['line', ...IMPORT_COLUMNS, 'keys'] as const;
 
+/** Columns of the staging table when the search keys go straight to the key table (`keyRows`): no key hashes. */
+export const STAGING_COLUMNS_WITHOUT_KEYS = ['line', ...IMPORT_COLUMNS] as const;
+
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
 
 /** A value in COPY text format: `\N` for null; backslash, tab, newline and carriage return escaped. */
@@ -67,15 +70,107 @@ export function copyText(v: string | null): string {
  * `memberBlockingKeys(preparePerson(member))`).
  */
 export function memberKeyHashes(m: MemberRecord): string[] {
-  const keys = memberBlockingKeys(preparePerson({ ...m, fatherName: null, motherName: null }));
+  return hashesOf(preparePerson({ ...m, fatherName: null, motherName: null }));
+}
+
+function hashesOf(p: PreparedPerson): string[] {
   const hashes = new Set<string>();
-  for (const k of keys) hashes.add(keyHash(k));
+  for (const k of memberBlockingKeys(p)) hashes.add(keyHash(k));
   return [...hashes];
+}
+
+/**
+ * Counts a member's name as `NameFrequencyCounter.add(fullName)` does, from the name already prepared for its keys
+ * (the folded parts `add` would compute again): same tokens, half the normalisation work.
+ */
+function countName(counter: NameFrequencyCounter, p: PreparedPerson): void {
+  const parts = p.name?.parts;
+  if (!parts?.given) return;
+  counter.total++;
+  if (parts.family) counter.family.set(p.familyKey, (counter.family.get(p.familyKey) ?? 0) + 1);
+  counter.given.set(parts.given, (counter.given.get(parts.given) ?? 0) + 1);
+}
+
+/** A 53-bit hash of a text, never 0 (two 32-bit FNV-1a variants): exact in a double, so a typed array holds it. */
+export function textHash53(text: string): number {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x9747b28c;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  h1 ^= h1 >>> 13;
+  h1 = Math.imul(h1, 0xc2b2ae35);
+  h1 ^= h1 >>> 16;
+  return (h1 >>> 0) * 0x200000 + (h2 >>> 11) || 1;
+}
+
+/**
+ * Which hashes were seen before (open addressing in a Float64Array, grown as it fills): tells the import whether a
+ * file repeats a member id or a BHXH code at all, so the merge can skip the checks that look for repeats. Equal
+ * hashes of different texts only make it run a check for nothing.
+ */
+export class SeenHashes {
+  private table = new Float64Array(1 << 16);
+  private size = 0;
+  repeated = false;
+
+  addAll(hashes: Float64Array): void {
+    for (const h of hashes) if (this.add(h)) this.repeated = true;
+  }
+
+  /** Adds `h` (not 0); true when it was there already. */
+  add(h: number): boolean {
+    if (2 * (this.size + 1) > this.table.length) this.grow();
+    const mask = this.table.length - 1;
+    for (let i = h % this.table.length; ; i = (i + 1) & mask) {
+      const v = this.table[i]!;
+      if (v === h) return true;
+      if (v === 0) {
+        this.table[i] = h;
+        this.size++;
+        return false;
+      }
+    }
+  }
+
+  private grow(): void {
+    const old = this.table;
+    this.table = new Float64Array(old.length * 2);
+    this.size = 0;
+    for (const v of old) if (v !== 0) this.add(v);
+  }
+}
+
+/** A chunk's result as it crosses threads: the COPY text as UTF-8 bytes (moved, not copied, between threads). */
+export type EncodedChunkResult = Omit<ChunkResult, 'copy' | 'keyCopy'> & {
+  copy: Uint8Array;
+  keyCopy: Uint8Array;
+};
+
+/** `processChunk` from bytes to bytes: decoding and encoding happen on the worker, not on the thread doing I/O. */
+export function processChunkBytes(
+  bytes: Uint8Array,
+  firstLine: number,
+  keyRows: boolean,
+): EncodedChunkResult {
+  // Buffer#toString, not TextDecoder: a byte-order mark stays in the first line, as it did when the text was decoded
+  // while reading.
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  const r = processChunk(text, firstLine, keyRows);
+  return { ...r, copy: Buffer.from(r.copy, 'utf8'), keyCopy: Buffer.from(r.keyCopy, 'utf8') };
 }
 
 export interface ChunkResult {
   /** Staging rows in COPY text format, one per accepted line. */
   copy: string;
+  /** With `keyRows`: rows of hgd_match.member_keys (key_hash, member_id) in COPY text format; else ''. */
+  keyCopy: string;
+  /** 53-bit hashes (`textHash53`) of the accepted lines' member ids and of their BHXH codes (when present). */
+  idHashes: Float64Array;
+  codeHashes: Float64Array;
   accepted: number;
   keys: number;
   rejects: Reject[];
@@ -85,12 +180,16 @@ export interface ChunkResult {
 
 /**
  * Turns the lines of `text` into staging rows: lines end with `\n` (or `\r\n`, or the end of the text), the first is
- * line number `firstLine`; blank lines are skipped but counted.
+ * line number `firstLine`; blank lines are skipped but counted. With `keyRows` the key hashes are not in the staging
+ * rows but in `keyCopy`, one key-table row each (a load into an empty key table COPYs them there directly).
  */
-export function processChunk(text: string, firstLine: number): ChunkResult {
+export function processChunk(text: string, firstLine: number, keyRows = false): ChunkResult {
   const counter = new NameFrequencyCounter();
   const rejects: Reject[] = [];
   const out: string[] = [];
+  const keyOut: string[] = [];
+  const ids: number[] = [];
+  const codes: number[] = [];
   let keys = 0;
   let lineNo = firstLine - 1;
   let start = 0;
@@ -108,17 +207,31 @@ export function processChunk(text: string, firstLine: number): ChunkResult {
       continue;
     }
     const m = parsed.value;
-    const hashes = memberKeyHashes(m);
+    const prepared = preparePerson({ ...m, fatherName: null, motherName: null });
+    const hashes = hashesOf(prepared);
     keys += hashes.length;
-    counter.add(m.fullName);
+    countName(counter, prepared);
+    ids.push(textHash53(m.memberId));
+    if (m.bhxhCode !== null) codes.push(textHash53(m.bhxhCode));
     const row = memberToRow(m);
     let s = String(lineNo);
     for (const c of IMPORT_COLUMNS) s += `\t${copyText(row[c])}`;
-    s += `\t{${hashes.join(',')}}\n`;
+    if (keyRows) {
+      const id = `\t${copyText(m.memberId)}\n`;
+      let k = '';
+      for (const h of hashes) k += h + id;
+      keyOut.push(k);
+      s += '\n';
+    } else {
+      s += `\t{${hashes.join(',')}}\n`;
+    }
     out.push(s);
   }
   return {
     copy: out.join(''),
+    keyCopy: keyOut.join(''),
+    idHashes: Float64Array.from(ids),
+    codeHashes: Float64Array.from(codes),
     accepted: out.length,
     keys,
     rejects,

@@ -11,28 +11,35 @@ import type { Knex } from 'knex';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { NameFrequencyCounter } from '../../src/matching/frequencies.js';
+import { ImportCpuMeter, type ImportCpu } from './import-cpu.js';
+import { memberFromRow, type MemberRow } from './rows.js';
 import {
   IMPORT_COLUMNS,
   STAGING_COLUMNS,
-  processChunk,
+  STAGING_COLUMNS_WITHOUT_KEYS,
+  SeenHashes,
+  memberKeyHashes,
+  processChunkBytes,
   rejectOf,
   sha256,
-  type ChunkResult,
+  type EncodedChunkResult,
   type Reject,
 } from './import-lines.js';
 
 /**
  * Bulk import of HGD members from JSON lines (docs/batch-formats.md), idempotent on member_id.
  *
- * 1. Worker threads parse and validate the lines and compute each member's search-key hashes; the rows stream with
+ * 1. Worker threads parse and validate the lines and compute each member's search-key hashes; the rows go with
  *    COPY into a temporary staging table (the member's columns and its key hashes as a `bigint[]`). A bad line goes
- *    to the reject file with its line number and reason, and the import goes on.
+ *    to the reject file with its line number and reason, and the import goes on. Into an empty key table (first
+ *    load, `truncate`) the key rows go straight into it instead, with COPY FREEZE in the import's transaction, and
+ *    its indexes are built once at the end.
  * 2. One transaction merges the staging table: the last line for a member_id wins; a line whose BHXH code another
  *    member keeps (in HGD, or an earlier line of the file) is rejected; members are upserted in one statement (a
  *    line equal to the stored member changes nothing, not even its version); the search keys of new and changed
- *    members are rewritten. Into an empty key table (first load, `truncate`) the keys go in without indexes, which
- *    are then built in one pass.
- * 3. After a load into empty tables, VACUUM (ANALYZE) so blocking's index-only scans skip the heap.
+ *    members are rewritten (on a fresh load: the keys of members with a line taken out by these checks).
+ * 3. After a load into empty tables, VACUUM (ANALYZE) of the members and ANALYZE of the key table (written frozen
+ *    and all-visible by COPY FREEZE, so blocking's index-only scans skip the heap without a VACUUM).
  *
  * Name frequencies (the term-frequency tables matching reads) are refreshed when asked: from the counts of the
  * imported lines when HGD held nothing else, else by recounting every member (`refreshNameFrequencies`).
@@ -53,8 +60,12 @@ export interface ImportOptions {
   batchSize?: number;
   /** Bytes of input per chunk handed to a worker. */
   chunkBytes?: number;
+  /** Bytes of COPY text per COPY statement (rows are sent in batches; default 16 MiB). */
+  copyBatchChars?: number;
   /** Called as the import advances (after each chunk while reading, and at each merge step). */
   onProgress?: (p: ImportProgress) => void;
+  /** Measure CPU time (this process, and the PostgreSQL backend when it runs on this machine): `summary.cpu`. */
+  measureCpu?: boolean;
 }
 
 export type ImportPhase = 'reading' | 'merging' | 'keys' | 'indexing' | 'frequencies' | 'vacuum' | 'done';
@@ -86,6 +97,10 @@ export interface ImportSummary {
   rowsPerSecond: number;
   /** Time per step, in ms. */
   timings: Record<string, number>;
+  /** CPU seconds spent, when `measureCpu` was set. */
+  cpu?: ImportCpu;
+  /** CPU seconds of the PostgreSQL backend per step (parallel workers not included), when measured. */
+  backendCpuSteps?: Record<string, number>;
 }
 
 export type { Reject };
@@ -100,8 +115,9 @@ function databaseReason(constraint: string): string {
 /** Runs chunks on worker threads (or inline), answering in submission order per worker. */
 class ChunkPool {
   private readonly workers: Worker[] = [];
-  private readonly waiting: Array<Array<{ resolve: (r: ChunkResult) => void; reject: (e: Error) => void }>> =
-    [];
+  private readonly waiting: Array<
+    Array<{ resolve: (r: EncodedChunkResult) => void; reject: (e: Error) => void }>
+  > = [];
   private next = 0;
 
   private submitted = 0;
@@ -117,7 +133,7 @@ class ChunkPool {
     for (let i = 0; i < this.size; i++) {
       const w = new Worker(boot, { eval: true });
       const queue: (typeof this.waiting)[number] = [];
-      w.on('message', (m: { ok: boolean; result?: ChunkResult; error?: string }) => {
+      w.on('message', (m: { ok: boolean; result?: EncodedChunkResult; error?: string }) => {
         const p = queue.shift();
         if (m.ok) p?.resolve(m.result!);
         else p?.reject(new Error(`import worker failed: ${m.error ?? 'unknown'}`));
@@ -130,13 +146,14 @@ class ChunkPool {
     }
   }
 
-  run(text: string, firstLine: number): Promise<ChunkResult> {
+  /** `bytes` must own its ArrayBuffer: it is moved to the worker thread. */
+  run(bytes: Uint8Array, firstLine: number, keyRows: boolean): Promise<EncodedChunkResult> {
     if (this.submitted++ === 1 && this.size > 0) this.start();
     if (this.workers.length === 0) {
       return new Promise((resolve, reject) =>
         setImmediate(() => {
           try {
-            resolve(processChunk(text, firstLine));
+            resolve(processChunkBytes(bytes, firstLine, keyRows));
           } catch (e) {
             reject(e as Error);
           }
@@ -146,12 +163,60 @@ class ChunkPool {
     const i = this.next++ % this.workers.length;
     return new Promise((resolve, reject) => {
       this.waiting[i]!.push({ resolve, reject });
-      this.workers[i]!.postMessage({ text, firstLine });
+      this.workers[i]!.postMessage({ bytes, firstLine, keyRows }, [bytes.buffer as ArrayBuffer]);
     });
   }
 
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/**
+ * The input as byte chunks that end on a line boundary (a `\n` byte never occurs inside a UTF-8 sequence), each in an
+ * ArrayBuffer of its own so it can move to a worker, with the number of the first line of each.
+ */
+async function* byteChunks(
+  input: string | Readable,
+  chunkBytes: number,
+): AsyncGenerator<{ bytes: Uint8Array; firstLine: number; lines: number }> {
+  const stream =
+    typeof input === 'string'
+      ? createReadStream(input, { highWaterMark: Math.min(chunkBytes, 1 << 20) })
+      : input;
+  const countLines = (b: Uint8Array) => {
+    let n = 0;
+    for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) n++;
+    return n;
+  };
+  let pending: Buffer = Buffer.alloc(0);
+  let line = 1;
+  for await (const part of stream as AsyncIterable<string | Buffer>) {
+    const data: Buffer =
+      pending.length > 0
+        ? Buffer.concat([pending, typeof part === 'string' ? Buffer.from(part) : part])
+        : typeof part === 'string'
+          ? Buffer.from(part)
+          : part;
+    if (data.length < chunkBytes) {
+      pending = data;
+      continue;
+    }
+    const cut = data.lastIndexOf(10);
+    if (cut === -1) {
+      pending = data;
+      continue;
+    }
+    const bytes = new Uint8Array(data.subarray(0, cut + 1)); // a copy with its own ArrayBuffer
+    pending = data.subarray(cut + 1);
+    const lines = countLines(bytes);
+    yield { bytes, firstLine: line, lines };
+    line += lines;
+  }
+  if (pending.length > 0) {
+    const bytes = new Uint8Array(pending);
+    const lines = countLines(bytes) + (bytes[bytes.length - 1] === 10 ? 0 : 1);
+    yield { bytes, firstLine: line, lines };
   }
 }
 
@@ -245,12 +310,20 @@ export async function importMembers(
   opts: ImportOptions = {},
 ): Promise<ImportSummary> {
   const started = Date.now();
+  const meter = opts.measureCpu ? new ImportCpuMeter(knex) : null;
   const timings: Record<string, number> = {};
   let stepStart = started;
+  const backendCpuSteps: Record<string, number> = {};
+  let backendCpuStart = 0;
   const step = (name: string) => {
     const now = Date.now();
     timings[name] = now - stepStart;
     stepStart = now;
+    const cpu = meter?.backendSeconds() ?? null;
+    if (cpu !== null) {
+      backendCpuSteps[name] = Math.round((cpu - backendCpuStart) * 100) / 100;
+      backendCpuStart = cpu;
+    }
   };
   let phase: ImportPhase = 'reading';
   let lines = 0;
@@ -273,81 +346,153 @@ export async function importMembers(
   const names = new NameFrequencyCounter();
   const raw = (await knex.client.acquireConnection()) as pg.Client;
   const c: Conn = raw as unknown as Conn;
+  if (meter) meter.follow(Number((await c.query('select pg_backend_pid() as pid')).rows[0]!['pid']));
   let inTransaction = false;
   const pool = new ChunkPool(workers);
   try {
-    await c.query(`drop table if exists ${STAGING}`);
-    await c.query(`create temporary table ${STAGING} (
-      line integer not null, ${IMPORT_COLUMNS.map((col) => `${col} text`).join(', ')}, keys bigint[] not null)`);
-
-    // 1. Read, validate, compute keys (worker threads) and COPY into the staging table, in input order.
-    const copy = raw.query(copyFrom(`copy ${STAGING} (${STAGING_COLUMNS.join(', ')}) from stdin`));
-    const copyDone = finished(copy);
-    copyDone.catch(() => undefined); // awaited below; a failure also surfaces through write()
-    const inflight: Array<Promise<ChunkResult>> = [];
-    const maxInflight = Math.max(2, 2 * workers);
-    const take = async () => {
-      const r = await inflight.shift()!;
-      rejects.push(...r.rejects);
-      staged += r.accepted;
-      names.total += r.names.total;
-      for (const [t, n] of r.names.family) names.family.set(t, (names.family.get(t) ?? 0) + n);
-      for (const [t, n] of r.names.given) names.given.set(t, (names.given.get(t) ?? 0) + n);
-      if (r.copy.length > 0 && !copy.write(r.copy)) await once(copy, 'drain');
-      progress('reading');
-    };
-    for await (const chunk of lineChunks(input, opts.chunkBytes ?? 256 * 1024)) {
-      lines = chunk.firstLine + chunk.lines - 1;
-      inflight.push(pool.run(chunk.text, chunk.firstLine));
-      if (inflight.length >= maxInflight) await take();
-    }
-    while (inflight.length > 0) await take();
-    copy.end();
-    await copyDone;
-    step('read_and_copy');
-
-    // 2. Merge, in one transaction.
-    progress('merging');
+    // A load into empty tables (first load, `truncate`) runs in one transaction from the start: the key table is
+    // truncated in it (empty already when not asked to), so the search keys go straight in with COPY FREEZE — no
+    // second copy of them through the staging table, and the pages are written frozen and all-visible, so blocking's
+    // index-only scans need no VACUUM of the key table. Any other import reads first and merges in a transaction at
+    // the end.
     await c.query('begin');
     inTransaction = true;
     await c.query(`set local work_mem = '256MB'`);
     await c.query(`set local maintenance_work_mem = '1GB'`);
     if (opts.truncate) await c.query('truncate hgd.members, hgd.households, hgd_match.member_keys');
-    await c.query(`analyze ${STAGING}`);
+    else await c.query('lock table hgd.members in exclusive mode');
     const emptyBefore = (
       await c.query(`select not exists (select 1 from hgd.members) as members_empty,
                             not exists (select 1 from hgd_match.member_keys) as keys_empty`)
     ).rows[0]!;
-    // A load into empty tables (first load, `truncate`): plain inserts, indexes built once at the end.
     const freshLoad = emptyBefore['members_empty'] === true && emptyBefore['keys_empty'] === true;
+    let keyDefs: { drop: string[]; create: string[] } | null = null;
+    if (freshLoad) {
+      if (!opts.truncate) await c.query('truncate hgd_match.member_keys');
+      // Sorting the key rows once per index is several times cheaper than maintaining the B-trees row by row.
+      keyDefs = await indexDefinitions(c, 'hgd_match.member_keys');
+      for (const st of keyDefs.drop) await c.query(st);
+    } else {
+      await c.query('commit');
+      inTransaction = false;
+    }
+    await c.query(`drop table if exists ${STAGING}`);
+    await c.query(`create temporary table ${STAGING} (
+      line integer not null, ${IMPORT_COLUMNS.map((col) => `${col} text`).join(', ')}
+      ${freshLoad ? '' : ', keys bigint[] not null'})`);
+    const stagingCopy = `copy ${STAGING} (${(freshLoad ? STAGING_COLUMNS_WITHOUT_KEYS : STAGING_COLUMNS).join(', ')}) from stdin`;
+
+    // 1. Read, validate, compute keys (worker threads) and COPY into the staging table (and, for a fresh load, the
+    // key table), in input order. Rows go in batches of a few MB, one batch COPYing while the next one is prepared.
+    let keyRows = 0;
+    let batch: { staging: Uint8Array[]; keys: Uint8Array[]; chars: number } = {
+      staging: [],
+      keys: [],
+      chars: 0,
+    };
+    let copying: Promise<void> = Promise.resolve();
+    const copyIn = async (sql: string, parts: Uint8Array[]) => {
+      const stream = raw.query(copyFrom(sql));
+      const done = finished(stream);
+      done.catch(() => undefined); // awaited below; a failure also surfaces through write()
+      for (const part of parts) if (!stream.write(part)) await once(stream, 'drain');
+      stream.end();
+      await done;
+    };
+    const flush = async () => {
+      const b = batch;
+      batch = { staging: [], keys: [], chars: 0 };
+      await copying;
+      copying = (async () => {
+        if (b.staging.length > 0) await copyIn(stagingCopy, b.staging);
+        if (b.keys.length > 0)
+          await copyIn('copy hgd_match.member_keys (key_hash, member_id) from stdin with (freeze)', b.keys);
+      })();
+      copying.catch(() => undefined); // awaited at the next flush or after the last one
+    };
+    const batchChars = opts.copyBatchChars ?? 16 << 20;
+    const inflight: Array<Promise<EncodedChunkResult>> = [];
+    const maxInflight = Math.max(2, 2 * workers);
+    const seenIds = new SeenHashes();
+    const seenCodes = new SeenHashes();
+    const take = async () => {
+      const r = await inflight.shift()!;
+      seenIds.addAll(r.idHashes);
+      seenCodes.addAll(r.codeHashes);
+      rejects.push(...r.rejects);
+      staged += r.accepted;
+      keyRows += r.keys;
+      names.total += r.names.total;
+      for (const [t, n] of r.names.family) names.family.set(t, (names.family.get(t) ?? 0) + n);
+      for (const [t, n] of r.names.given) names.given.set(t, (names.given.get(t) ?? 0) + n);
+      if (r.copy.byteLength > 0) batch.staging.push(r.copy);
+      if (r.keyCopy.byteLength > 0) batch.keys.push(r.keyCopy);
+      batch.chars += r.copy.byteLength + r.keyCopy.byteLength;
+      if (batch.chars >= batchChars) await flush();
+      progress('reading');
+    };
+    for await (const chunk of byteChunks(input, opts.chunkBytes ?? 256 * 1024)) {
+      lines = chunk.firstLine + chunk.lines - 1;
+      inflight.push(pool.run(chunk.bytes, chunk.firstLine, freshLoad));
+      if (inflight.length >= maxInflight) await take();
+    }
+    while (inflight.length > 0) await take();
+    await flush();
+    await copying;
+    step('read_and_copy');
+
+    // 2. Merge, in one transaction.
+    progress('merging');
+    if (!inTransaction) {
+      await c.query('begin');
+      inTransaction = true;
+      await c.query(`set local work_mem = '256MB'`);
+      await c.query(`set local maintenance_work_mem = '1GB'`);
+    }
+    await c.query(`analyze ${STAGING}`);
     const removedNames: string[] = [];
-    // The last line for a member_id wins, as a later import of that line would.
-    const sup = await c.query(
-      `delete from ${STAGING} l using (select member_id, max(line) as line from ${STAGING} group by member_id
-         having count(*) > 1) d where l.member_id = d.member_id and l.line < d.line returning l.full_name`,
-    );
+    // The last line for a member_id wins, as a later import of that line would. (Skipped when no member id repeats:
+    // the readers hashed every one.)
+    const none = { rows: [] as Array<Record<string, unknown>>, rowCount: 0 };
+    const sup = !seenIds.repeated
+      ? none
+      : await c.query(
+          `delete from ${STAGING} l using (select member_id, max(line) as line from ${STAGING} group by member_id
+             having count(*) > 1) d where l.member_id = d.member_id and l.line < d.line returning l.member_id, l.full_name`,
+        );
     const superseded = sup.rowCount ?? 0;
-    for (const r of sup.rows) removedNames.push(String(r['full_name']));
+    // Members with a line taken out: on a fresh load the key table holds that line's keys too.
+    const removedIds = new Set<string>();
+    for (const r of sup.rows) {
+      removedNames.push(String(r['full_name']));
+      removedIds.add(String(r['member_id']));
+    }
     // A BHXH code belongs to one person: a line is rejected when an earlier line of the file gives the code to another
     // member, or when a member the file leaves alone holds it. Rejecting a line leaves that member's stored code in
     // place, which can make another line conflict: repeat until nothing more is rejected.
     const dbRejected: Array<{ line: number; memberId: string }> = [];
     for (;;) {
-      const inFile = await c.query(
-        `delete from ${STAGING} l
-          using (select bhxh_code, min(line) as first from ${STAGING} where bhxh_code is not null
-                  group by bhxh_code having count(*) > 1) d
-          where l.bhxh_code = d.bhxh_code and l.line > d.first
-         returning l.line, l.member_id, l.full_name`,
-      );
-      const inDb = await c.query(
-        `delete from ${STAGING} l using hgd.members m
-          where m.bhxh_code = l.bhxh_code and m.member_id <> l.member_id
-            and not exists (select 1 from ${STAGING} o where o.member_id = m.member_id)
-         returning l.line, l.member_id, l.full_name`,
-      );
+      // Repeats within the file only when some code repeats; codes held in HGD only when HGD held members.
+      const inFile = !seenCodes.repeated
+        ? none
+        : await c.query(
+            `delete from ${STAGING} l
+              using (select bhxh_code, min(line) as first from ${STAGING} where bhxh_code is not null
+                      group by bhxh_code having count(*) > 1) d
+              where l.bhxh_code = d.bhxh_code and l.line > d.first
+             returning l.line, l.member_id, l.full_name`,
+          );
+      const inDb = freshLoad
+        ? none
+        : await c.query(
+            `delete from ${STAGING} l using hgd.members m
+              where m.bhxh_code = l.bhxh_code and m.member_id <> l.member_id
+                and not exists (select 1 from ${STAGING} o where o.member_id = m.member_id)
+             returning l.line, l.member_id, l.full_name`,
+          );
       for (const row of [...inFile.rows, ...inDb.rows]) {
         dbRejected.push({ line: Number(row['line']), memberId: String(row['member_id']) });
+        removedIds.add(String(row['member_id']));
         removedNames.push(String(row['full_name']));
       }
       if ((inDb.rowCount ?? 0) === 0) break;
@@ -361,8 +506,8 @@ export async function importMembers(
     );
     await c.query(
       `insert into hgd.households (household_code, province_code, ward_code)
-       select distinct on (household_code) household_code, province_code, ward_code from ${STAGING}
-        where household_code is not null order by household_code, line
+       select distinct on (household_code collate "C") household_code, province_code, ward_code from ${STAGING}
+        where household_code is not null order by household_code collate "C", line
        on conflict (household_code) do nothing`,
     );
     step('households');
@@ -412,18 +557,41 @@ export async function importMembers(
     // 3. Search keys.
     progress('keys');
     let keys: number;
+    let keysVacuum = false;
     if (freshLoad) {
-      // Into an empty key table: every staged member gets its keys, and the indexes are built once afterwards
-      // (sorting 10 rows per member once is several times cheaper than maintaining two B-trees row by row).
-      const defs = await indexDefinitions(c, 'hgd_match.member_keys');
-      for (const s of defs.drop) await c.query(s);
-      const k = await c.query(
-        `insert into hgd_match.member_keys (key_hash, member_id) select unnest(keys), member_id from ${STAGING}`,
-      );
-      keys = k.rowCount ?? 0;
-      step('keys_insert');
+      // The key rows are in (COPY FREEZE while reading); build the indexes once. Lines the checks took out left their
+      // keys behind (two lines of one member can share a key): the keys of those members are rewritten from the lines
+      // kept, after the plain indexes (the member_id one finds them) and before the primary key.
       progress('indexing');
-      for (const s of defs.create) await c.query(s);
+      const constraints = keyDefs!.create.filter((st) => st.startsWith('alter table'));
+      for (const st of keyDefs!.create) if (!constraints.includes(st)) await c.query(st);
+      keys = keyRows;
+      if (removedIds.size > 0) {
+        const ids = [...removedIds];
+        const del = await c.query('delete from hgd_match.member_keys where member_id = any($1::text[])', [
+          ids,
+        ]);
+        const kept = await c.query(
+          `select ${IMPORT_COLUMNS.join(', ')} from ${STAGING} where member_id = any($1::text[])`,
+          [ids],
+        );
+        const hashes: string[] = [];
+        const owners: string[] = [];
+        for (const row of kept.rows) {
+          const m = memberFromRow({ ...(row as unknown as Omit<MemberRow, 'version'>), version: 1 });
+          for (const h of memberKeyHashes(m)) {
+            hashes.push(h);
+            owners.push(m.memberId);
+          }
+        }
+        await c.query(
+          'insert into hgd_match.member_keys (key_hash, member_id) select * from unnest($1::bigint[], $2::text[])',
+          [hashes, owners],
+        );
+        keys += hashes.length - (del.rowCount ?? 0);
+        keysVacuum = true;
+      }
+      for (const st of constraints) await c.query(st);
       step('keys_index');
     } else {
       await c.query(
@@ -461,7 +629,8 @@ export async function importMembers(
       // heap. One statement per call: VACUUM cannot run inside a transaction block.
       progress('vacuum');
       await c.query('vacuum (analyze) hgd.members');
-      await c.query('vacuum (analyze) hgd_match.member_keys');
+      // COPY FREEZE left the key table's pages all-visible; only rows rewritten above need a VACUUM.
+      await c.query(`${keysVacuum ? 'vacuum (analyze)' : 'analyze'} hgd_match.member_keys`);
       step('vacuum');
     }
 
@@ -477,6 +646,7 @@ export async function importMembers(
     if (opts.rejectsPath && rejects.length > 0) await writeRejects(opts.rejectsPath, rejects);
     progress('done');
     const elapsedMs = Date.now() - started;
+    const cpu = meter ? await meter.stop() : undefined;
     return {
       lines,
       imported,
@@ -489,11 +659,13 @@ export async function importMembers(
       elapsedMs,
       rowsPerSecond: elapsedMs > 0 ? Math.round((imported / elapsedMs) * 1000) : 0,
       timings,
+      ...(cpu ? { cpu, backendCpuSteps } : {}),
     };
   } catch (e) {
     if (inTransaction) await c.query('rollback').catch(() => undefined);
     throw e;
   } finally {
+    if (meter) await meter.stop();
     await pool.close();
     await c.query(`drop table if exists ${STAGING}, hgd_import_touched`).catch(() => undefined);
     await knex.client.releaseConnection(raw);

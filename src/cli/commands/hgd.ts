@@ -6,6 +6,7 @@ import {
   refreshNameFrequencies,
   type ImportProgress,
 } from '../../../connectors/hgd/import.js';
+import type { ImportCpu } from '../../../connectors/hgd/import-cpu.js';
 import { ConfigError, loadConfig, type Config } from '../../runtime/config.js';
 
 /**
@@ -64,6 +65,7 @@ export function register(program: Command): void {
             refreshFrequencies: opts.refresh,
             ...(opts.workers !== undefined ? { workers: Number(opts.workers) } : {}),
             onProgress: (p) => meter.update(p),
+            measureCpu: true,
           });
           meter.done();
           process.stderr.write(
@@ -73,6 +75,7 @@ export function register(program: Command): void {
               `${opts.refresh ? 'name frequencies refreshed; ' : ''}` +
               `${(s.elapsedMs / 1000).toFixed(1)} s, ${s.rowsPerSecond} rows/s\n`,
           );
+          if (s.cpu) process.stderr.write(`${cpuLine(s.cpu, s.lines)}\n`);
         } finally {
           meter.done();
           await knex.destroy();
@@ -93,6 +96,17 @@ export function register(program: Command): void {
         await knex.destroy();
       }
     });
+}
+
+/** CPU spent by the import, also per million lines (the load-independent figure to compare runs by). */
+function cpuLine(cpu: ImportCpu, lines: number): string {
+  const total = cpu.nodeSeconds + (cpu.postgresSeconds ?? 0);
+  const perMillion = lines > 0 ? (total / lines) * 1e6 : 0;
+  return `CPU: node ${cpu.nodeSeconds.toFixed(1)} s, PostgreSQL ${
+    cpu.postgresSeconds === null
+      ? 'not measurable (server not on this machine)'
+      : `${cpu.postgresSeconds.toFixed(1)} s`
+  } (backend + parallel workers); ${total.toFixed(1)} CPU-s, ${perMillion.toFixed(1)} CPU-s per million lines`;
 }
 
 const PHASE_TEXT: Record<ImportProgress['phase'], string> = {

@@ -203,6 +203,59 @@ describe('hgd import with COPY', () => {
     expect(memberIdx.rows[0]!.indexdef).toMatch(/UNIQUE INDEX .* WHERE \(bhxh_code IS NOT NULL\)/);
   });
 
+  it('a fresh load with lines taken out by the checks keeps exactly the keys of the lines kept (COPY FREEZE path)', async () => {
+    // Into empty tables, the key rows go straight into the key table while the file is read; lines the merge then
+    // takes out (a later line for the same member, a BHXH code an earlier line gave to someone else) must not leave
+    // their keys behind. Expected: the keys of the same members imported the incremental way.
+    const base = people.slice(0, 2000);
+    const renamed = { ...base[10]!, fullName: 'Trịnh Văn Cường', dob: '1971-02-03' };
+    const lines: Array<MemberRecord | string> = [
+      ...base,
+      renamed, // replaces base[10]: its first line's keys must go
+      { ...base[20]!, memberId: 'NEW-1', bhxhCode: base[21]!.bhxhCode, fullName: 'Đỗ Thị Hà' }, // code taken: rejected
+      { ...base[30]!, bhxhCode: base[31]!.bhxhCode }, // base[30] again, with base[31]'s code: rejected
+      '{broken',
+    ];
+    const s = await importMembers(db.knex, writeLines('fresh-checks.jsonl', lines), {
+      workers: 2,
+      chunkBytes: 64 * 1024,
+      copyBatchChars: 256 * 1024,
+    });
+    expect(s).toMatchObject({ superseded: 2, imported: 1999, inserted: 1999, rejected: 3 });
+    // Superseded: the first lines of base[10] and base[30]; base[30]'s kept line is then rejected by the code check, so
+    // base[30] is not imported at all. The incremental path over the same file is the reference.
+    const fresh = await snapshot();
+    expect(s.keys).toBe(fresh.keys.length);
+    await db.knex.raw('truncate hgd.members, hgd.households, hgd_match.member_keys');
+    await importMembers(db.knex, writeLines('seed.jsonl', [people[2999]!]), { workers: 0 });
+    const inc = await importMembers(db.knex, writeLines('fresh-checks-again.jsonl', lines), { workers: 2 });
+    expect(inc).toMatchObject({ superseded: 2, rejected: 3 });
+    await db.knex.raw('delete from hgd_match.member_keys where member_id = ?', [people[2999]!.memberId]);
+    await db.knex.raw('delete from hgd.members where member_id = ?', [people[2999]!.memberId]);
+    const incremental = await snapshot();
+    expect(fresh.keys).toEqual(incremental.keys);
+    expect(fresh.members.map((m) => (m as { member_id: string }).member_id)).toEqual(
+      incremental.members.map((m) => (m as { member_id: string }).member_id),
+    );
+    expect(await keysOf(base[10]!.memberId)).toEqual(sorted(memberKeyHashes(renamed)));
+    expect(await keysOf('NEW-1')).toEqual([]);
+  });
+
+  it('a fresh load leaves the key table all-visible without a VACUUM (index-only scans skip the heap)', async () => {
+    const s = await importMembers(db.knex, writeLines('visible.jsonl', people), {
+      workers: 2,
+      copyBatchChars: 1 << 20,
+    });
+    expect(s.keys).toBe(people.reduce((n, m) => n + memberKeyHashes(m).length, 0));
+    const r = (await db.knex.raw(
+      `select relpages, relallvisible from pg_class where oid = 'hgd_match.member_keys'::regclass`,
+    )) as { rows: Array<{ relpages: number; relallvisible: number }> };
+    const { relpages, relallvisible } = r.rows[0]!;
+    expect(relpages).toBeGreaterThan(50);
+    // All but the last page of each COPY batch (a COPY FREEZE marks only pages it started empty).
+    expect(relallvisible).toBeGreaterThanOrEqual(relpages - 10);
+  });
+
   it('`vss-bridge hgd import` prints a progress line every few seconds when stderr is not a terminal', async () => {
     const file = writeLines('cli.jsonl', people);
     const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
@@ -225,6 +278,17 @@ describe('hgd import with COPY', () => {
       expect(l).toMatch(/^import: [a-z -]+; lines [\d,]+, staged [\d,]+ \([\d,]+\/s\), rejected \d+; \d+ s$/);
     expect(r.stderr).not.toContain('\r');
     expect(r.stderr).toMatch(/lines 3000: imported 3000 \(new 3000, updated 0, unchanged 0\), rejected 0/);
+    // The CPU line: this process, and the PostgreSQL backend of the test stack (on this machine, so readable).
+    const cpu =
+      /CPU: node ([\d.]+) s, PostgreSQL ([\d.]+) s \(backend \+ parallel workers\); ([\d.]+) CPU-s, ([\d.]+) CPU-s per million lines/.exec(
+        r.stderr,
+      );
+    expect(cpu).not.toBeNull();
+    const [node, postgres, total, perMillion] = cpu!.slice(1).map(Number) as [number, number, number, number];
+    expect(node).toBeGreaterThan(0);
+    expect(postgres).toBeGreaterThan(0);
+    expect(total).toBeCloseTo(node + postgres, 0);
+    expect(perMillion).toBeCloseTo((total / 3000) * 1e6, -2);
     for (const m of people.slice(0, 50)) expect(r.stderr).not.toContain(m.fullName);
   }, 120_000);
 });

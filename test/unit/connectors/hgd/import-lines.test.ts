@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { generateHgd } from '../../../../bench/generator/households.js';
 import {
   IMPORT_COLUMNS,
+  SeenHashes,
   copyText,
+  textHash53,
   memberKeyHashes,
   processChunk,
   sha256,
 } from '../../../../connectors/hgd/import-lines.js';
 import { memberBlockingKeys } from '../../../../src/matching/blocking.js';
+import { NameFrequencyCounter } from '../../../../src/matching/frequencies.js';
 import { keyHash } from '../../../../src/matching/key-hash.js';
 import { memberToLine } from '../../../../src/matching/lines.js';
 import { preparePerson } from '../../../../src/matching/prepare.js';
@@ -22,6 +25,45 @@ describe('hgd import: the CPU side (lines → COPY rows)', () => {
       const expected = new Set(memberBlockingKeys(preparePerson(p.member)).map(keyHash));
       expect(new Set(memberKeyHashes(p.member))).toEqual(expected);
     }
+  });
+
+  it('counts names as NameFrequencyCounter.add does', () => {
+    const expected = new NameFrequencyCounter();
+    for (const p of people) expected.add(p.member.fullName);
+    const odd = ['', '  ', 'Đỗ', 'Nguyễn  Thị  Huỳnh', 'LÝ Văn Kỳ', "O'Neil Vũ-Anh", '123'];
+    for (const n of odd) expected.add(n);
+    const lines = [
+      ...people.map((p) => memberToLine(p.member)),
+      ...odd.map((n, i) => JSON.stringify({ member_id: `odd${i}`, full_name: n })),
+    ];
+    const r = processChunk(lines.join('\n'), 1);
+    expect(r.names.total).toBe(expected.total);
+    expect(new Map(r.names.family)).toEqual(expected.family);
+    expect(new Map(r.names.given)).toEqual(expected.given);
+  });
+
+  it('SeenHashes tells whether any hash repeats, across growth of its table', () => {
+    const seen = new SeenHashes();
+    const ids = Array.from({ length: 200_000 }, (_, i) => textHash53(`HGD${String(i).padStart(9, '0')}`));
+    expect(new Set(ids).size).toBe(ids.length);
+    for (let i = 0; i < ids.length; i += 50_000) seen.addAll(Float64Array.from(ids.slice(i, i + 50_000)));
+    expect(seen.repeated).toBe(false);
+    expect(seen.add(ids[123_456]!)).toBe(true);
+    seen.addAll(Float64Array.from([textHash53('HGD000000007')]));
+    expect(seen.repeated).toBe(true);
+    for (const t of ['', 'a', 'Nguyễn', 'HGD000000001']) {
+      const h = textHash53(t);
+      expect(Number.isSafeInteger(h) && h > 0).toBe(true);
+    }
+  });
+
+  it("hashes every accepted line's member id and BHXH code for the repeat checks", () => {
+    const sample = people.slice(0, 50);
+    const r = processChunk(sample.map((p) => memberToLine(p.member)).join('\n'), 1);
+    expect([...r.idHashes]).toEqual(sample.map((p) => textHash53(p.member.memberId)));
+    expect([...r.codeHashes]).toEqual(
+      sample.filter((p) => p.member.bhxhCode !== null).map((p) => textHash53(p.member.bhxhCode!)),
+    );
   });
 
   it('escapes COPY text: null, backslash, tab, newline, carriage return', () => {
