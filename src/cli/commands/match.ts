@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { createReadStream, createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
@@ -84,44 +85,58 @@ export function register(program: Command): void {
       'match parameters JSON (default: the shipped src/matching/data/parameters.json)',
     )
     .option('--no-evidence', 'omit per-field evidence from result lines')
-    .action(async (opts: { file?: string; out?: string; parameters?: string; evidence: boolean }) => {
-      const config = loadConfig();
-      // Batch matching only reads: from the read replica when HGD_READ_URL is set.
-      const knex = hgdSearchDb(config) ?? runtimeDb(config);
-      try {
-        const model = await loadMatchModel(knex, opts.parameters);
-        if (model.frequencies.total === 0) {
-          process.stderr.write(
-            'warning: no name frequencies yet; run `vss-bridge hgd refresh-frequencies`\n',
-          );
-        }
-        const out: NodeJS.WritableStream = opts.out ? createWriteStream(opts.out) : process.stdout;
-        const counts = { match: 0, review: 0, no_match: 0, bad: 0 };
-        const meter = progressMeter('matched');
-        let n = 0;
-        const started = Date.now();
-        const queries = readQueries(opts.file, (line, reason) => {
-          counts.bad++;
-          process.stderr.write(`\nline ${line}: ${scrubText(reason)}\n`);
-        });
-        for await (const { query, result } of matchBatch(knex, queries, model)) {
-          counts[result.decision]++;
-          if (!out.write(`${resultToLine(query.queryId ?? '', result, opts.evidence)}\n`)) {
-            await new Promise<void>((r) => out.once('drain', () => r()));
+    .option(
+      '--workers <n>',
+      'worker threads that block and score chunks of queries (default: one per core, at most 4; 0: none)',
+    )
+    .action(
+      async (opts: {
+        file?: string;
+        out?: string;
+        parameters?: string;
+        evidence: boolean;
+        workers?: string;
+      }) => {
+        const config = loadConfig();
+        // Batch matching only reads: from the read replica when HGD_READ_URL is set.
+        const knex = hgdSearchDb(config) ?? runtimeDb(config);
+        try {
+          const model = await loadMatchModel(knex, opts.parameters);
+          if (model.frequencies.total === 0) {
+            process.stderr.write(
+              'warning: no name frequencies yet; run `vss-bridge hgd refresh-frequencies`\n',
+            );
           }
-          meter.tick(++n);
+          const out: NodeJS.WritableStream = opts.out ? createWriteStream(opts.out) : process.stdout;
+          const counts = { match: 0, review: 0, no_match: 0, bad: 0 };
+          const meter = progressMeter('matched');
+          let n = 0;
+          const started = Date.now();
+          const queries = readQueries(opts.file, (line, reason) => {
+            counts.bad++;
+            process.stderr.write(`\nline ${line}: ${scrubText(reason)}\n`);
+          });
+          const workers =
+            opts.workers !== undefined ? Number(opts.workers) : Math.min(4, availableParallelism());
+          for await (const { query, result } of matchBatch(knex, queries, model, { workers })) {
+            counts[result.decision]++;
+            if (!out.write(`${resultToLine(query.queryId ?? '', result, opts.evidence)}\n`)) {
+              await new Promise<void>((r) => out.once('drain', () => r()));
+            }
+            meter.tick(++n);
+          }
+          meter.done();
+          if (out !== process.stdout) await new Promise<void>((r) => out.end(() => r()));
+          const secs = (Date.now() - started) / 1000;
+          process.stderr.write(
+            `queries ${n}: match ${counts.match}, review ${counts.review}, no_match ${counts.no_match}, bad lines ${counts.bad}; ` +
+              `${secs.toFixed(1)} s, ${Math.round(n / Math.max(secs, 0.001))} queries/s\n`,
+          );
+        } finally {
+          await knex.destroy();
         }
-        meter.done();
-        if (out !== process.stdout) await new Promise<void>((r) => out.end(() => r()));
-        const secs = (Date.now() - started) / 1000;
-        process.stderr.write(
-          `queries ${n}: match ${counts.match}, review ${counts.review}, no_match ${counts.no_match}, bad lines ${counts.bad}; ` +
-            `${secs.toFixed(1)} s, ${Math.round(n / Math.max(secs, 0.001))} queries/s\n`,
-        );
-      } finally {
-        await knex.destroy();
-      }
-    });
+      },
+    );
 
   match
     .command('estimate')
