@@ -157,6 +157,9 @@ const EMPTY: PreparedPerson = {
   mother: null,
 };
 
+const SCRATCH_COMPARISONS = new Array<Comparison>(COMPARATORS.length);
+const SCRATCH_WEIGHTS = new Array<number>(COMPARATORS.length).fill(0);
+
 /** Covers the rounding of `scoreOf` (every weight and the sum to 0.001). */
 const ROUNDING_SLACK = 0.02;
 
@@ -175,8 +178,9 @@ export function scorePairAtLeast(
   floor: number,
 ): Score | null {
   const { order, rest } = pruningOf(model);
-  const comparisons = new Array<Comparison>(COMPARATORS.length);
-  const weights = new Array<number>(COMPARATORS.length);
+  // Scratch arrays, reused: most candidates are dropped, and scoreOf reads them before the next call.
+  const comparisons = SCRATCH_COMPARISONS;
+  const weights = SCRATCH_WEIGHTS;
   let partial = 0;
   for (let k = 0; k < order.length; k++) {
     const i = order[k]!;
