@@ -74,6 +74,14 @@ function readJsonLines<T>(
   return out;
 }
 
+interface MatchOptions {
+  file?: string;
+  out?: string;
+  parameters?: string;
+  evidence: boolean;
+  workers?: string;
+}
+
 export function register(program: Command): void {
   const match = program
     .command('match')
@@ -89,54 +97,46 @@ export function register(program: Command): void {
       '--workers <n>',
       'worker threads that block and score chunks of queries (default: one per core, at most 4; 0: none)',
     )
-    .action(
-      async (opts: {
-        file?: string;
-        out?: string;
-        parameters?: string;
-        evidence: boolean;
-        workers?: string;
-      }) => {
-        const config = loadConfig();
-        // Batch matching only reads: from the read replica when HGD_READ_URL is set.
-        const knex = hgdSearchDb(config) ?? runtimeDb(config);
-        try {
-          const model = await loadMatchModel(knex, opts.parameters);
-          if (model.frequencies.total === 0) {
-            process.stderr.write(
-              'warning: no name frequencies yet; run `vss-bridge hgd refresh-frequencies`\n',
-            );
-          }
-          const out: NodeJS.WritableStream = opts.out ? createWriteStream(opts.out) : process.stdout;
-          const counts = { match: 0, review: 0, no_match: 0, bad: 0 };
-          const meter = progressMeter('matched');
-          let n = 0;
-          const started = Date.now();
-          const queries = readQueries(opts.file, (line, reason) => {
-            counts.bad++;
-            process.stderr.write(`\nline ${line}: ${scrubText(reason)}\n`);
-          });
-          const workers =
-            opts.workers !== undefined ? Number(opts.workers) : Math.min(4, availableParallelism());
-          for await (const { query, result } of matchBatch(knex, queries, model, { workers })) {
-            counts[result.decision]++;
-            if (!out.write(`${resultToLine(query.queryId ?? '', result, opts.evidence)}\n`)) {
-              await new Promise<void>((r) => out.once('drain', () => r()));
-            }
-            meter.tick(++n);
-          }
-          meter.done();
-          if (out !== process.stdout) await new Promise<void>((r) => out.end(() => r()));
-          const secs = (Date.now() - started) / 1000;
+    .action(async (opts: MatchOptions) => {
+      const config = loadConfig();
+      // Batch matching only reads: from the read replica when HGD_READ_URL is set.
+      const knex = hgdSearchDb(config) ?? runtimeDb(config);
+      try {
+        const model = await loadMatchModel(knex, opts.parameters);
+        if (model.frequencies.total === 0) {
           process.stderr.write(
-            `queries ${n}: match ${counts.match}, review ${counts.review}, no_match ${counts.no_match}, bad lines ${counts.bad}; ` +
-              `${secs.toFixed(1)} s, ${Math.round(n / Math.max(secs, 0.001))} queries/s\n`,
+            'warning: no name frequencies yet; run `vss-bridge hgd refresh-frequencies`\n',
           );
-        } finally {
-          await knex.destroy();
         }
-      },
-    );
+        const out: NodeJS.WritableStream = opts.out ? createWriteStream(opts.out) : process.stdout;
+        const counts = { match: 0, review: 0, no_match: 0, bad: 0 };
+        const meter = progressMeter('matched');
+        let n = 0;
+        const started = Date.now();
+        const queries = readQueries(opts.file, (line, reason) => {
+          counts.bad++;
+          process.stderr.write(`\nline ${line}: ${scrubText(reason)}\n`);
+        });
+        const workers =
+          opts.workers !== undefined ? Number(opts.workers) : Math.min(4, availableParallelism());
+        for await (const { query, result } of matchBatch(knex, queries, model, { workers })) {
+          counts[result.decision]++;
+          if (!out.write(`${resultToLine(query.queryId ?? '', result, opts.evidence)}\n`)) {
+            await new Promise<void>((r) => out.once('drain', () => r()));
+          }
+          meter.tick(++n);
+        }
+        meter.done();
+        if (out !== process.stdout) await new Promise<void>((r) => out.end(() => r()));
+        const secs = (Date.now() - started) / 1000;
+        process.stderr.write(
+          `queries ${n}: match ${counts.match}, review ${counts.review}, no_match ${counts.no_match}, bad lines ${counts.bad}; ` +
+            `${secs.toFixed(1)} s, ${Math.round(n / Math.max(secs, 0.001))} queries/s\n`,
+        );
+      } finally {
+        await knex.destroy();
+      }
+    });
 
   match
     .command('estimate')
