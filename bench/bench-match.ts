@@ -5,14 +5,14 @@
  * Disk used by the key table and the members table (with indexes). The last lines are JSON, one per size.
  * Uses DATABASE_URL (default: the local stack) and replaces the HGD tables there.
  */
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { once } from 'node:events';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDb } from '../connectors/db/knex.js';
 import { migrateLatest } from '../connectors/db/migrate.js';
-import { matchBatch } from '../connectors/hgd/batch-match.js';
+import { BatchWorkers, matchBatch } from '../connectors/hgd/batch-match.js';
 import { importMembers } from '../connectors/hgd/import.js';
 import { loadMatchModel } from '../connectors/hgd/matcher.js';
 import { postgresCandidateSource } from '../connectors/hgd/repository.js';
@@ -20,6 +20,7 @@ import { memberToLine } from '../src/matching/lines.js';
 import { matchPerson } from '../src/matching/match.js';
 import { generateHgd, type GeneratedPerson } from './generator/households.js';
 import { generateQueries } from './generator/queries.js';
+import { cpuSince, formatCpuPer1000, readCpu, withApplicationName } from './bench-match-cpu.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,12 +28,19 @@ const { values } = parseArgs({
     queries: { type: 'string', default: '2000' },
     /** Reuse the HGD already in the database (imported by an earlier run of this bench at the same size). */
     'reuse-import': { type: 'boolean', default: false },
+    /** Worker threads for batch matching, as `vss-bridge match --workers` (default: one per core, at most 4). */
+    workers: { type: 'string' },
   },
 });
 let peakRss = 0;
 const sample = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
-const knex = createDb(process.env['DATABASE_URL'] ?? 'postgres://vss:vss@127.0.0.1:5432/vss');
+const knex = createDb(
+  withApplicationName(
+    process.env['DATABASE_URL'] ?? 'postgres://vss:vss@127.0.0.1:5432/vss',
+    'vss-bench-match',
+  ),
+);
 await migrateLatest(knex);
 const pgVersion = ((await knex.raw('show server_version')) as { rows: Array<{ server_version: string }> })
   .rows[0]!.server_version;
@@ -102,18 +110,40 @@ for (const size of values.sizes.split(',').map(Number)) {
   for (const q of queries.slice(0, 200)) await matchPerson(q, source, model); // warm-up
   const lat: number[] = [];
   let cands = 0;
+  const singleCpuStart = await readCpu(knex);
   for (const q of queries) {
     const t = process.hrtime.bigint();
     const r = await matchPerson(q, source, model);
     lat.push(Number(process.hrtime.bigint() - t) / 1e6);
     cands += r.blockedCount;
   }
+  const singleCpu = await cpuSince(knex, singleCpuStart);
   lat.sort((a, b) => a - b);
   const batchQueries = allQueries;
+  // The threads start before the clock (about a second each, once per batch run, not per query) and close after the
+  // CPU reading, so it sees their connections.
+  const workerCount =
+    values.workers !== undefined ? Number(values.workers) : Math.min(4, availableParallelism());
+  const workers = workerCount > 0 ? new BatchWorkers(knex, model, workerCount) : undefined;
+  await workers?.ready();
+  const batchLoad = loadavg();
+  const batchCpuStart = await readCpu(knex);
   const t0 = Date.now();
   let n = 0;
-  for await (const _ of matchBatch(knex, batchQueries, model)) n++;
+  for await (const _ of matchBatch(knex, batchQueries, model, { workers })) n++;
   const qps = Math.round(n / ((Date.now() - t0) / 1000));
+  const batchCpu = await cpuSince(knex, batchCpuStart);
+  await workers?.close();
+  // CPU per query does not depend on what else the machine runs (wall-clock q/s does): on an idle machine with C
+  // cores, batch q/s is at most C / (CPU-s per query).
+  process.stderr.write(
+    `  single queries at ${size}: ${formatCpuPer1000(singleCpu, queries.length)}\n` +
+      `  batch at ${size}: ${n} queries, ${workerCount} worker threads, ${qps} queries/s; ${formatCpuPer1000(batchCpu, n)}; load average before / after ${batchLoad
+        .map((x) => x.toFixed(1))
+        .join(' / ')} → ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' / ')}\n`,
+  );
   const keyBytes = await sizeOf('hgd_match.member_keys');
   const memberBytes = await sizeOf('hgd.members');
   const gib = (b: number) => (b / 2 ** 30).toFixed(2);
@@ -129,6 +159,15 @@ for (const size of values.sizes.split(',').map(Number)) {
     single_p50_ms: +pct(lat, 50).toFixed(2),
     single_p99_ms: +pct(lat, 99).toFixed(2),
     batch_queries_per_s: qps,
+    batch_workers: workerCount,
+    batch_cpu_s_per_1000: {
+      node: +((batchCpu.nodeS / n) * 1000).toFixed(3),
+      postgres: batchCpu.pgS === null ? null : +((batchCpu.pgS / n) * 1000).toFixed(3),
+    },
+    single_cpu_s_per_1000: {
+      node: +((singleCpu.nodeS / queries.length) * 1000).toFixed(3),
+      postgres: singleCpu.pgS === null ? null : +((singleCpu.pgS / queries.length) * 1000).toFixed(3),
+    },
     avg_candidates: +(cands / queries.length).toFixed(1),
     key_table_bytes: keyBytes,
     members_table_bytes: memberBytes,

@@ -9,7 +9,7 @@
  * separately from decision quality. The data files are written to bench/out/gen2-<members>/ (git-ignored).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import knexFactory from 'knex';
@@ -27,6 +27,13 @@ import { scoreCandidates } from '../src/matching/match.js';
 import { loadParameters } from '../src/matching/parameters.js';
 import { preparePerson } from '../src/matching/prepare.js';
 import type { MatchModel, MatchResult, MemberRecord } from '../src/matching/types.js';
+import {
+  cpuSince,
+  formatCpuPer1000,
+  readCpu,
+  withApplicationName,
+  type CpuSpent,
+} from './bench-match-cpu.js';
 import { directLoad } from './direct-load.js';
 import { checkBounds, evaluate, formatMetrics, type EvalCase } from './evaluate.js';
 import { generateMembers2, generateQueries2, type Gen2Person } from './generator2/index.js';
@@ -41,6 +48,8 @@ const { values } = parseArgs({
     'skip-import': { type: 'boolean', default: false },
     /** `import` (default): the code path of `vss-bridge hgd import`; `direct`: `bench/direct-load.ts` (5M members). */
     load: { type: 'string', default: 'import' },
+    /** Write every decision (query id, decision, refusal, candidates with scores) here, to compare two versions. */
+    'decisions-out': { type: 'string' },
   },
 });
 const N = Number(values.members);
@@ -63,6 +72,7 @@ process.stderr.write(`generated ${people.length} members, ${queries.length} quer
 const results: MatchResult[] = [];
 const blocked: MemberRecord[][] = [];
 let qps = 0;
+let cpu: CpuSpent | null = null;
 let model: MatchModel;
 if (values.source === 'db') {
   const url = process.env['EVAL_DATABASE_URL'] ?? 'postgres://vss:vss@127.0.0.1:5432/vss_match_eval';
@@ -73,7 +83,7 @@ if (values.source === 'db') {
   };
   if (exists.rows.length === 0) await admin.raw(`create database "${dbName}"`);
   await admin.destroy();
-  const knex = createDb(url);
+  const knex = createDb(withApplicationName(url, 'vss-eval-gen2'));
   try {
     await migrateLatest(knex);
     if (!values['skip-import'] && values.load === 'direct') {
@@ -98,9 +108,11 @@ if (values.source === 'db') {
       process.stderr.write(`imported ${s.imported} members at ${s.rowsPerSecond} rows/s\n`);
     }
     model = await loadMatchModel(knex, values.parameters);
+    const cpuStart = await readCpu(knex);
     const started = Date.now();
     for await (const { result } of matchBatch(knex, queries, model)) results.push(result);
     qps = queries.length / ((Date.now() - started) / 1000);
+    cpu = await cpuSince(knex, cpuStart);
     for (let i = 0; i < queries.length; i += 256) {
       const chunk = queries.slice(i, i + 256).map((q) => queryBlockingKeys(preparePerson(q)));
       blocked.push(...(await findCandidatesBatch(knex, chunk)));
@@ -176,7 +188,13 @@ console.log(formatMetrics(metrics));
 console.log(
   `blocking recall (true member blocked)              ${blockingRecall.toFixed(4)} (${present - kept} lost)`,
 );
-console.log(`batch queries/s                                    ${Math.round(qps)}`);
+console.log(
+  `batch queries/s                                    ${Math.round(qps)} (load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' / ')})`,
+);
+if (cpu)
+  console.log(`batch CPU                                          ${formatCpuPer1000(cpu, queries.length)}`);
 console.log(
   `reviews of present people by refusal               ${JSON.stringify(Object.fromEntries(refusals))}`,
 );
@@ -190,6 +208,23 @@ console.log(
 const failures = checkBounds(metrics);
 if (blockingRecall < 0.995) failures.push(`blocking recall ${blockingRecall.toFixed(4)} < 0.995`);
 console.log(failures.length === 0 ? 'bounds: all met' : `bounds MISSED:\n  ${failures.join('\n  ')}`);
+if (values['decisions-out']) {
+  writeFileSync(
+    values['decisions-out'],
+    cases
+      .map(
+        (c) =>
+          `${JSON.stringify({
+            q: c.truth.queryId,
+            d: c.result.decision,
+            r: c.result.refusal ?? null,
+            n: c.result.best?.namesakes ?? c.result.candidates[0]?.namesakes ?? null,
+            c: c.result.candidates.map((x) => [x.memberId, x.score, x.probability]),
+          })}\n`,
+      )
+      .join(''),
+  );
+}
 if (process.env['EVAL_DEBUG']) {
   const byId = new Map(people.map((p) => [p.member.memberId, p.member]));
   for (const w of wrong.slice(0, 20)) {

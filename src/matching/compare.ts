@@ -56,8 +56,7 @@ function tokenLevel(
 
 /** Same multiset of folded name tokens. */
 function sameTokens(a: PreparedName, b: PreparedName): boolean {
-  if (a.parts.tokens.length !== b.parts.tokens.length) return false;
-  return [...a.parts.tokens].sort().join(' ') === [...b.parts.tokens].sort().join(' ');
+  return a.parts.tokens.length === b.parts.tokens.length && a.sortedTokens === b.sortedTokens;
 }
 
 export function compareFamily(q: PreparedPerson, m: PreparedPerson, ctx?: CompareContext): Comparison {

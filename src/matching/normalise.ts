@@ -17,7 +17,7 @@ const SPACES = /[\s\u00a0\u200b]+/g;
  * Old-style tone placement ("Hoà", "Thuỷ", "Thuý") → the placement on the main vowel ("Hòa", "Thủy", "Thúy").
  * Applied after NFC and lower-casing, within a syllable ending in the listed vowel pair.
  */
-const TONE_PLACEMENT: ReadonlyArray<[RegExp, string]> = (() => {
+const TONE_PLACEMENT: { pattern: RegExp; newForm: ReadonlyMap<string, string> } = (() => {
   // For each diphthong oa/oe/uy, the tone sits on the second vowel in the old style, on the first in the new.
   const tones = ['\u0300', '\u0301', '\u0303', '\u0309', '\u0323'];
   const pairs: Array<[string, string]> = [
@@ -25,16 +25,17 @@ const TONE_PLACEMENT: ReadonlyArray<[RegExp, string]> = (() => {
     ['o', 'e'],
     ['u', 'y'],
   ];
-  const rules: Array<[RegExp, string]> = [];
+  const newForm = new Map<string, string>();
   for (const [first, second] of pairs) {
     for (const t of tones) {
       const oldForm = (first + (second + t).normalize('NFC')).normalize('NFC');
-      const newForm = ((first + t).normalize('NFC') + second).normalize('NFC');
-      // Only when the pair ends the syllable (no final consonant): "hoàng" must not become "hòang".
-      rules.push([new RegExp(`${oldForm}(?![\\p{L}])`, 'gu'), newForm]);
+      newForm.set(oldForm, ((first + t).normalize('NFC') + second).normalize('NFC'));
     }
   }
-  return rules;
+  // One pass over all fifteen old forms (was one regex each): a replacement never makes or breaks another old form
+  // (its second vowel carries no tone, and the look-ahead only reads the letter after the pair), so the result is
+  // the same. Only when the pair ends the syllable (no final consonant): "hoàng" must not become "hòang".
+  return { pattern: new RegExp(`(?:${[...newForm.keys()].join('|')})(?![\\p{L}])`, 'gu'), newForm };
 })();
 
 /** NFC, lower case, trimmed, single spaces, punctuation removed. Keeps diacritics. */
@@ -44,9 +45,8 @@ export function basicNormalise(input: string): string {
 
 /** NFC + lower case + one tone-mark placement. "HOÀ" and "Hòa" give the same string; "Hoa" stays different. */
 export function canonicalName(input: string): string {
-  let s = basicNormalise(input).replace(/Ð/g, 'Đ').replace(/ð/g, 'đ');
-  for (const [re, replacement] of TONE_PLACEMENT) s = s.replace(re, replacement);
-  return s;
+  const s = basicNormalise(input).replace(/Ð/g, 'Đ').replace(/ð/g, 'đ');
+  return s.replace(TONE_PLACEMENT.pattern, (old) => TONE_PLACEMENT.newForm.get(old)!);
 }
 
 /** ASCII fold: strip every mark, đ/Đ/Ð → d, lower case, single spaces. */
@@ -113,6 +113,8 @@ export interface PreparedName {
   folded: string;
   parts: NameParts;
   canonicalParts: NameParts;
+  /** The folded tokens sorted and joined by spaces: equal for the same name in any order. */
+  sortedTokens: string;
 }
 
 /**
@@ -146,11 +148,13 @@ function prepareNameUncached(raw: string): PreparedName | null {
   const canonical = canonicalName(raw);
   const folded = foldName(raw);
   if (folded.length === 0) return null;
+  const parts = splitName(folded);
   return freezeName({
     raw,
     canonical,
     folded,
-    parts: splitName(folded),
+    parts,
     canonicalParts: splitName(canonical),
+    sortedTokens: [...parts.tokens].sort().join(' '),
   });
 }

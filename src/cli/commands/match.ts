@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { createReadStream, createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
@@ -73,6 +74,14 @@ function readJsonLines<T>(
   return out;
 }
 
+interface MatchOptions {
+  file?: string;
+  out?: string;
+  parameters?: string;
+  evidence: boolean;
+  workers?: string;
+}
+
 export function register(program: Command): void {
   const match = program
     .command('match')
@@ -84,7 +93,11 @@ export function register(program: Command): void {
       'match parameters JSON (default: the shipped src/matching/data/parameters.json)',
     )
     .option('--no-evidence', 'omit per-field evidence from result lines')
-    .action(async (opts: { file?: string; out?: string; parameters?: string; evidence: boolean }) => {
+    .option(
+      '--workers <n>',
+      'worker threads that block and score chunks of queries (default: one per core, at most 4; 0: none)',
+    )
+    .action(async (opts: MatchOptions) => {
       const config = loadConfig();
       // Batch matching only reads: from the read replica when HGD_READ_URL is set.
       const knex = hgdSearchDb(config) ?? runtimeDb(config);
@@ -104,7 +117,9 @@ export function register(program: Command): void {
           counts.bad++;
           process.stderr.write(`\nline ${line}: ${scrubText(reason)}\n`);
         });
-        for await (const { query, result } of matchBatch(knex, queries, model)) {
+        const workers =
+          opts.workers !== undefined ? Number(opts.workers) : Math.min(4, availableParallelism());
+        for await (const { query, result } of matchBatch(knex, queries, model, { workers })) {
           counts[result.decision]++;
           if (!out.write(`${resultToLine(query.queryId ?? '', result, opts.evidence)}\n`)) {
             await new Promise<void>((r) => out.once('drain', () => r()));

@@ -125,5 +125,31 @@ describe('matching through Postgres on a generated set (20k members, 1k queries)
       const single = await matchPerson(sample[i]!, postgresCandidateSource(db.knex), model);
       expect(results[i]).toEqual(single);
     }
+
+    // On worker threads (each with its own connections), the same results in the same order; small chunks so that
+    // both threads get several.
+    const onWorkers: MatchResult[] = [];
+    for await (const { result } of matchBatch(db.knex, queries.slice(0, 300), model, {
+      workers: 2,
+      chunkSize: 16,
+    }))
+      onWorkers.push(result);
+    expect(onWorkers).toEqual(results.slice(0, 300));
+    // A batch holding the blocking statement inside a caller's transaction sees the caller's settings again after it
+    // (the statement's `set local` are put back).
+    await db.knex.transaction(async (trx) => {
+      await findCandidatesBatch(trx, keys.slice(0, 10));
+      const s = (await trx.raw(
+        `select current_setting('jit') as jit, current_setting('work_mem') as wm`,
+      )) as {
+        rows: Array<{ jit: string; wm: string }>;
+      };
+      const d = (await db.knex.raw(
+        `select current_setting('jit') as jit, current_setting('work_mem') as wm`,
+      )) as {
+        rows: Array<{ jit: string; wm: string }>;
+      };
+      expect(s.rows[0]).toEqual(d.rows[0]);
+    });
   });
 });
