@@ -36,8 +36,15 @@ export function nameTokens(fullName: string | null | undefined): {
 }
 
 export function indexEntry(m: MemberRecord): IndexEntry {
-  const keys = [...new Set(memberBlockingKeys(preparePerson(m)).map(keyHash))].sort();
-  return { ...nameTokens(m.fullName), keys, digest: keysDigest(keys) };
+  const p = preparePerson(m);
+  const keys = [...new Set(memberBlockingKeys(p).map(keyHash))].sort();
+  // The name tokens from the prepared name (nameTokens would fold the name a second time).
+  const parts = p.name?.parts;
+  const tokens =
+    parts && parts.given
+      ? { family: parts.family ? familyRepresentative(parts.family) : null, given: parts.given }
+      : { family: null, given: null };
+  return { ...tokens, keys, digest: keysDigest(keys) };
 }
 
 /** A member as the follower last indexed it (hgd_match.cdc_members). */
@@ -51,6 +58,8 @@ export interface MemberState {
   /** The snapshot that last read this member (its position), null if only ever streamed. */
   snapshotLsn: number | null;
   deleted: boolean;
+  /** The member's keys as indexed (sorted; empty when deleted); null when not recorded (rows from before they were). */
+  keys: string[] | null;
 }
 
 export interface PlannedMember extends MemberState {
@@ -58,6 +67,22 @@ export interface PlannedMember extends MemberState {
   keys: string[];
   /** False when the member's keys are the ones already indexed (e.g. a code or relation change): no rewrite. */
   keysChanged: boolean;
+  /**
+   * When the keys change and the ones indexed are known: the (key, member) rows to delete and to insert, so that
+   * only the keys that changed are written. Null: rewrite all the member's keys.
+   */
+  keyDiff: { removed: string[]; added: string[] } | null;
+}
+
+/** `from` minus `minus`, both sorted ascending (as IndexEntry.keys are). */
+function sortedMinus(from: readonly string[], minus: readonly string[]): string[] {
+  const out: string[] = [];
+  let j = 0;
+  for (const k of from) {
+    while (j < minus.length && minus[j]! < k) j++;
+    if (j >= minus.length || minus[j] !== k) out.push(k);
+  }
+  return out;
 }
 
 export interface BatchPlan {
@@ -120,6 +145,7 @@ export function planBatch(
         snapshotLsn,
         deleted: true,
         keysChanged: true,
+        keyDiff: null,
       };
     } else {
       const entry = indexEntry(e.after);
@@ -133,6 +159,7 @@ export function planBatch(
         snapshotLsn,
         deleted: false,
         keysChanged: true,
+        keyDiff: null,
       };
     }
     if (cur !== undefined && !cur.deleted) totalDelta += count(frequencyDeltas, cur, -1);
@@ -145,6 +172,8 @@ export function planBatch(
   for (const m of out.values()) {
     const was = states.get(m.memberId);
     m.keysChanged = !(was !== undefined && !was.deleted && !m.deleted && was.digest === m.digest);
+    if (m.keysChanged && was !== undefined && was.keys !== null)
+      m.keyDiff = { removed: sortedMinus(was.keys, m.keys), added: sortedMinus(m.keys, was.keys) };
   }
   return { members: [...out.values()], frequencyDeltas, totalDelta, applied, duplicates };
 }
