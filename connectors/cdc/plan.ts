@@ -74,15 +74,11 @@ export interface PlannedMember extends MemberState {
   keyDiff: { removed: string[]; added: string[] } | null;
 }
 
-/** `from` minus `minus`, both sorted ascending (as IndexEntry.keys are). */
-function sortedMinus(from: readonly string[], minus: readonly string[]): string[] {
-  const out: string[] = [];
-  let j = 0;
-  for (const k of from) {
-    while (j < minus.length && minus[j]! < k) j++;
-    if (j >= minus.length || minus[j] !== k) out.push(k);
-  }
-  return out;
+/** The keys of `a` not in `b`, and those of `b` not in `a`, each in its array's order. */
+function keyDiff(a: readonly string[], b: readonly string[]): { removed: string[]; added: string[] } {
+  const inA = new Set(a);
+  const inB = new Set(b);
+  return { removed: a.filter((k) => !inB.has(k)), added: b.filter((k) => !inA.has(k)) };
 }
 
 export interface BatchPlan {
@@ -148,7 +144,7 @@ export function planBatch(
         keyDiff: null,
       };
     } else {
-      const entry = indexEntry(e.after);
+      const entry = e.entry ?? indexEntry(e.after);
       next = {
         memberId: e.memberId,
         family: entry.family,
@@ -173,7 +169,7 @@ export function planBatch(
     const was = states.get(m.memberId);
     m.keysChanged = !(was !== undefined && !was.deleted && !m.deleted && was.digest === m.digest);
     if (m.keysChanged && was !== undefined && was.keys !== null)
-      m.keyDiff = { removed: sortedMinus(was.keys, m.keys), added: sortedMinus(m.keys, was.keys) };
+      m.keyDiff = keyDiff(was.keys, m.keys);
   }
   return { members: [...out.values()], frequencyDeltas, totalDelta, applied, duplicates };
 }
