@@ -168,8 +168,7 @@ export function planBatch(
   for (const m of out.values()) {
     const was = states.get(m.memberId);
     m.keysChanged = !(was !== undefined && !was.deleted && !m.deleted && was.digest === m.digest);
-    if (m.keysChanged && was !== undefined && was.keys !== null)
-      m.keyDiff = keyDiff(was.keys, m.keys);
+    if (m.keysChanged && was !== undefined && was.keys !== null) m.keyDiff = keyDiff(was.keys, m.keys);
   }
   return { members: [...out.values()], frequencyDeltas, totalDelta, applied, duplicates };
 }
