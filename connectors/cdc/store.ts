@@ -117,10 +117,12 @@ async function writePlan(tx: Db, plan: BatchPlan): Promise<void> {
     }
   }
   if (goneHashes.length > 0)
+    // The member_id condition makes PostgreSQL find the rows by the member index; joined on the pairs alone it
+    // hashes the pairs and scans the whole table.
     await tx.raw(
       `delete from hgd_match.member_keys k using unnest(?::bigint[], ?::text[]) as g(key_hash, member_id)
-        where k.key_hash = g.key_hash and k.member_id = g.member_id`,
-      [pgArray(goneHashes), pgArray(goneMembers)],
+        where k.member_id = any(?::text[]) and k.key_hash = g.key_hash and k.member_id = g.member_id`,
+      [pgArray(goneHashes), pgArray(goneMembers), pgArray([...new Set(goneMembers)])],
     );
   if (keyHashes.length > 0)
     await tx.raw(
