@@ -1,4 +1,5 @@
 import type { DobPrecision, Gender, MemberRecord } from '../../src/matching/types.js';
+import type { IndexEntry } from './plan.js';
 
 /**
  * Debezium change events (JSON converter without schemas) for HGD's tables, parsed into what the index follower
@@ -18,6 +19,8 @@ export interface MemberChange {
   snapshot: SnapshotMark;
   /** When HGD committed the change (ms since the epoch; the snapshot's time for snapshot reads). */
   sourceTsMs: number;
+  /** indexEntry(after), when computed ahead (the follower does, while the previous batch's transaction runs). */
+  entry?: IndexEntry;
 }
 
 export interface HouseholdChange {

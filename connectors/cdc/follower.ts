@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { Logger } from '../../src/runtime/logger.js';
 import { householdsTopic, membersTopic, type CdcConfig } from './config.js';
 import { parseChange } from './events.js';
+import { indexEntry } from './plan.js';
 import { applyBatch, type BatchOutcome, type FeedMessage } from './store.js';
 
 /**
@@ -16,6 +17,9 @@ export interface FollowerOptions {
   /** After each committed batch: its outcome, its size, and the wall time of its transaction. */
   onBatch?: (topic: string, outcome: BatchOutcome, count: number, ms: number) => void;
 }
+
+/** Messages parsed between two yields to the event loop while a transaction is in flight. */
+const PREPARE_SLICE = 100;
 
 export class IndexFollower {
   private consumer: Consumer | null = null;
@@ -84,10 +88,13 @@ export class IndexFollower {
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         const all = batch.messages;
-        for (let i = 0; i < all.length && isRunning() && !isStale(); i += this.maxBatch) {
-          const chunk = all.slice(i, i + this.maxBatch);
+        // Chunk i+1 is parsed and its keys computed while chunk i's transaction runs in PostgreSQL (in slices,
+        // yielding between them, so that the transaction's statements are not held up).
+        const prepare = async (from: number): Promise<FeedMessage[]> => {
           const messages: FeedMessage[] = [];
-          for (const m of chunk) {
+          const to = Math.min(all.length, from + this.maxBatch);
+          for (let i = from; i < to; i++) {
+            const m = all[i]!;
             const p = parseChange(m.key, m.value);
             if (!p.ok) {
               // Not ours to fix: count it, keep going (the reason names no value).
@@ -97,13 +104,30 @@ export class IndexFollower {
                 'change event not understood; skipped',
               );
               messages.push({ offset: m.offset, event: null });
-            } else messages.push({ offset: m.offset, event: p.event });
+              continue;
+            }
+            const e = p.event;
+            if (e !== null && e.table === 'members' && e.after !== null) e.entry = indexEntry(e.after);
+            messages.push({ offset: m.offset, event: e });
+            if ((i - from) % PREPARE_SLICE === PREPARE_SLICE - 1) await new Promise((r) => setImmediate(r));
           }
+          return messages;
+        };
+        let next: Promise<FeedMessage[]> | null = all.length > 0 ? prepare(0) : null;
+        for (let i = 0; i < all.length && isRunning() && !isStale(); i += this.maxBatch) {
+          const messages = await next!;
+          next = null;
           await heartbeat();
           let outcome: BatchOutcome;
           const t0 = performance.now();
+          const applying = applyBatch(this.knex, batch.topic, batch.partition, messages);
+          if (i + this.maxBatch < all.length) {
+            next = prepare(i + this.maxBatch);
+            // Settled below; an error there would be the next chunk's, raised when it is awaited.
+            next.catch(() => undefined);
+          }
           try {
-            outcome = await applyBatch(this.knex, batch.topic, batch.partition, messages);
+            outcome = await applying;
           } catch (e) {
             // pg errors name the statement, not the values; kafkajs fetches the batch again (the inbox skips what
             // was applied).
@@ -123,8 +147,8 @@ export class IndexFollower {
               { topic: batch.topic },
               'HGD change feed: a new snapshot started while streaming (replication slot lost or connector reset); the index is being rebuilt from it (see the runbook)',
             );
-          this.opts.onBatch?.(batch.topic, outcome, chunk.length, performance.now() - t0);
-          const last = chunk[chunk.length - 1]!.offset;
+          this.opts.onBatch?.(batch.topic, outcome, messages.length, performance.now() - t0);
+          const last = messages[messages.length - 1]!.offset;
           resolveOffset(last);
           await consumer.commitOffsets([
             { topic: batch.topic, partition: batch.partition, offset: String(Number(last) + 1) },

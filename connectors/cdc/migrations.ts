@@ -53,4 +53,14 @@ export const cdcMigrations: Migration[] = [
       );
     },
   },
+  {
+    // The member's indexed keys beside their checksum: a change then writes only the keys that changed.
+    name: '20261126040000_hgd_match_cdc_member_keys',
+    async up(knex: Knex) {
+      await knex.raw('alter table hgd_match.cdc_members add column keys bigint[]');
+    },
+    async down(knex: Knex) {
+      await knex.raw('alter table hgd_match.cdc_members drop column if exists keys');
+    },
+  },
 ];

@@ -36,8 +36,15 @@ export function nameTokens(fullName: string | null | undefined): {
 }
 
 export function indexEntry(m: MemberRecord): IndexEntry {
-  const keys = [...new Set(memberBlockingKeys(preparePerson(m)).map(keyHash))].sort();
-  return { ...nameTokens(m.fullName), keys, digest: keysDigest(keys) };
+  const p = preparePerson(m);
+  const keys = [...new Set(memberBlockingKeys(p).map(keyHash))].sort();
+  // The name tokens from the prepared name (nameTokens would fold the name a second time).
+  const parts = p.name?.parts;
+  const tokens =
+    parts && parts.given
+      ? { family: parts.family ? familyRepresentative(parts.family) : null, given: parts.given }
+      : { family: null, given: null };
+  return { ...tokens, keys, digest: keysDigest(keys) };
 }
 
 /** A member as the follower last indexed it (hgd_match.cdc_members). */
@@ -51,6 +58,8 @@ export interface MemberState {
   /** The snapshot that last read this member (its position), null if only ever streamed. */
   snapshotLsn: number | null;
   deleted: boolean;
+  /** The member's keys as indexed (sorted; empty when deleted); null when not recorded (rows from before they were). */
+  keys: string[] | null;
 }
 
 export interface PlannedMember extends MemberState {
@@ -58,6 +67,18 @@ export interface PlannedMember extends MemberState {
   keys: string[];
   /** False when the member's keys are the ones already indexed (e.g. a code or relation change): no rewrite. */
   keysChanged: boolean;
+  /**
+   * When the keys change and the ones indexed are known: the (key, member) rows to delete and to insert, so that
+   * only the keys that changed are written. Null: rewrite all the member's keys.
+   */
+  keyDiff: { removed: string[]; added: string[] } | null;
+}
+
+/** The keys of `a` not in `b`, and those of `b` not in `a`, each in its array's order. */
+function keyDiff(a: readonly string[], b: readonly string[]): { removed: string[]; added: string[] } {
+  const inA = new Set(a);
+  const inB = new Set(b);
+  return { removed: a.filter((k) => !inB.has(k)), added: b.filter((k) => !inA.has(k)) };
 }
 
 export interface BatchPlan {
@@ -120,9 +141,10 @@ export function planBatch(
         snapshotLsn,
         deleted: true,
         keysChanged: true,
+        keyDiff: null,
       };
     } else {
-      const entry = indexEntry(e.after);
+      const entry = e.entry ?? indexEntry(e.after);
       next = {
         memberId: e.memberId,
         family: entry.family,
@@ -133,6 +155,7 @@ export function planBatch(
         snapshotLsn,
         deleted: false,
         keysChanged: true,
+        keyDiff: null,
       };
     }
     if (cur !== undefined && !cur.deleted) totalDelta += count(frequencyDeltas, cur, -1);
@@ -145,6 +168,7 @@ export function planBatch(
   for (const m of out.values()) {
     const was = states.get(m.memberId);
     m.keysChanged = !(was !== undefined && !was.deleted && !m.deleted && was.digest === m.digest);
+    if (m.keysChanged && was !== undefined && was.keys !== null) m.keyDiff = keyDiff(was.keys, m.keys);
   }
   return { members: [...out.values()], frequencyDeltas, totalDelta, applied, duplicates };
 }

@@ -27,6 +27,31 @@ export interface BatchOutcome {
   lastSourceTsMs: number | null;
 }
 
+/**
+ * A PostgreSQL array literal of `values` (each element quoted; null as NULL), passed as one text parameter: the pg
+ * client's own array serialisation costs more CPU than the rest of a batch's parameters together.
+ */
+export function pgArray(values: ReadonlyArray<string | number | boolean | null>): string {
+  if (values.length === 0) return '{}';
+  let plain = true;
+  for (const v of values)
+    if (typeof v !== 'string' || v.includes('"') || v.includes('\\')) {
+      plain = false;
+      break;
+    }
+  // Strings needing no escape (member ids, key hashes, names): one join.
+  if (plain) return `{"${(values as readonly string[]).join('","')}"}`;
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) out += ',';
+    if (v === null || v === undefined) out += 'NULL';
+    else if (typeof v !== 'string') out += String(v);
+    else out += `"${v.replace(/[\\"]/g, '\\$&')}"`;
+  }
+  return `${out}}`;
+}
+
 interface StateRow {
   phase: 'snapshot' | 'streaming';
   snapshot_lsn: number | null;
@@ -34,9 +59,9 @@ interface StateRow {
 
 async function loadStates(tx: Db, ids: string[]): Promise<Map<string, MemberState>> {
   const res = (await tx.raw(
-    `select member_id, family, given, keys_digest, lsn, snapshot_lsn, deleted
+    `select member_id, family, given, keys_digest, lsn, snapshot_lsn, deleted, array_to_string(keys, ',') as keys
        from hgd_match.cdc_members where member_id = any(?::text[])`,
-    [ids],
+    [pgArray(ids)],
   )) as {
     rows: Array<{
       member_id: string;
@@ -46,6 +71,7 @@ async function loadStates(tx: Db, ids: string[]): Promise<Map<string, MemberStat
       lsn: number;
       snapshot_lsn: number | null;
       deleted: boolean;
+      keys: string | null;
     }>;
   };
   return new Map(
@@ -59,6 +85,7 @@ async function loadStates(tx: Db, ids: string[]): Promise<Map<string, MemberStat
         lsn: Number(r.lsn),
         snapshotLsn: r.snapshot_lsn === null ? null : Number(r.snapshot_lsn),
         deleted: r.deleted,
+        keys: r.keys === null ? null : r.keys === '' ? [] : r.keys.split(',').sort(),
       },
     ]),
   );
@@ -68,38 +95,59 @@ async function writePlan(tx: Db, plan: BatchPlan): Promise<void> {
   if (plan.members.length === 0) return;
   const ids = plan.members.map((m) => m.memberId);
   const rekeyed = plan.members.filter((m) => m.keysChanged);
-  if (rekeyed.length > 0)
-    await tx.raw('delete from hgd_match.member_keys where member_id = any(?::text[])', [
-      rekeyed.map((m) => m.memberId),
-    ]);
+  // Members whose indexed keys are known (hgd_match.cdc_members.keys) get only their changed (key, member) rows
+  // deleted and inserted: a province move changes about half of a member's keys, a code change none. The others
+  // (first seen, or recorded before the keys were) have all their rows replaced.
+  const whole = rekeyed.filter((m) => m.keyDiff === null).map((m) => m.memberId);
+  if (whole.length > 0)
+    await tx.raw('delete from hgd_match.member_keys where member_id = any(?::text[])', [pgArray(whole)]);
+  const goneHashes: string[] = [];
+  const goneMembers: string[] = [];
   const keyHashes: string[] = [];
   const keyMembers: string[] = [];
-  for (const m of rekeyed)
-    for (const k of m.keys) {
+  for (const m of rekeyed) {
+    if (m.keyDiff !== null)
+      for (const k of m.keyDiff.removed) {
+        goneHashes.push(k);
+        goneMembers.push(m.memberId);
+      }
+    for (const k of m.keyDiff?.added ?? m.keys) {
       keyHashes.push(k);
       keyMembers.push(m.memberId);
     }
+  }
+  if (goneHashes.length > 0)
+    // The member_id condition makes PostgreSQL find the rows by the member index; joined on the pairs alone it
+    // hashes the pairs and scans the whole table.
+    await tx.raw(
+      `delete from hgd_match.member_keys k using unnest(?::bigint[], ?::text[]) as g(key_hash, member_id)
+        where k.member_id = any(?::text[]) and k.key_hash = g.key_hash and k.member_id = g.member_id`,
+      [pgArray(goneHashes), pgArray(goneMembers), pgArray([...new Set(goneMembers)])],
+    );
   if (keyHashes.length > 0)
     await tx.raw(
       `insert into hgd_match.member_keys (key_hash, member_id)
        select * from unnest(?::bigint[], ?::text[]) on conflict do nothing`,
-      [keyHashes, keyMembers],
+      [pgArray(keyHashes), pgArray(keyMembers)],
     );
   await tx.raw(
-    `insert into hgd_match.cdc_members (member_id, family, given, keys_digest, lsn, snapshot_lsn, deleted, applied_at)
-     select m, f, g, d, l, s, x, now()
-       from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::boolean[]) as t(m, f, g, d, l, s, x)
+    `insert into hgd_match.cdc_members (member_id, family, given, keys_digest, lsn, snapshot_lsn, deleted, applied_at, keys)
+     select m, f, g, d, l, s, x, now(), k::bigint[]
+       from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::boolean[], ?::text[])
+         as t(m, f, g, d, l, s, x, k)
      on conflict (member_id) do update set family = excluded.family, given = excluded.given,
        keys_digest = excluded.keys_digest, lsn = excluded.lsn, snapshot_lsn = excluded.snapshot_lsn,
-       deleted = excluded.deleted, applied_at = excluded.applied_at`,
+       deleted = excluded.deleted, applied_at = excluded.applied_at, keys = excluded.keys`,
     [
-      ids,
-      plan.members.map((m) => m.family),
-      plan.members.map((m) => m.given),
-      plan.members.map((m) => m.digest),
-      plan.members.map((m) => m.lsn),
-      plan.members.map((m) => m.snapshotLsn),
-      plan.members.map((m) => m.deleted),
+      pgArray(ids),
+      pgArray(plan.members.map((m) => m.family)),
+      pgArray(plan.members.map((m) => m.given)),
+      pgArray(plan.members.map((m) => m.digest)),
+      pgArray(plan.members.map((m) => m.lsn)),
+      pgArray(plan.members.map((m) => m.snapshotLsn)),
+      pgArray(plan.members.map((m) => m.deleted)),
+      // Each member's keys as an array literal of its own: unnest of a two-dimensional array would flatten it.
+      pgArray(plan.members.map((m) => `{${m.keys.join(',')}}`)),
     ],
   );
   if (plan.frequencyDeltas.size > 0) {
@@ -139,7 +187,8 @@ async function writePlan(tx: Db, plan: BatchPlan): Promise<void> {
 export async function finishSnapshot(tx: Db, snapshotLsn: number): Promise<void> {
   await tx.raw(
     `with gone as (
-       update hgd_match.cdc_members set deleted = true, family = null, given = null, keys_digest = '', applied_at = now()
+       update hgd_match.cdc_members set deleted = true, family = null, given = null, keys_digest = '', keys = '{}',
+              applied_at = now()
         where not deleted and snapshot_lsn is distinct from ? returning member_id)
      delete from hgd_match.member_keys k using gone where k.member_id = gone.member_id`,
     [snapshotLsn],

@@ -36,7 +36,17 @@ const SELECT = MEMBER_COLUMNS.join(', ');
 
 interface Actual {
   keys: Map<string, string>;
-  state: Map<string, { family: string | null; given: string | null; digest: string; deleted: boolean }>;
+  state: Map<
+    string,
+    {
+      family: string | null;
+      given: string | null;
+      digest: string;
+      deleted: boolean;
+      /** Checksum of the recorded keys (the follower writes only changed keys against them); null: not recorded. */
+      keysDigest: string | null;
+    }
+  >;
 }
 
 async function actualFor(db: Knex | Knex.Transaction, ids: string[]): Promise<Actual> {
@@ -46,7 +56,8 @@ async function actualFor(db: Knex | Knex.Transaction, ids: string[]): Promise<Ac
     [ids],
   )) as { rows: Array<{ member_id: string; keys: string[] }> };
   const state = (await db.raw(
-    `select member_id, family, given, keys_digest, deleted from hgd_match.cdc_members where member_id = any(?::text[])`,
+    `select member_id, family, given, keys_digest, deleted, keys::text[] as keys
+       from hgd_match.cdc_members where member_id = any(?::text[])`,
     [ids],
   )) as {
     rows: Array<{
@@ -55,6 +66,7 @@ async function actualFor(db: Knex | Knex.Transaction, ids: string[]): Promise<Ac
       given: string | null;
       keys_digest: string;
       deleted: boolean;
+      keys: string[] | null;
     }>;
   };
   return {
@@ -62,7 +74,13 @@ async function actualFor(db: Knex | Knex.Transaction, ids: string[]): Promise<Ac
     state: new Map(
       state.rows.map((r) => [
         r.member_id,
-        { family: r.family, given: r.given, digest: r.keys_digest, deleted: r.deleted },
+        {
+          family: r.family,
+          given: r.given,
+          digest: r.keys_digest,
+          deleted: r.deleted,
+          keysDigest: r.keys === null ? null : keysDigest([...r.keys].sort()),
+        },
       ]),
     ),
   };
@@ -89,15 +107,17 @@ async function rewrite(
     );
   if (followed)
     await tx.raw(
-      `insert into hgd_match.cdc_members (member_id, family, given, keys_digest, lsn, deleted)
-       select m, f, g, d, 0, false from unnest(?::text[], ?::text[], ?::text[], ?::text[]) as t(m, f, g, d)
+      `insert into hgd_match.cdc_members (member_id, family, given, keys_digest, lsn, deleted, keys)
+       select m, f, g, d, 0, false, k::bigint[]
+         from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) as t(m, f, g, d, k)
        on conflict (member_id) do update set family = excluded.family, given = excluded.given,
-         keys_digest = excluded.keys_digest, deleted = false, applied_at = now()`,
+         keys_digest = excluded.keys_digest, keys = excluded.keys, deleted = false, applied_at = now()`,
       [
         ids,
         members.map((m) => m.entry.family),
         members.map((m) => m.entry.given),
         members.map((m) => m.entry.digest),
+        members.map((m) => `{${m.entry.keys.join(',')}}`),
       ],
     );
 }
@@ -155,6 +175,7 @@ export async function verifyIndex(knex: Knex, opts: VerifyOptions = {}): Promise
           s === undefined ||
           s.deleted ||
           s.digest !== e.entry.digest ||
+          (s.keysDigest !== null && s.keysDigest !== e.entry.digest) ||
           s.family !== e.entry.family ||
           s.given !== e.entry.given
         ) {
@@ -211,7 +232,7 @@ export async function verifyIndex(knex: Knex, opts: VerifyOptions = {}): Promise
           const del = gone.filter((id) => !back.has(id));
           await tx.raw('delete from hgd_match.member_keys where member_id = any(?::text[])', [del]);
           await tx.raw(
-            `update hgd_match.cdc_members set deleted = true, family = null, given = null, keys_digest = ''
+            `update hgd_match.cdc_members set deleted = true, family = null, given = null, keys_digest = '', keys = '{}'
               where member_id = any(?::text[])`,
             [del],
           );

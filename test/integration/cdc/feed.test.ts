@@ -99,6 +99,59 @@ describe('HGD change feed → search index', () => {
     await noDrift();
   });
 
+  it('writes only the keys that changed, and all of them for a member whose indexed keys were not recorded', async () => {
+    const keysOf = async (id: string) =>
+      (
+        (await db.knex.raw('select key_hash::text as k from hgd_match.member_keys where member_id = ?', [
+          id,
+        ])) as {
+          rows: Array<{ k: string }>;
+        }
+      ).rows
+        .map((r) => r.k)
+        .sort();
+    const ctids = async (id: string) =>
+      new Map(
+        (
+          (await db.knex.raw(
+            'select ctid::text as t, key_hash::text as k from hgd_match.member_keys where member_id = ?',
+            [id],
+          )) as { rows: Array<{ t: string; k: string }> }
+        ).rows.map((r) => [r.k, r.t]),
+      );
+    const [m, n] = [people[30]!, people[31]!];
+    const before = await ctids(m.memberId);
+    const province = m.provinceCode === '01' ? '79' : '01';
+    await db
+      .knex('hgd.members')
+      .where('member_id', m.memberId)
+      .update({ province_code: province, ward_code: null });
+    // A member recorded before the keys were (the column was added later): its keys are rewritten whole.
+    await db.knex('hgd_match.cdc_members').where('member_id', n.memberId).update({ keys: null });
+    const nBefore = await ctids(n.memberId);
+    await db
+      .knex('hgd.members')
+      .where('member_id', n.memberId)
+      .update({ province_code: province, ward_code: null });
+    await settle(db.knex);
+    const after = await ctids(m.memberId);
+    // The keys kept are the same rows (not deleted and inserted again); the place keys are new rows.
+    const kept = [...after.keys()].filter((k) => before.has(k));
+    expect(kept.length).toBeGreaterThan(0);
+    for (const k of kept) expect(after.get(k)).toBe(before.get(k));
+    expect([...after.keys()].some((k) => !before.has(k))).toBe(true);
+    const nAfter = await ctids(n.memberId);
+    for (const k of [...nAfter.keys()].filter((x) => nBefore.has(x)))
+      expect(nAfter.get(k)).not.toBe(nBefore.get(k));
+    const stored = (await db.knex.raw(
+      "select array_to_string(keys, ',') as k from hgd_match.cdc_members where member_id = ?",
+      [n.memberId],
+    )) as { rows: Array<{ k: string }> };
+    expect(stored.rows[0]!.k.split(',').sort()).toEqual(await keysOf(n.memberId));
+    expect(await findable({ ...m, provinceCode: province, wardCode: null })).toBe(true);
+    await noDrift();
+  });
+
   it("takes back the adapter's own code change once: no loop, no second change, no double count", async () => {
     const m = people[20]!;
     const before = (await db.knex('hgd.members').where('member_id', m.memberId).first()) as {

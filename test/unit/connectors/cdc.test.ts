@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { connectorConfig, loadCdcConfig } from '../../../connectors/cdc/config.js';
 import { parseChange, type MemberChange } from '../../../connectors/cdc/events.js';
-import { indexEntry, planBatch, type MemberState } from '../../../connectors/cdc/plan.js';
+import { indexEntry, nameTokens, planBatch, type MemberState } from '../../../connectors/cdc/plan.js';
+import { pgArray } from '../../../connectors/cdc/store.js';
 import type { MemberRecord } from '../../../src/matching/types.js';
 import { memberToSnakeCase } from '../../../src/matching/lines.js';
 
@@ -127,6 +128,7 @@ describe('planBatch', () => {
           lsn: 500,
           snapshotLsn: null,
           deleted: false,
+          keys: null,
         },
       ],
     ]);
@@ -180,5 +182,73 @@ describe('planBatch key rewrites', () => {
     expect(code.members[0]!.keysChanged).toBe(false);
     const moved = planBatch(state, [change('u', { ...base, provinceCode: '01' }, 20)]);
     expect(moved.members[0]!.keysChanged).toBe(true);
+  });
+});
+
+describe('planBatch key diffs', () => {
+  it('writes only the keys that changed when the indexed ones are known, all of them otherwise', () => {
+    const first = planBatch(new Map(), [change('c', base, 10)]);
+    expect(first.members[0]!.keyDiff).toBeNull();
+    const was = first.members[0]!;
+    const moved = { ...base, provinceCode: '01', wardCode: null };
+    const p = planBatch(new Map([['m1', { ...was }]]), [change('u', moved, 20)]);
+    const now = indexEntry(moved).keys;
+    const diff = p.members[0]!.keyDiff!;
+    // Removed: indexed but no longer wanted; added: wanted but not indexed; the rest left alone.
+    expect(diff.removed).toEqual(was.keys.filter((k) => !now.includes(k)));
+    expect(diff.added).toEqual(now.filter((k) => !was.keys.includes(k)));
+    expect(diff.removed.length).toBeGreaterThan(0);
+    expect(diff.added.length).toBeGreaterThan(0);
+    const kept = now.filter((k) => was.keys.includes(k));
+    expect(kept.length).toBeGreaterThan(0);
+    // Applying the diff to the indexed keys gives exactly the new keys.
+    const applied = [...was.keys.filter((k) => !diff.removed.includes(k)), ...diff.added].sort();
+    expect(applied).toEqual(now);
+    // Keys not recorded (a state from before they were): everything is rewritten.
+    const unknown = planBatch(new Map([['m1', { ...was, keys: null }]]), [change('u', moved, 20)]);
+    expect(unknown.members[0]!.keyDiff).toBeNull();
+    // A delete removes every indexed key; a re-insert after a delete adds them all.
+    const del = planBatch(new Map([['m1', { ...was }]]), [change('d', null, 30)]);
+    expect(del.members[0]!.keyDiff).toEqual({ removed: was.keys, added: [] });
+    const back = planBatch(new Map([['m1', { ...del.members[0]! }]]), [change('c', base, 40)]);
+    expect(back.members[0]!.keyDiff).toEqual({ removed: [], added: was.keys });
+  });
+
+  it('diffs against the state before the batch when a member changes several times in it', () => {
+    const was = planBatch(new Map(), [change('c', base, 10)]).members[0]!;
+    const p = planBatch(new Map([['m1', { ...was }]]), [
+      change('u', { ...base, provinceCode: '01' }, 20),
+      change('u', { ...base, fullName: 'Nguyễn Văn Bình' }, 30),
+    ]);
+    const now = indexEntry({ ...base, fullName: 'Nguyễn Văn Bình' }).keys;
+    const diff = p.members[0]!.keyDiff!;
+    expect([...was.keys.filter((k) => !diff.removed.includes(k)), ...diff.added].sort()).toEqual(now);
+  });
+});
+
+describe('pgArray', () => {
+  it('writes a PostgreSQL array literal with every element quoted and escaped', () => {
+    expect(pgArray(['a"b', 'c\\d', null, '', 'x, {y}'])).toBe('{"a\\"b","c\\\\d",NULL,"","x, {y}"}');
+    expect(pgArray([1, -2, true])).toBe('{1,-2,true}');
+    expect(pgArray([])).toBe('{}');
+  });
+});
+
+describe('indexEntry name tokens', () => {
+  it('are the ones nameTokens gives for the full name', () => {
+    for (const fullName of [
+      'Nguyễn Văn An',
+      'Huỳnh Thị Bích Ngọc',
+      'Hoàng  Minh-Đức',
+      'An',
+      '',
+      '  ',
+      "Lê O'Neil",
+      'Vũ Thị Thu Hà',
+      'Võ Thị Thu Hà',
+    ]) {
+      const e = indexEntry({ ...base, fullName });
+      expect({ family: e.family, given: e.given }, fullName).toEqual(nameTokens(fullName));
+    }
   });
 });
