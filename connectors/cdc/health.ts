@@ -158,9 +158,13 @@ export class CdcMonitor {
     return this.last;
   }
 
-  /** A readiness check: throws the problems. */
-  async check(): Promise<void> {
+  /**
+   * A readiness check: throws the problems; when healthy, returns the figures (connector and task state, backlog,
+   * slot lag, last applied change, re-snapshots) for /readyz and the status page.
+   */
+  async check(): Promise<string> {
     const h = await this.refresh();
     if (h.problems.length > 0) throw new Error(describeHealth(h));
+    return describeHealth(h);
   }
 }

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { loadCdcConfig } from '../../connectors/cdc/config.js';
 import { CdcMonitor } from '../../connectors/cdc/health.js';
 import type { Config } from './config.js';
+import type { ReadinessCheck } from './http.js';
 import type { Metrics } from './metrics.js';
 
 /**
@@ -16,7 +17,7 @@ export function cdcReadiness(
   admin: Admin,
   metrics: Metrics,
   env: NodeJS.ProcessEnv = process.env,
-): Array<{ name: string; check: () => Promise<void> }> {
+): ReadinessCheck[] {
   if (env.CDC_ENABLED !== 'true') return [];
   const monitor = new CdcMonitor(knex, admin, loadCdcConfig(env, config.databaseUrl), metrics.cdc);
   return [{ name: 'hgd-change-feed', check: () => monitor.check() }];

@@ -6,7 +6,8 @@ import type { Metrics } from './metrics.js';
 
 export interface ReadinessCheck {
   name: string;
-  check: () => Promise<void>;
+  /** Throws what is wrong; may return what an operator wants to see while it is fine (shown as `ok: …`). */
+  check: () => Promise<void | string>;
 }
 
 export interface ReviewPort {
@@ -71,15 +72,15 @@ export class OpsServer {
     const results = await Promise.all(
       this.opts.readiness.map(async (c) => {
         try {
-          await withTimeout(c.check(), timeout);
-          return [c.name, 'ok'] as const;
+          const detail = await withTimeout(c.check(), timeout);
+          return [c.name, detail ? `ok: ${detail}` : 'ok', true] as const;
         } catch (e) {
-          return [c.name, e instanceof Error ? e.message : String(e)] as const;
+          return [c.name, e instanceof Error ? e.message : String(e), false] as const;
         }
       }),
     );
-    const checks = Object.fromEntries(results);
-    const ready = results.every(([, v]) => v === 'ok');
+    const checks = Object.fromEntries(results.map(([name, text]) => [name, text]));
+    const ready = results.every(([, , ok]) => ok);
     this.opts.metrics.ready.set(ready ? 1 : 0);
     return { ready, checks };
   }

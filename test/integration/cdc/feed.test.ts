@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CdcConfig } from '../../../connectors/cdc/config.js';
 import { ConnectClient } from '../../../connectors/cdc/connect-client.js';
 import type { IndexFollower } from '../../../connectors/cdc/follower.js';
-import { feedHealth } from '../../../connectors/cdc/health.js';
+import { CdcMonitor, feedHealth } from '../../../connectors/cdc/health.js';
+import { Metrics } from '../../../src/runtime/metrics.js';
 import { dropSlot, resnapshot } from '../../../connectors/cdc/setup.js';
 import { verifyIndex } from '../../../connectors/cdc/verify.js';
 import { importMembers } from '../../../connectors/hgd/import.js';
@@ -210,6 +211,16 @@ describe('HGD change feed → search index', () => {
     expect(await findable(gone)).toBe(false);
     expect(await findable(added)).toBe(true);
     await noDrift();
+    // Healthy again: the readiness check passes and says so with its figures (/readyz, status page, /metrics).
+    const admin2 = testKafka().admin();
+    await admin2.connect();
+    const gauges = new Metrics({ processMetrics: false }).cdc;
+    const shown = await new CdcMonitor(db.knex, admin2, cfg, gauges)
+      .check()
+      .finally(() => admin2.disconnect());
+    expect(shown).toMatch(
+      /^connector RUNNING, tasks RUNNING, backlog 0, slot lag \d+ B, last applied \d+ s ago, re-snapshots 1$/,
+    );
   });
 
   it('verify-index finds injected drift of every kind and repairs it', async () => {
