@@ -538,6 +538,24 @@ describe('rules hgd.*: managed data', () => {
     expect(open?.candidates[0]).toMatchObject({ memberId: 'C-3' });
   });
 
+  it('a review of a member found by its BHXH code lists that member once, first, with score 0', async () => {
+    const e = childEvent({
+      child: {
+        fullName: 'Đỗ Thu Trang',
+        dateOfBirth: '2016-02-29',
+        gender: 'FEMALE',
+        bhxhCode: '0112345003',
+        personalIdNumber: null,
+      },
+      birthCertificate: { fullName: 'Đỗ Thu Trang', dateOfBirth: '2016-02-29', gender: 'FEMALE' },
+    });
+    const d = await decideChildRegistration(e, ports);
+    const open = d.effects.find((x): x is OpenReviewEffect => x.kind === 'openReview')!;
+    const c3 = HGD_MEMBERS.find((m) => m.memberId === 'C-3')!;
+    expect(open.candidates).toEqual([{ memberId: 'C-3', householdCode: c3.householdCode, score: 0 }]);
+    expect(open.evidence).toMatchObject({ hgd: { how: 'bhxh_code', memberId: 'C-3' } });
+  });
+
   it('twins in HGD and no BHXH code: ambiguous, review with both candidates', async () => {
     const e = childEvent({
       parent: {
