@@ -410,6 +410,7 @@ describe('rules hgd.*: the person in HGD', () => {
     // The verified documents travel with the case, so an operator's approval archives them.
     const ev = open.evidence as AdultCaseEvidence;
     expect(ev.archive?.map((a) => a.documentKind)).toEqual(['FORM_01', 'ID_COPY']);
+    expect(ev.hgd).toEqual({ memberIds: ['A-1', 'A-1b'], how: null }); // no one record was found
     expect(decisionOf(d.effects)).toMatchObject({ outcome: 'IN_REVIEW', caseId: open.caseId });
   });
 
@@ -424,5 +425,17 @@ describe('rules hgd.*: the person in HGD', () => {
     expect(d.effects.find((x): x is OpenReviewEffect => x.kind === 'openReview')?.reasonCodes).toEqual([
       'HGD_NO_BHXH_CODE',
     ]);
+  });
+});
+
+describe('adult registration: the time of the decision', () => {
+  it('is the clock given, else the current time', async () => {
+    const given = await decideAdultRegistration(event(), ports, opts);
+    expect(decisionOf(given.effects).occurredAt).toEqual(new Date('2026-03-02T03:00:00Z'));
+    const before = Date.now();
+    const current = await decideAdultRegistration(event(), ports, { retentionYears: 10 });
+    const at = decisionOf(current.effects).occurredAt.getTime();
+    expect(at).toBeGreaterThanOrEqual(before);
+    expect(at).toBeLessThanOrEqual(Date.now());
   });
 });
