@@ -14,6 +14,7 @@ import type { DocumentInspection, DocumentStore } from '../../../../src/ports/do
 import type { RuleResult } from '../../../../src/flows/registration/rules.js';
 import type { ArchiveEffect, EmitEffect, OpenReviewEffect } from '../../../../src/domain/effects.js';
 import { adultEvent, HGD_MEMBERS, memoryHgd, type DeepPartial } from '../registration/fixtures.js';
+import { reviewCaseId } from '../../../../src/domain/ids.js';
 
 const PDF = Buffer.from('%PDF-1.7\nform 01 signed\n%%EOF\n');
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('id card scan')]);
@@ -406,6 +407,7 @@ describe('rules hgd.*: the person in HGD', () => {
     const open = d.effects.find((x): x is OpenReviewEffect => x.kind === 'openReview')!;
     expect(open.reasonCodes).toEqual(['HGD_AMBIGUOUS_ID_NUMBER']);
     expect(open.reviewKind).toBe('ADULT_REGISTRATION');
+    expect(open.caseId).toBe(reviewCaseId('ADULT_REGISTRATION', event().registrationId));
     expect(open.candidates.map((c) => c.memberId)).toEqual(['A-1', 'A-1b']);
     // The verified documents travel with the case, so an operator's approval archives them.
     const ev = open.evidence as AdultCaseEvidence;

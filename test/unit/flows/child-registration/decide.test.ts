@@ -11,6 +11,7 @@ import {
 import type { RuleResult } from '../../../../src/flows/registration/rules.js';
 import type { EmitEffect, OpenReviewEffect } from '../../../../src/domain/effects.js';
 import { childEvent, HGD_MEMBERS, HOUSEHOLD, memoryHgd, type DeepPartial } from '../registration/fixtures.js';
+import { reviewCaseId } from '../../../../src/domain/ids.js';
 
 const ports = memoryHgd(HGD_MEMBERS);
 const NOW = new Date('2026-03-02T03:00:00Z');
@@ -554,6 +555,7 @@ describe('rules hgd.*: managed data', () => {
     const c3 = HGD_MEMBERS.find((m) => m.memberId === 'C-3')!;
     expect(open.candidates).toEqual([{ memberId: 'C-3', householdCode: c3.householdCode, score: 0 }]);
     expect(open.evidence).toMatchObject({ hgd: { how: 'bhxh_code', memberId: 'C-3' } });
+    expect(open.caseId).toBe(reviewCaseId('CHILD_REGISTRATION', e.registrationId));
   });
 
   it('twins in HGD and no BHXH code: ambiguous, review with both candidates', async () => {
