@@ -398,8 +398,9 @@ describe('rules hgd.*: the person in HGD', () => {
         bhxhCode: '7912121299',
       },
     ];
+    const e = event();
     const d = await decideAdultRegistration(
-      event(),
+      e,
       { ...memoryHgd(dup), documents: memoryDocuments(files) },
       opts,
     );
@@ -407,7 +408,7 @@ describe('rules hgd.*: the person in HGD', () => {
     const open = d.effects.find((x): x is OpenReviewEffect => x.kind === 'openReview')!;
     expect(open.reasonCodes).toEqual(['HGD_AMBIGUOUS_ID_NUMBER']);
     expect(open.reviewKind).toBe('ADULT_REGISTRATION');
-    expect(open.caseId).toBe(reviewCaseId('ADULT_REGISTRATION', event().registrationId));
+    expect(open.caseId).toBe(reviewCaseId('ADULT_REGISTRATION', e.registrationId));
     expect(open.candidates.map((c) => c.memberId)).toEqual(['A-1', 'A-1b']);
     // The verified documents travel with the case, so an operator's approval archives them.
     const ev = open.evidence as AdultCaseEvidence;
