@@ -283,6 +283,13 @@ describe('rule birthCert.*: the declaration agrees with the birth certificate', 
       'review',
       'GENDER_UNKNOWN',
     ],
+    [
+      'gender unknown on the certificate',
+      { birthCertificate: { gender: 'UNKNOWN' } },
+      'birthCert.gender',
+      'review',
+      'GENDER_UNKNOWN',
+    ],
   ])('%s', async (_label, over, name, result, code) => {
     const r = await rule(childEvent(over), name);
     expect(r?.result).toBe(result);

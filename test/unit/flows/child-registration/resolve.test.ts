@@ -45,6 +45,8 @@ describe('resolveChildCase', () => {
       resolvedBy: 'alice',
       note: 'saw the papers',
     });
+    expect(effects.map((e) => e.kind)).toEqual(['resolveReview', 'emit', 'emit']);
+    expect(decision.reasonCodes).toEqual([]);
     expect(decision).toMatchObject({
       outcome: 'APPROVED',
       bhxhCode: '0112345001',
