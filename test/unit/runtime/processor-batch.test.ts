@@ -359,7 +359,8 @@ describe('MessageProcessor.processBatch: where a batch ends and what goes alone'
     const handler: FlowHandler<{ eventId: string }> = {
       name: 'test-flow',
       decide: async (_event, ctx) => {
-        offsets.push(ctx.message.offset);
+        // Read without throwing: a decision that failed would send the event down the single-event path.
+        offsets.push((ctx.message as InboundMessage | undefined)?.offset ?? 'none');
         return { outcome: 'match', effects: [] };
       },
     };
@@ -372,7 +373,9 @@ describe('MessageProcessor.processBatch: where a batch ends and what goes alone'
       logger: createLogger('silent'),
       events,
     });
-    await processor.processBatch(messages(3), { shouldStop: () => false, heartbeat: async () => undefined });
+    await expect(
+      processor.processBatch(messages(3), { shouldStop: () => false, heartbeat: async () => undefined }),
+    ).resolves.toBe(3);
     expect(offsets).toEqual(['100', '101', '102']);
   });
 
