@@ -129,4 +129,22 @@ describe('scorePair and scorePairAtLeast', () => {
     expect(scorePairAtLeast(other, m, model, full.score + 0.5)).toBeNull();
     expect(scorePairAtLeast(other, m, model, full.score - 0.5)).toEqual(full);
   });
+
+  it('a candidate with rare names, whose exact-name weights exceed the level averages, is never dropped at its own score', () => {
+    // Both names unseen in the frequencies: their exact-name weight is log2(m / tfMinU), above the level's average.
+    // Every field agrees at its strongest level (parents' names too), so the bound on what is left is tight.
+    const record = {
+      ...member,
+      fullName: 'Ksor Y Bhiăo',
+      fatherName: 'Ksor Y Điêng',
+      motherName: 'H Nơ Niê',
+    };
+    const rare = preparePerson(record);
+    const full = scorePair(rare, preparePerson(record), model);
+    expect(full.evidence.find((e) => e.field === 'family_name')?.weight).toBeCloseTo(
+      Math.log2(lp('family_name', 'exact').m / parameters.tfMinU),
+      2,
+    );
+    expect(scorePairAtLeast(rare, preparePerson(record), model, full.score - 0.01)).toEqual(full);
+  });
 });
