@@ -414,7 +414,12 @@ describe('rules hgd.*: the person in HGD', () => {
     const ev = open.evidence as AdultCaseEvidence;
     expect(ev.archive?.map((a) => a.documentKind)).toEqual(['FORM_01', 'ID_COPY']);
     expect(ev.hgd).toEqual({ memberIds: ['A-1', 'A-1b'], how: null }); // no one record was found
-    expect(decisionOf(d.effects)).toMatchObject({ outcome: 'IN_REVIEW', caseId: open.caseId });
+    expect(decisionOf(d.effects)).toMatchObject({
+      outcome: 'IN_REVIEW',
+      caseId: open.caseId,
+      kind: 'ADULT',
+      decidedBy: 'AUTO',
+    });
   });
 
   it('a member without a BHXH code goes to review', async () => {

@@ -607,6 +607,9 @@ describe('rules hgd.*: managed data', () => {
       caseId: open.caseId,
       reasonCodes: ['HGD_AMBIGUOUS_MATCH'],
       bhxhCode: null,
+      kind: 'CHILD',
+      decidedBy: 'AUTO',
+      operator: null,
     });
   });
 

@@ -68,6 +68,33 @@ describe('resolveChildCase', () => {
     });
   });
 
+  it('refuses an unknown member or one without a BHXH code, each with its refusal code', () => {
+    const code = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return (e as { refusal?: string; code?: string }).refusal + '/' + (e as { code?: string }).code;
+      }
+      return 'accepted';
+    };
+    expect(
+      code(() =>
+        resolveChildCase(c, { kind: 'member', memberId: 'X', note: null }, reviewer('a'), null, NOW),
+      ),
+    ).toBe('MEMBER_NOT_FOUND/INVALID_REQUEST');
+    expect(
+      code(() =>
+        resolveChildCase(
+          c,
+          { kind: 'member', memberId: 'C-1', note: null },
+          reviewer('a'),
+          { ...C1, bhxhCode: null },
+          NOW,
+        ),
+      ),
+    ).toBe('NOT_APPROVABLE/INVALID_REQUEST');
+  });
+
   it('refuses an unknown member or one without a BHXH code', () => {
     expect(() =>
       resolveChildCase(c, { kind: 'member', memberId: 'X', note: null }, reviewer('a'), null, NOW),

@@ -106,6 +106,8 @@ describe('already mapped: the member found already holds the requested BQP code'
       previousCode: null,
       score: 5.432,
       reasonCodes: ['ALREADY_MAPPED'],
+      decidedBy: 'AUTO',
+      operator: null,
     });
   });
 
@@ -127,6 +129,9 @@ describe('already mapped: the member found already holds the requested BQP code'
     const result: MatchResult = { decision: 'no_match', candidates: [scored(holder, -20)], blockedCount: 1 };
     const d = await decideCodeMapping(e, ports(result, { holders: [holder] }).ports, opts);
     expect(d.outcome).toBe('no_match');
+    expect(mappings(d.effects)).toEqual([
+      expect.objectContaining({ outcome: 'NO_MATCH', decidedBy: 'AUTO', operator: null, memberId: null }),
+    ]);
   });
 });
 
