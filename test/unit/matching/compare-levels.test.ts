@@ -231,3 +231,30 @@ describe('identifiers and place', () => {
     ]);
   });
 });
+
+describe('thresholds of the name levels', () => {
+  it('typo_short when the shorter name has three letters, whatever the longer', () => {
+    expect(compareGiven(q({ fullName: 'Nguyễn Văn Nam' }), m({ fullName: 'Nguyễn Văn Nama' })).level).toBe(
+      'typo_short',
+    );
+    expect(compareGiven(q({ fullName: 'Nguyễn Văn Nama' }), m({ fullName: 'Nguyễn Văn Nam' })).level).toBe(
+      'typo_short',
+    );
+  });
+  it('a name held by exactly 0.02 % of HGD members counts as a known name', () => {
+    // 1 of 5,000 = 0.0002, the bound itself.
+    const names = ['Trần Văn Dũng', ...Array.from({ length: 4999 }, (_, i) => `Lê Văn X${i}`)];
+    const at = { frequencies: computeNameFrequencies(names) };
+    expect(at.frequencies.given.get('dung')).toBeCloseTo(0.0002, 12);
+    expect(compareGiven(q({ fullName: 'Nguyễn Văn Dũng' }), m({}), at).level).toBe('typo_other_name');
+    const below = { frequencies: computeNameFrequencies([...names, 'Lê Văn Y']) };
+    expect(compareGiven(q({ fullName: 'Nguyễn Văn Dũng' }), m({}), below).level).toBe('typo');
+  });
+  it('middle names sharing exactly half of their distinct tokens are partial', () => {
+    // [van, minh, duc] and [minh, duc, long]: 2 shared of 4.
+    expect(
+      compareMiddle(q({ fullName: 'Nguyễn Văn Minh Đức Hùng' }), m({ fullName: 'Nguyễn Minh Đức Long Hùng' }))
+        .level,
+    ).toBe('partial');
+  });
+});
