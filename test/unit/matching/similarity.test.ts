@@ -47,6 +47,7 @@ describe('tokenSetSimilarity (Jaccard)', () => {
   it.each([
     [[], [], 1],
     [['an'], [], 0],
+    [[], ['an'], 0],
     [['van', 'an'], ['an', 'van'], 1],
     [['van', 'an'], ['an'], 0.5],
     [['van', 'an', 'an'], ['an', 'thi'], 1 / 3],
@@ -72,6 +73,7 @@ describe('isTypo: one slip', () => {
     ['two edits on a long word, Jaro–Winkler ≥ 0.9', 'nguyenx', 'nguyeny1', true],
     ['two edits on a long word, Jaro–Winkler < 0.9', 'abcdefg', 'xbcdefy', false],
     ['three edits', 'nguyen', 'ngxxxn', false],
+    ['three edits on a long word, Jaro–Winkler ≥ 0.9', 'nguyenthanhxyz', 'nguyenthanhabc', false],
     ['two substitutions at the end of a long word', 'phuongthao', 'phuongthxy', true],
     ['two substitutions on a 7-letter word, Jaro–Winkler < 0.9', 'phuongg', 'phuonhh', false],
     ['two edits where the shorter has 4 letters', 'abcd', 'abcdxy', false],
