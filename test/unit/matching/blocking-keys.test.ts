@@ -267,3 +267,21 @@ describe('preparePerson', () => {
     expect(preparePerson({ ...member, fullName: 'Huỳnh An' }).familyKey).toBe('hoang');
   });
 });
+
+describe('middle names in the keys', () => {
+  it('two middle names are joined by a space, the same on the member and the query side', () => {
+    const two = { ...member, fullName: 'Nguyễn Văn Minh An', provinceCode: null };
+    expect(memberBlockingKeys(preparePerson(two))).toEqual(
+      expect.arrayContaining(['m:van minh|an|1990', 'n:nguyen|van minh|an|1990']),
+    );
+    expect(
+      queryBlockingKeys(preparePerson(query({ fullName: 'Nguyễn Văn Minh An', provinceCode: null }))),
+    ).toEqual(expect.arrayContaining(['m:van minh|an|1990', 'n:nguyen|van minh|an|1990']));
+  });
+  it('a query whose name has no letters blocks on its date, ward and ID only', () => {
+    const keys = queryBlockingKeys(
+      preparePerson(query({ fullName: '..', wardCode: '00004', idNumber: '001090123456' })),
+    );
+    expect(sorted(keys)).toEqual(sorted(['w:1990-3-4|00004', 'w:1990-4-3|00004', 'i:001090123456']));
+  });
+});
