@@ -166,7 +166,7 @@ describe('queryFromLine', () => {
       provinceCode: '01',
       wardCode: '00004',
       fatherName: 'Nguyễn Văn Bình',
-      motherName: null,
+      motherName: 'Trần Thị Chi',
     };
     expect(queryFromLine(queryToLine(q))).toEqual({ ok: true, value: q });
   });
@@ -203,6 +203,12 @@ describe('queryFromLine', () => {
     ['a bad gender', '{"query_id":"Q","full_name":"An","gender":"male"}', /^gender: expected/],
   ])('%s is refused', (_l, line, re) => {
     expect(reason(queryFromLine(line))).toMatch(re);
+  });
+
+  it('every problem of a query line is listed', () => {
+    expect(reason(queryFromLine('{"gender":"X"}'))).toBe(
+      'query_id: required; full_name: required; gender: expected "M", "F" or null, got "X"',
+    );
   });
 });
 
