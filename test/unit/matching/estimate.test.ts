@@ -161,4 +161,36 @@ describe('estimateParameters', () => {
     const n = Object.keys(r.parameters.fields.id_number.levels).length;
     expect(r.parameters.fields.id_number.levels.exact!.u).toBeCloseTo(0.5 / (5000 + 0.5 * n), 6);
   });
+
+  it('the birth-year concentration of a skewed sample: three quarters in one year give 0.75² + 0.25²', () => {
+    const skewed = withId.slice(0, 40).map((m, i) => ({
+      ...m,
+      dob: i < 30 ? '1990-05-01' : '1991-05-01',
+      dobPrecision: 'day' as const,
+    }));
+    const r = estimateParameters(options({ members: skewed, candidates: [], uPairs: 100 }));
+    expect(r.parameters.dobSameYearShare).toBe(0.625);
+  });
+
+  it("the ID number's m from pairs agreeing on full date, both names and province (when there are enough)", () => {
+    const agreeing = candidates.filter(
+      ({ query }) => /^\d{4}-\d{2}-\d{2}$/.test(query.dob ?? '') && query.provinceCode !== null,
+    ).length;
+    expect(agreeing).toBeGreaterThan(50);
+    expect((p.provenance as { idAnchorPairs: number }).idAnchorPairs).toBe(agreeing);
+    // Every such pair agrees on the ID: m(exact) is as close to 1 as the smoothing allows.
+    expect(levels(p, 'id_number').exact!.m).toBeGreaterThan(0.999);
+    const few = estimateParameters(options({ minAnchors: agreeing + 1 }));
+    expect((few.parameters.provenance as { idAnchorPairs: number }).idAnchorPairs).toBe(agreeing);
+    expect(few.parameters.fields.id_number.levels.exact!.m).not.toBe(levels(p, 'id_number').exact!.m);
+  });
+
+  it('another seed draws other u pairs; seed 0 is seed 1, the default', () => {
+    const u = (seed?: number) =>
+      estimateParameters(options({ candidates: [], ...(seed === undefined ? {} : { seed }) })).parameters
+        .fields.given_name.levels;
+    expect(u(7)).not.toEqual(u(1));
+    expect(u(0)).toEqual(u(1));
+    expect(u()).toEqual(u(1));
+  });
 });
