@@ -49,11 +49,15 @@ const options = (over: Partial<EstimateOptions> = {}): EstimateOptions => ({
 const levels = (p: ReturnType<typeof estimateParameters>['parameters'], field: string) =>
   p.fields[field as 'dob']!.levels;
 
-describe('estimateParameters', () => {
+/** Each test runs the estimate itself, so a mutation run knows which tests read which part of it. */
+const estimate = () => {
   const report = estimateParameters(options());
-  const p = report.parameters;
+  return { report, p: report.parameters };
+};
 
+describe('estimateParameters', () => {
   it('counts the pairs it used: u pairs as asked, each candidate member once per declaration', () => {
+    const { report, p } = estimate();
     expect(report.uPairs).toBe(5000);
     expect(report.emPairs).toBe(240 * 4);
     expect(p.provenance).toMatchObject({
@@ -71,12 +75,14 @@ describe('estimateParameters', () => {
   });
 
   it('finds the share of candidate pairs that are the same person (a quarter here)', () => {
+    const { report, p } = estimate();
     expect(report.lambda).toBeGreaterThan(0.2);
     expect(report.lambda).toBeLessThan(0.3);
     expect((p.provenance as { emLambda: number }).emLambda).toBeCloseTo(report.lambda, 3);
   });
 
   it('the same person agrees on the ID number, two members drawn at random do not', () => {
+    const { p } = estimate();
     const id = levels(p, 'id_number');
     expect(id.exact!.m).toBeGreaterThan(0.95);
     expect(id.exact!.u).toBeLessThan(0.01);
@@ -92,6 +98,7 @@ describe('estimateParameters', () => {
   });
 
   it('m and u of every field are shares that add up to 1 (to the 4 significant digits kept)', () => {
+    const { p } = estimate();
     for (const [field, fp] of Object.entries(p.fields)) {
       const ls = Object.values(fp.levels);
       expect(ls.length, field).toBeGreaterThan(0);
@@ -106,6 +113,7 @@ describe('estimateParameters', () => {
   });
 
   it('keeps the decision rule of the base parameters and says when and how it estimated', () => {
+    const { p } = estimate();
     expect(p.thresholds).toEqual(base.thresholds);
     expect(p.tfMinU).toBe(base.tfMinU);
     expect(p.version).toBe(`estimated-${new Date().toISOString().slice(0, 10)}`);
@@ -116,6 +124,7 @@ describe('estimateParameters', () => {
   });
 
   it('the birth-year concentration is the sum of the squared shares of each year', () => {
+    const { p } = estimate();
     const dated = people.filter((m) => m.dob !== null);
     const byYear = new Map<string, number>();
     for (const m of dated) {
@@ -127,6 +136,7 @@ describe('estimateParameters', () => {
   });
 
   it('is deterministic for a seed', () => {
+    const { report, p } = estimate();
     const again = estimateParameters(options());
     expect(again.parameters.fields).toEqual(p.fields);
     expect(again.lambda).toBe(report.lambda);
@@ -141,6 +151,7 @@ describe('estimateParameters', () => {
   });
 
   it('without enough anchor pairs, the blocked-on fields keep the m the first pass gives them', () => {
+    const { p } = estimate();
     const r = estimateParameters(options({ minAnchors: 10_000 }));
     expect((r.parameters.provenance as { anchorPairs: number }).anchorPairs).toBe(240);
     expect(r.parameters.fields.dob.levels).not.toEqual(p.fields.dob.levels);
@@ -173,6 +184,7 @@ describe('estimateParameters', () => {
   });
 
   it("the ID number's m from pairs agreeing on full date, both names and province (when there are enough)", () => {
+    const { p } = estimate();
     const agreeing = candidates.filter(
       ({ query }) => /^\d{4}-\d{2}-\d{2}$/.test(query.dob ?? '') && query.provinceCode !== null,
     ).length;
