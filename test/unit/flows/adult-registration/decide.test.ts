@@ -447,3 +447,32 @@ describe('adult registration: the time of the decision', () => {
     expect(at).toBeLessThanOrEqual(Date.now());
   });
 });
+
+describe('hgd.agrees: each difference of the record found, on its own', () => {
+  const withA1 = (change: Partial<(typeof HGD_MEMBERS)[number]>) =>
+    HGD_MEMBERS.map((m) => (m.memberId === 'A-1' ? { ...m, ...change } : m));
+  async function agrees(
+    change: Partial<(typeof HGD_MEMBERS)[number]>,
+    over: DeepPartial<AdultRegistrationSubmitted> = {},
+  ) {
+    const { log } = await evaluateAdultRegistration(
+      event(over),
+      { ...memoryHgd(withA1(change)), documents: memoryDocuments(files) },
+      opts,
+    );
+    return log.results.find((r) => r.rule === 'hgd.agrees');
+  }
+  it.each<[string, Partial<(typeof HGD_MEMBERS)[number]>, 'review' | 'reject']>([
+    ['no date of birth on record', { dob: null }, 'review'],
+    ['another gender', { gender: 'F' }, 'reject'],
+  ])('%s → %s', async (_l, change, severity) => {
+    expect(await agrees(change)).toMatchObject({ result: severity, code: 'HGD_RECORD_MISMATCH' });
+  });
+  it('the record found by ID number holds another BHXH code than the one declared → review', async () => {
+    const r = await agrees({ bhxhCode: '7912121299' });
+    expect(r).toMatchObject({ result: 'review', code: 'HGD_RECORD_MISMATCH' });
+  });
+  it('the record has no gender: agrees', async () => {
+    expect(await agrees({ gender: null })).toEqual({ rule: 'hgd.agrees', result: 'pass' });
+  });
+});
