@@ -258,3 +258,18 @@ describe('thresholds of the name levels', () => {
     ).toBe('partial');
   });
 });
+
+describe('near misses the levels must not take for agreement', () => {
+  it('the day of one date equal to the month of the other, but not the other way round: same year only', () => {
+    expect(compareDob(q({ dob: '1990-03-05' }), m({ dob: '1990-07-03' })).level).toBe('same_year_only');
+    expect(compareDob(q({ dob: '1990-03-05' }), m({ dob: '1990-05-07' })).level).toBe('same_year_only');
+  });
+  it('two middle names written as one are not the same middle name', () => {
+    expect(
+      compareMiddle(q({ fullName: 'Nguyễn Vanminh Hùng' }), m({ fullName: 'Nguyễn Van Minh Hùng' })).level,
+    ).not.toBe('exact');
+    expect(
+      compareMiddle(q({ fullName: 'Nguyễn Vânminh Hùng' }), m({ fullName: 'Nguyễn Văn Minh Hùng' })).level,
+    ).not.toBe('accent_diff');
+  });
+});
