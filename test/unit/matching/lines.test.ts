@@ -52,6 +52,12 @@ describe('memberFromLine', () => {
     });
   });
 
+  it('explicit nulls are absent values', () => {
+    expect(
+      memberFromLine('{"member_id":"M2","full_name":"Lê An","household_code":null,"dob":null,"gender":null}'),
+    ).toMatchObject({ ok: true, value: { householdCode: null, dob: null, gender: null } });
+  });
+
   it('a number where a string is expected is taken as its text; an empty string is null', () => {
     const r = memberFromLine('{"member_id":17,"full_name":"Lê An","province_code":1,"ward_code":""}');
     expect(r).toMatchObject({ ok: true, value: { memberId: '17', provinceCode: '1', wardCode: null } });
