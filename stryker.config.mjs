@@ -21,8 +21,9 @@ export default {
     '@stryker-mutator/vitest-runner',
     './scripts/stryker/ignore-logging.mjs',
     './scripts/stryker/ignore-operator-text.mjs',
+    './scripts/stryker/ignore-error-text.mjs',
   ],
-  ignorers: ['logging', 'operator-text'],
+  ignorers: ['logging', 'operator-text', 'error-text'],
   mutate,
   coverageAnalysis: 'perTest',
   // Static mutants (module-level values evaluated once at import: reason-code tables, regexes, parameter files) would

@@ -19,10 +19,19 @@ function isLoggerCall(node) {
   return /logger$/i.test(name);
 }
 
+// The statement around a log call (removing it is the same change as emptying the call), and a block that does
+// nothing but log (a `catch` that logs and carries on: emptying it removes only the log line).
+const isLogStatement = (node) => node.type === 'ExpressionStatement' && isLoggerCall(node.expression);
+
 export const strykerPlugins = [
   declareValuePlugin(PluginKind.Ignore, 'logging', {
     shouldIgnore(path) {
-      return isLoggerCall(path.node) ? 'a log line: not behaviour (PII is tested end to end)' : undefined;
+      const node = path.node;
+      if (isLoggerCall(node) || isLogStatement(node))
+        return 'a log line: not behaviour (PII is tested end to end)';
+      if (node.type === 'BlockStatement' && node.body.length > 0 && node.body.every(isLogStatement))
+        return 'a block that only logs: not behaviour';
+      return undefined;
     },
   }),
 ];

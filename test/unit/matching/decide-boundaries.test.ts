@@ -257,3 +257,28 @@ describe('rank', () => {
     ]);
   });
 });
+
+describe('a veto lifted by an agreeing ID number: only the levels listed as liftable', () => {
+  const t: MatchThresholds = {
+    ...T,
+    vetoLevels: { given_name: ['typo_short', 'different'], family_name: ['different'] },
+    vetoLiftedBy: { id_number: ['exact'] },
+    liftableVetoLevels: { given_name: ['typo_short'] },
+  };
+  const with_ = (...evidence: FieldEvidence[]) => cand('a', 40, { evidence });
+
+  it('a liftable level with the ID agreeing: no veto; without the ID: veto', () => {
+    expect(vetoed(with_(ev('given_name', 'typo_short'), ev('id_number', 'exact')), t)).toBe(false);
+    expect(vetoed(with_(ev('given_name', 'typo_short'), ev('id_number', 'different')), t)).toBe(true);
+  });
+
+  it('a level not listed as liftable stays a veto, on a liftable field or another', () => {
+    expect(vetoed(with_(ev('given_name', 'different'), ev('id_number', 'exact')), t)).toBe(true);
+    expect(vetoed(with_(ev('family_name', 'different'), ev('id_number', 'exact')), t)).toBe(true);
+  });
+
+  it('no liftable levels configured: an agreeing ID lifts nothing', () => {
+    const none = { ...t, liftableVetoLevels: undefined };
+    expect(vetoed(with_(ev('given_name', 'typo_short'), ev('id_number', 'exact')), none)).toBe(true);
+  });
+});

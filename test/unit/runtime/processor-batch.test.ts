@@ -253,3 +253,155 @@ describe('MessageProcessor.processBatch: what a committed batch reports', () => 
     expect(sizes).toEqual([5]);
   });
 });
+
+describe('MessageProcessor.processBatch: where a batch ends and what goes alone', () => {
+  it('a lone message, or one left after an isolated event, takes the single-event path', async () => {
+    const { processor, store, hooks } = setup({ undecodable: ['E1'] });
+    await expect(processor.processBatch(messages(1), hooks)).resolves.toBe(1);
+    expect(store.transactions).toEqual([['E0:match']]);
+    store.transactions.length = 0;
+    store.processed.clear();
+    // E0 commits as a batch of one (it was cut from three), E1 is dead-lettered alone, E2 is the last one left.
+    await expect(processor.processBatch(messages(3), hooks)).resolves.toBe(3);
+    expect(store.transactions).toEqual([['E0'], [`dlq:${TOPIC}:1:101:dlq`], ['E2:match']]);
+  });
+
+  it('the first decision of a batch failing for good: it is dead-lettered alone, the rest commits as a batch', async () => {
+    const { processor, store, decided, sizes, hooks } = setup({
+      decide: (id) => {
+        if (id === 'E0') throw new PermanentError('VALIDATION_FAILED', 'bqpCode: expected 10 digits');
+        return { outcome: 'match', effects: [] };
+      },
+    });
+    await expect(processor.processBatch(messages(3), hooks)).resolves.toBe(3);
+    expect(store.transactions).toEqual([[`dlq:${TOPIC}:1:100:dlq`], ['E1', 'E2']]);
+    // Nothing was committed by the first attempt, so no batch is reported for it.
+    expect(sizes).toEqual([2]);
+    // E0 once in the batch and once alone; E1 and E2 once in each batch they were part of.
+    expect(decided).toEqual(['E0', 'E1', 'E2', 'E0', 'E1', 'E2']);
+  });
+
+  it('an event whose decision failed goes alone right after the batch before it, not into another batch first', async () => {
+    const { processor, store, decided, sizes, hooks } = setup({
+      decide: (id) => {
+        if (id === 'E1') throw new PermanentError('VALIDATION_FAILED', 'bqpCode: expected 10 digits');
+        return { outcome: 'match', effects: [] };
+      },
+    });
+    await expect(processor.processBatch(messages(4), hooks)).resolves.toBe(4);
+    expect(store.transactions).toEqual([['E0'], [`dlq:${TOPIC}:1:101:dlq`], ['E2', 'E3']]);
+    expect(decided).toEqual(['E0', 'E1', 'E2', 'E3', 'E1', 'E2', 'E3']);
+    expect(sizes).toEqual([1, 2]);
+  });
+
+  it('a conflict at the first event: nothing commits in that attempt, the event goes alone, no empty batch is reported', async () => {
+    const store = new BatchStore([{ conflictAt: 0, conflict: { kind: 'guard_failed', memberId: 'M' } }]);
+    const { processor, sizes, hooks } = setup({ store });
+    await expect(processor.processBatch(messages(3), hooks)).resolves.toBe(3);
+    expect(store.transactions).toEqual([['E0:match'], ['E1', 'E2']]);
+    expect(sizes).toEqual([2]);
+  });
+
+  it('the database failing reports no batch for the failed attempt', async () => {
+    const store = new BatchStore([new Error('connection terminated')]);
+    const { processor, sizes, hooks } = setup({ store, isTransient: () => true });
+    await expect(processor.processBatch(messages(4), hooks)).resolves.toBe(4);
+    expect(store.transactions).toEqual([['E0:match'], ['E1', 'E2', 'E3']]);
+    expect(sizes).toEqual([3]);
+  });
+
+  it('a batch of duplicates only opens no transaction and reports each duplicate', async () => {
+    const store = new BatchStore();
+    store.processed.add('E0').add('E1');
+    const { processor, decided, sizes, hooks, events } = setup({ store });
+    let duplicates = 0;
+    events.on('message.duplicate', () => duplicates++);
+    await expect(processor.processBatch(messages(3, ['E0', 'E1', 'E0']), hooks)).resolves.toBe(3);
+    expect(store.attempts).toEqual([]);
+    expect(store.transactions).toEqual([]);
+    expect(decided).toEqual([]);
+    expect(duplicates).toBe(3);
+    expect(sizes).toEqual([3]);
+  });
+
+  it('the flow is given each event with its own message', async () => {
+    const offsets: string[] = [];
+    const events = new RuntimeEvents();
+    const handler: FlowHandler<{ eventId: string }> = {
+      name: 'test-flow',
+      decide: async (_event, ctx) => {
+        // Read without throwing: a decision that failed would send the event down the single-event path.
+        offsets.push((ctx.message as InboundMessage | undefined)?.offset ?? 'none');
+        return { outcome: 'match', effects: [] };
+      },
+    };
+    const processor = new MessageProcessor({
+      groupId: 'g',
+      decoder: { decode: async <T>(_t: string, v: Buffer | null) => ({ eventId: v!.toString() }) as T },
+      store: new BatchStore(),
+      handlers: new Map([[TOPIC, handler as FlowHandler<never>]]),
+      isTransient: () => false,
+      logger: createLogger('silent'),
+      events,
+    });
+    await expect(
+      processor.processBatch(messages(3), { shouldStop: () => false, heartbeat: async () => undefined }),
+    ).resolves.toBe(3);
+    expect(offsets).toEqual(['100', '101', '102']);
+  });
+
+  it('told to stop while an isolated event waits to be retried: it is not counted as handled', async () => {
+    const store = new BatchStore();
+    let failures = 0;
+    const { processor } = setup({
+      store,
+      isTransient: () => true,
+      decide: (id) => {
+        if (id === 'E1') {
+          failures++;
+          throw new Error('connection terminated');
+        }
+        return { outcome: 'match', effects: [] };
+      },
+    });
+    // E0 commits as a batch; E1 goes alone, fails again, and the stop comes while it waits: 1 handled, not 2.
+    const hooks = { shouldStop: () => failures >= 2, heartbeat: async () => undefined };
+    await expect(processor.processBatch(messages(2), hooks)).resolves.toBe(1);
+    expect(store.transactions).toEqual([['E0']]);
+    expect(failures).toBe(2);
+  });
+
+  it('a lone message told to stop while it waits to be retried: none handled', async () => {
+    const store = new BatchStore();
+    let failed = false;
+    const { processor } = setup({
+      store,
+      isTransient: () => true,
+      decide: () => {
+        failed = true;
+        throw new Error('connection terminated');
+      },
+    });
+    const hooks = { shouldStop: () => failed, heartbeat: async () => undefined };
+    await expect(processor.processBatch(messages(1), hooks)).resolves.toBe(0);
+    expect(store.transactions).toEqual([]);
+  });
+
+  it('no heartbeat is sent once the batch has returned', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const { processor } = setup({});
+      let beats = 0;
+      await processor.processBatch(messages(2), {
+        shouldStop: () => false,
+        heartbeat: async () => {
+          beats++;
+        },
+      });
+      vi.advanceTimersByTime(10_000);
+      expect(beats).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

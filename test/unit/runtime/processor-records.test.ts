@@ -250,6 +250,18 @@ describe('processing events for the metrics', () => {
     expect(seen.processed).toEqual([]);
   });
 
+  it('an event already in the inbox is reported as a duplicate, not processed', async () => {
+    const store = new MemoryStore(undefined, new Set(['E-1']));
+    const { processor, seen } = processorWith(store);
+    await expect(processor.process(message())).resolves.toEqual({
+      status: 'duplicate',
+      outcome: 'duplicate',
+    });
+    expect(seen.duplicate).toEqual([{ topic: TOPIC }]);
+    expect(seen.processed).toEqual([]);
+    expect(store.commits).toEqual([]);
+  });
+
   it('a message on a topic no flow handles is dead-lettered as INVALID_REQUEST', async () => {
     const store = new MemoryStore();
     const { processor } = processorWith(store);

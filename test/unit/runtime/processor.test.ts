@@ -4,6 +4,7 @@ import { PermanentError, TransientError } from '../../../src/domain/errors.js';
 import type { BatchCommitResult, CommitResult, EventStore } from '../../../src/ports/event-store.js';
 import type { DecideContext, FlowHandler } from '../../../src/ports/flow.js';
 import type { Decoder, InboundMessage } from '../../../src/ports/inbound.js';
+import { deterministicUuid } from '../../../src/domain/ids.js';
 import { RuntimeEvents } from '../../../src/runtime/events.js';
 import { createLogger } from '../../../src/runtime/logger.js';
 import { MessageProcessor, traceparentOf } from '../../../src/runtime/processor.js';
@@ -223,6 +224,81 @@ describe('MessageProcessor', () => {
       ['a', '2'],
       ['b', 'x'],
     ]);
+  });
+});
+
+describe('MessageProcessor: how it retries', () => {
+  function withSleep(backoff: { initialMs: number; maxMs: number } | undefined) {
+    const events = new RuntimeEvents();
+    const retries: unknown[] = [];
+    events.on('message.retry', (e) => retries.push(e));
+    const slept: number[] = [];
+    const store = new MemoryStore([new TransientError('db down'), new TransientError('db down')]);
+    const handler: FlowHandler<{ eventId: string }> = {
+      name: 'test-flow',
+      decide: async () => ({ outcome: 'match', effects: [] }),
+    };
+    const processor = new MessageProcessor({
+      groupId: 'g',
+      decoder: { decode: async <T>() => ({ eventId: 'E-1' }) as T },
+      store,
+      handlers: new Map([[TOPIC, handler as FlowHandler<never>]]),
+      isTransient: () => false,
+      logger: createLogger('silent'),
+      events,
+      ...(backoff ? { backoff } : {}),
+      sleep: async (ms) => {
+        slept.push(ms);
+        await new Promise((r) => setTimeout(r, ms));
+      },
+    });
+    return { processor, slept, retries };
+  }
+
+  it('waits between attempts with the configured backoff, through the given sleep', async () => {
+    const { processor, slept, retries } = withSleep({ initialMs: 10, maxMs: 40 });
+    await expect(processor.processWithRetry(message())).resolves.toMatchObject({ status: 'processed' });
+    // Equal jitter: half the delay is fixed. Attempt 1 waits 5–10 ms, attempt 2 10–20 ms (a timer firing a little
+    // early adds a short wait for the rest).
+    expect(slept[0]).toBeGreaterThanOrEqual(4);
+    expect(slept[0]).toBeLessThanOrEqual(10);
+    expect(Math.max(...slept)).toBeLessThanOrEqual(20);
+    expect(slept.filter((ms) => ms >= 9)).not.toHaveLength(0);
+    expect(retries).toEqual([
+      { topic: TOPIC, partition: 0, attempt: 1, errorClass: 'TransientError' },
+      { topic: TOPIC, partition: 0, attempt: 2, errorClass: 'TransientError' },
+    ]);
+  });
+
+  it('without a configured backoff the default one applies (first wait 100–200 ms)', async () => {
+    const { processor, slept } = withSleep(undefined);
+    await expect(processor.processWithRetry(message())).resolves.toMatchObject({ status: 'processed' });
+    expect(slept[0]).toBeGreaterThanOrEqual(100);
+    expect(slept[0]).toBeLessThanOrEqual(200);
+  });
+
+  it('a repeated conflict is dead-lettered as such: its class and the conflict kind are in the dead letter', async () => {
+    const conflict: Conflict = { kind: 'code_in_use', memberId: 'M-1', code: '9700000001' };
+    const store = new MemoryStore(
+      Array.from({ length: 2 }, () => ({ status: 'conflict' as const, conflict })),
+    );
+    const { processor } = setup({ store, maxUnexpectedAttempts: 1 });
+    await expect(processor.processWithRetry(message())).resolves.toMatchObject({ status: 'dead-lettered' });
+    const record = deadLetter(store) as unknown as { errorClass: string; errorMessage: string };
+    expect(record.errorClass).toBe('RepeatedConflictError');
+    expect(record.errorMessage).toContain('code_in_use');
+    expect(record.errorMessage).not.toContain('9700000001');
+  });
+
+  it("the dead letter's id is the dead-letter name of its source position", async () => {
+    const { processor, store } = setup({
+      decode: async () => {
+        throw new PermanentError('DECODE_FAILED', 'bad');
+      },
+    });
+    await processor.processWithRetry(message());
+    const c = store.commits.find((x) => x.outcome === 'dlq')!;
+    expect((c.effects[0] as EmitEffect).messageId).toBe(deterministicUuid('dead-letter', TOPIC, '0', '7'));
   });
 });
 

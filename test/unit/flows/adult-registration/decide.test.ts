@@ -14,6 +14,7 @@ import type { DocumentInspection, DocumentStore } from '../../../../src/ports/do
 import type { RuleResult } from '../../../../src/flows/registration/rules.js';
 import type { ArchiveEffect, EmitEffect, OpenReviewEffect } from '../../../../src/domain/effects.js';
 import { adultEvent, HGD_MEMBERS, memoryHgd, type DeepPartial } from '../registration/fixtures.js';
+import { reviewCaseId } from '../../../../src/domain/ids.js';
 
 const PDF = Buffer.from('%PDF-1.7\nform 01 signed\n%%EOF\n');
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('id card scan')]);
@@ -397,8 +398,9 @@ describe('rules hgd.*: the person in HGD', () => {
         bhxhCode: '7912121299',
       },
     ];
+    const e = event();
     const d = await decideAdultRegistration(
-      event(),
+      e,
       { ...memoryHgd(dup), documents: memoryDocuments(files) },
       opts,
     );
@@ -406,11 +408,18 @@ describe('rules hgd.*: the person in HGD', () => {
     const open = d.effects.find((x): x is OpenReviewEffect => x.kind === 'openReview')!;
     expect(open.reasonCodes).toEqual(['HGD_AMBIGUOUS_ID_NUMBER']);
     expect(open.reviewKind).toBe('ADULT_REGISTRATION');
+    expect(open.caseId).toBe(reviewCaseId('ADULT_REGISTRATION', e.registrationId));
     expect(open.candidates.map((c) => c.memberId)).toEqual(['A-1', 'A-1b']);
     // The verified documents travel with the case, so an operator's approval archives them.
     const ev = open.evidence as AdultCaseEvidence;
     expect(ev.archive?.map((a) => a.documentKind)).toEqual(['FORM_01', 'ID_COPY']);
-    expect(decisionOf(d.effects)).toMatchObject({ outcome: 'IN_REVIEW', caseId: open.caseId });
+    expect(ev.hgd).toEqual({ memberIds: ['A-1', 'A-1b'], how: null }); // no one record was found
+    expect(decisionOf(d.effects)).toMatchObject({
+      outcome: 'IN_REVIEW',
+      caseId: open.caseId,
+      kind: 'ADULT',
+      decidedBy: 'AUTO',
+    });
   });
 
   it('a member without a BHXH code goes to review', async () => {
@@ -424,5 +433,46 @@ describe('rules hgd.*: the person in HGD', () => {
     expect(d.effects.find((x): x is OpenReviewEffect => x.kind === 'openReview')?.reasonCodes).toEqual([
       'HGD_NO_BHXH_CODE',
     ]);
+  });
+});
+
+describe('adult registration: the time of the decision', () => {
+  it('is the clock given, else the current time', async () => {
+    const given = await decideAdultRegistration(event(), ports, opts);
+    expect(decisionOf(given.effects).occurredAt).toEqual(new Date('2026-03-02T03:00:00Z'));
+    const before = Date.now();
+    const current = await decideAdultRegistration(event(), ports, { retentionYears: 10 });
+    const at = decisionOf(current.effects).occurredAt.getTime();
+    expect(at).toBeGreaterThanOrEqual(before);
+    expect(at).toBeLessThanOrEqual(Date.now());
+  });
+});
+
+describe('hgd.agrees: each difference of the record found, on its own', () => {
+  const withA1 = (change: Partial<(typeof HGD_MEMBERS)[number]>) =>
+    HGD_MEMBERS.map((m) => (m.memberId === 'A-1' ? { ...m, ...change } : m));
+  async function agrees(
+    change: Partial<(typeof HGD_MEMBERS)[number]>,
+    over: DeepPartial<AdultRegistrationSubmitted> = {},
+  ) {
+    const { log } = await evaluateAdultRegistration(
+      event(over),
+      { ...memoryHgd(withA1(change)), documents: memoryDocuments(files) },
+      opts,
+    );
+    return log.results.find((r) => r.rule === 'hgd.agrees');
+  }
+  it.each<[string, Partial<(typeof HGD_MEMBERS)[number]>, 'review' | 'reject']>([
+    ['no date of birth on record', { dob: null }, 'review'],
+    ['another gender', { gender: 'F' }, 'reject'],
+  ])('%s → %s', async (_l, change, severity) => {
+    expect(await agrees(change)).toMatchObject({ result: severity, code: 'HGD_RECORD_MISMATCH' });
+  });
+  it('the record found by ID number holds another BHXH code than the one declared → review', async () => {
+    const r = await agrees({ bhxhCode: '7912121299' });
+    expect(r).toMatchObject({ result: 'review', code: 'HGD_RECORD_MISMATCH' });
+  });
+  it('the record has no gender: agrees', async () => {
+    expect(await agrees({ gender: null })).toEqual({ rule: 'hgd.agrees', result: 'pass' });
   });
 });

@@ -100,3 +100,58 @@ describe('retentionUntil', () => {
     expect(retentionUntil(on, years)).toBe(until);
   });
 });
+
+describe('parseArchiveUri at its edges', () => {
+  it('a colon inside a relative path is no scheme', () => {
+    expect(parseArchiveUri('2026/11/form:01.pdf')).toEqual({
+      ok: true,
+      key: '2026/11/form:01.pdf',
+      canonicalUri: 'archive://2026/11/form%3A01.pdf',
+    });
+  });
+  it.each([
+    ['a data URI', 'data:application/pdf;base64,JVBERi0='],
+    ['a one-letter scheme without slashes', 's3:bucket/form.pdf'],
+    ['a scheme with digits, plus, dot and dash', 'x-a1+b.c:form.pdf'],
+  ])('refuses %s as another scheme', (_l, uri) => {
+    expect(parseArchiveUri(uri)).toEqual({
+      ok: false,
+      problem: 'scheme not supported (only archive:// or a relative path)',
+    });
+  });
+  it('a path of exactly 1,024 characters is accepted, one more is refused', () => {
+    const name = (n: number) => `2026/${'a'.repeat(n - 9)}.pdf`;
+    expect(name(1024)).toHaveLength(1024);
+    expect(parseArchiveUri(name(1024)).ok).toBe(true);
+    expect(parseArchiveUri(`archive://${name(1024)}`).ok).toBe(true);
+    expect(parseArchiveUri(name(1025))).toEqual({ ok: false, problem: 'path longer than 1024 characters' });
+  });
+  it('spaces around the reference are ignored; an empty one is refused as empty', () => {
+    expect(parseArchiveUri('  2026/a.pdf \n')).toMatchObject({ ok: true, key: '2026/a.pdf' });
+    expect(parseArchiveUri(' ')).toEqual({ ok: false, problem: 'empty reference' });
+  });
+});
+
+describe('allowedMediaType: parameters and spaces', () => {
+  it.each([
+    [' image/png ', 'image/png'],
+    ['image/png ; charset=binary', 'image/png'],
+    ['APPLICATION/PDF;x=1', 'application/pdf'],
+  ])('%j → %s', (mt, expected) => {
+    expect(allowedMediaType(mt)).toBe(expected);
+  });
+});
+
+describe('contentMatchesMediaType: every byte of the signature counts', () => {
+  it.each([
+    ['%!PS-Adobe', 'application/pdf'], // first byte of %PDF- only
+    ['%PDF1.7', 'application/pdf'], // no dash
+    ['\xff\xd8\x00', 'image/jpeg'],
+    ['\x89PNG\r\n\x1a\x00', 'image/png'],
+    ['II*\x01', 'image/tiff'],
+    ['MM\x00+', 'image/tiff'],
+    ['IM\x00*', 'image/tiff'],
+  ] as const)('%j is not %s', (bytes, mt) => {
+    expect(contentMatchesMediaType(Buffer.from(bytes, 'latin1'), mt)).toBe(false);
+  });
+});

@@ -11,6 +11,7 @@ import {
 import type { RuleResult } from '../../../../src/flows/registration/rules.js';
 import type { EmitEffect, OpenReviewEffect } from '../../../../src/domain/effects.js';
 import { childEvent, HGD_MEMBERS, HOUSEHOLD, memoryHgd, type DeepPartial } from '../registration/fixtures.js';
+import { reviewCaseId } from '../../../../src/domain/ids.js';
 
 const ports = memoryHgd(HGD_MEMBERS);
 const NOW = new Date('2026-03-02T03:00:00Z');
@@ -282,6 +283,13 @@ describe('rule birthCert.*: the declaration agrees with the birth certificate', 
       'review',
       'GENDER_UNKNOWN',
     ],
+    [
+      'gender unknown on the certificate',
+      { birthCertificate: { gender: 'UNKNOWN' } },
+      'birthCert.gender',
+      'review',
+      'GENDER_UNKNOWN',
+    ],
   ])('%s', async (_label, over, name, result, code) => {
     const r = await rule(childEvent(over), name);
     expect(r?.result).toBe(result);
@@ -538,6 +546,25 @@ describe('rules hgd.*: managed data', () => {
     expect(open?.candidates[0]).toMatchObject({ memberId: 'C-3' });
   });
 
+  it('a review of a member found by its BHXH code lists that member once, first, with score 0', async () => {
+    const e = childEvent({
+      child: {
+        fullName: 'Đỗ Thu Trang',
+        dateOfBirth: '2016-02-29',
+        gender: 'FEMALE',
+        bhxhCode: '0112345003',
+        personalIdNumber: null,
+      },
+      birthCertificate: { fullName: 'Đỗ Thu Trang', dateOfBirth: '2016-02-29', gender: 'FEMALE' },
+    });
+    const d = await decideChildRegistration(e, ports);
+    const open = d.effects.find((x): x is OpenReviewEffect => x.kind === 'openReview')!;
+    const c3 = HGD_MEMBERS.find((m) => m.memberId === 'C-3')!;
+    expect(open.candidates).toEqual([{ memberId: 'C-3', householdCode: c3.householdCode, score: 0 }]);
+    expect(open.evidence).toMatchObject({ hgd: { how: 'bhxh_code', memberId: 'C-3' } });
+    expect(open.caseId).toBe(reviewCaseId('CHILD_REGISTRATION', e.registrationId));
+  });
+
   it('twins in HGD and no BHXH code: ambiguous, review with both candidates', async () => {
     const e = childEvent({
       parent: {
@@ -580,6 +607,9 @@ describe('rules hgd.*: managed data', () => {
       caseId: open.caseId,
       reasonCodes: ['HGD_AMBIGUOUS_MATCH'],
       bhxhCode: null,
+      kind: 'CHILD',
+      decidedBy: 'AUTO',
+      operator: null,
     });
   });
 

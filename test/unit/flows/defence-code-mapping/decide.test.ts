@@ -196,6 +196,9 @@ describe('decideCodeMapping', () => {
     await expect(
       decideCodeMapping(lookupEvent(12, {}, '0112345678'), ports(match), { bqpCodePattern: /^97/ }),
     ).rejects.toThrow(/BQP_CODE_PATTERN/);
+    await expect(
+      decideCodeMapping(lookupEvent(12, {}, '0112345678'), ports(match), { bqpCodePattern: /^97/ }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 
   it('a repeated request (same request, new event id) for a member already holding the code changes nothing and answers with the same mapping ids', async () => {

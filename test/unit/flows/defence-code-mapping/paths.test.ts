@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { CodeMapping } from '../../../../src/contracts/generated.js';
 import type { Effect, EmitEffect, OpenReviewEffect } from '../../../../src/domain/effects.js';
-import { decideCodeMapping, type DefencePorts } from '../../../../src/flows/defence-code-mapping/decide.js';
+import {
+  decideCodeMapping,
+  mappingEmits,
+  noMatchEmit,
+  type DefencePorts,
+} from '../../../../src/flows/defence-code-mapping/decide.js';
+import { deterministicUuid, reviewCaseId } from '../../../../src/domain/ids.js';
 import type {
   MatchResult,
   MemberRecord,
@@ -100,6 +106,8 @@ describe('already mapped: the member found already holds the requested BQP code'
       previousCode: null,
       score: 5.432,
       reasonCodes: ['ALREADY_MAPPED'],
+      decidedBy: 'AUTO',
+      operator: null,
     });
   });
 
@@ -121,6 +129,9 @@ describe('already mapped: the member found already holds the requested BQP code'
     const result: MatchResult = { decision: 'no_match', candidates: [scored(holder, -20)], blockedCount: 1 };
     const d = await decideCodeMapping(e, ports(result, { holders: [holder] }).ports, opts);
     expect(d.outcome).toBe('no_match');
+    expect(mappings(d.effects)).toEqual([
+      expect.objectContaining({ outcome: 'NO_MATCH', decidedBy: 'AUTO', operator: null, memberId: null }),
+    ]);
   });
 });
 
@@ -146,5 +157,75 @@ describe('a review decision never changes a code', () => {
     const result = { decision: 'match', candidates: [scored(M1, 40)], blockedCount: 1 } as MatchResult;
     const d = await decideCodeMapping(e, ports(result).ports, opts);
     expect(kinds(d.effects)).not.toContain('changeCode');
+  });
+});
+
+describe('the ids of the answers: derived from the business key, stable across releases', () => {
+  const request = { eventId: 'E-7', requestId: 'REQ-7', bqpCode: '9700000007' };
+  const NOW = new Date('2026-05-01T10:00:00Z');
+  const fields = {
+    memberId: 'M-1',
+    householdCode: '4800000001',
+    previousCode: null,
+    score: 12,
+    decidedBy: 'AUTO' as const,
+    operator: null,
+    caseId: null,
+  };
+
+  it('a mapping: one record per topic, keyed by member and BQP code, with no reason codes by default', () => {
+    const [defence, vssid] = mappingEmits(request, NOW, fields);
+    expect(defence).toMatchObject({ topic: 'defenceCodeMappingDecided', key: '9700000007' });
+    expect(vssid).toMatchObject({ topic: 'vssidCodeMappingDecided', key: '9700000007' });
+    expect(defence!.messageId).toBe(
+      deterministicUuid('code-mapping', 'defenceCodeMappingDecided', 'mapped', 'M-1', '9700000007'),
+    );
+    expect(vssid!.messageId).toBe(
+      deterministicUuid('code-mapping', 'vssidCodeMappingDecided', 'mapped', 'M-1', '9700000007'),
+    );
+    expect(defence!.record).toMatchObject({
+      reasonCodes: [],
+      evidenceRef: 'code-change:E-7',
+      requestId: 'REQ-7',
+      sourceEventId: 'E-7',
+      outcome: 'MAPPED',
+    });
+    const [, byOperator] = mappingEmits(request, NOW, { ...fields, caseId: 'RC-D-1' }, ['X']);
+    expect(byOperator!.record).toMatchObject({ reasonCodes: ['X'], evidenceRef: 'review-case:RC-D-1' });
+    expect(byOperator!.messageId).toBe(vssid!.messageId);
+  });
+
+  it('no match: keyed by the request and the case (none: empty)', () => {
+    const auto = noMatchEmit(request, NOW, 'AUTO', null, null, ['NO_CANDIDATE']);
+    const op = noMatchEmit(request, NOW, 'OPERATOR', 'alice', 'RC-D-1', []);
+    expect(auto.messageId).toBe(
+      deterministicUuid('code-mapping', 'vssidCodeMappingDecided', 'no-match', 'REQ-7', ''),
+    );
+    expect(op.messageId).toBe(
+      deterministicUuid('code-mapping', 'vssidCodeMappingDecided', 'no-match', 'REQ-7', 'RC-D-1'),
+    );
+    expect(auto.record).toMatchObject({
+      outcome: 'NO_MATCH',
+      evidenceRef: null,
+      reasonCodes: ['NO_CANDIDATE'],
+    });
+    expect(op.record).toMatchObject({
+      evidenceRef: 'review-case:RC-D-1',
+      operator: 'alice',
+      decidedBy: 'OPERATOR',
+    });
+  });
+
+  it('the review case of a request is named after the request', async () => {
+    const e = lookupEvent(8);
+    const result: MatchResult = {
+      decision: 'review',
+      candidates: [scored(M1, 5), scored(M2, 4)],
+      blockedCount: 2,
+    };
+    const d = await decideCodeMapping(e, ports(result).ports, opts);
+    const open = d.effects.find((x): x is OpenReviewEffect => x.kind === 'openReview')!;
+    expect(open.caseId).toBe(reviewCaseId('DEFENCE_CODE_MAPPING', e.requestId));
+    expect(open.evidence).toEqual({ bqpCode: e.bqpCode, bqpUnit: e.bqpUnit, staffRelation: e.staffRelation });
   });
 });

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { CodeMapping } from '../../../../src/contracts/generated.js';
 import type { ChangeCodeEffect, EmitEffect } from '../../../../src/domain/effects.js';
-import { resolveDefenceCase } from '../../../../src/flows/defence-code-mapping/resolve.js';
+import {
+  checkDefenceResolution,
+  resolveDefenceCase,
+} from '../../../../src/flows/defence-code-mapping/resolve.js';
 import { ReviewRefused, type Operator } from '../../../../src/flows/review/actions.js';
 import { member } from '../registration/fixtures.js';
 import { reviewCase } from '../review/cases.js';
@@ -103,5 +106,52 @@ describe('resolveDefenceCase', () => {
     expect(() =>
       resolveDefenceCase(c, { kind: 'member', memberId: 'M-404', note: null }, alice, null, NOW),
     ).toThrow(ReviewRefused);
+  });
+});
+
+describe('resolveDefenceCase: the case resolved to the member', () => {
+  it('names the member, the operator and the note', () => {
+    const effects = resolveDefenceCase(
+      c,
+      { kind: 'member', memberId: 'M-1', note: 'checked' },
+      alice,
+      M1,
+      NOW,
+    );
+    expect(effects.find((e) => e.kind === 'resolveReview')).toEqual({
+      kind: 'resolveReview',
+      caseId: 'RC-D-7',
+      resolution: 'member',
+      memberId: 'M-1',
+      resolvedBy: 'alice',
+      note: 'checked',
+    });
+  });
+});
+
+describe('checkDefenceResolution: one lifelong code, read before anything is written', () => {
+  const ports = (given: string[], holder: ReturnType<typeof member> | null) => ({
+    codeChanges: { codesGivenTo: async () => given },
+    hgd: { findMemberByBhxhCode: async () => holder },
+  });
+  const check = async (given: string[], holder: ReturnType<typeof member> | null) => {
+    try {
+      await checkDefenceResolution(c, M1, ports(given, holder));
+      return 'allowed';
+    } catch (e) {
+      return e instanceof ReviewRefused ? e.refusal : String(e);
+    }
+  };
+  it.each([
+    ['a member never given a code', [], null, 'allowed'],
+    ['a member given this very code before (a repeat)', [BQP], null, 'allowed'],
+    ['a member given another code', ['9700000001'], null, 'CONFLICT'],
+    ['another code among this one', [BQP, '9700000001'], null, 'CONFLICT'],
+    ['the code held by the member itself', [], 'self', 'allowed'],
+    ['the code held by another member', [], 'other', 'CONFLICT'],
+  ] as const)('%s: %s', async (_l, given, who, expected) => {
+    const holder =
+      who === 'self' ? { ...M1, bhxhCode: BQP } : who === 'other' ? { ...M3, bhxhCode: BQP } : null;
+    expect(await check([...given], holder)).toBe(expected);
   });
 });

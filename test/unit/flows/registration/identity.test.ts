@@ -5,7 +5,9 @@ import {
   compareNames,
   hasDiacritics,
 } from '../../../../src/flows/registration/identity.js';
-import { RuleLog } from '../../../../src/flows/registration/rules.js';
+import { RuleLog, safeAge } from '../../../../src/flows/registration/rules.js';
+import { PermanentError } from '../../../../src/domain/errors.js';
+import { toMatchGender } from '../../../../src/flows/shared.js';
 
 describe('compareNames', () => {
   it.each([
@@ -78,5 +80,69 @@ describe('RuleLog.verdict', () => {
     l.fail('a', 'X', 'review', '');
     l.fail('b', 'Y', 'reject', '');
     expect(l.verdict()).toEqual({ outcome: 'rejected', codes: ['Y'] });
+  });
+});
+
+describe('compareNames at the edge of each level', () => {
+  it.each([
+    ['both empty', '', '', 'different'],
+    ['both blank', '  ', ' ', 'different'],
+    ['the second empty', 'Nguyễn Văn Đức', '', 'different'],
+    ['middle name dropped on the second side', 'Nguyễn Văn Đức', 'Nguyễn Đức', 'similar'],
+    ['two middle names, one dropped', 'Nguyễn Văn Minh Đức', 'Nguyễn Minh Đức', 'similar'],
+    ['a shorter name with another family name', 'Trần Văn Minh Đức', 'Nguyễn Đức', 'different'],
+    ['a shorter name with another family name (other side)', 'Nguyễn Đức', 'Trần Văn Minh Đức', 'different'],
+    ['the family name dropped', 'Văn Đức', 'Nguyễn Văn Đức', 'different'],
+    ['the given name dropped', 'Nguyễn Văn', 'Nguyễn Văn Đức', 'different'],
+    ['another middle name, not a dropped one', 'Nguyễn Tú Đức', 'Nguyễn Văn Minh Đức', 'different'],
+    ['a single token against a repeated one', 'An', 'An An', 'different'],
+    ['one typo in the given name itself', 'Nguyễn Văn Đứa', 'Nguyễn Văn Đức', 'different'],
+    ['one typo in the family name', 'Nguyễm Văn Đức', 'Nguyễn Văn Đức', 'similar'],
+    ['two typos', 'Nguyễm Văm Đức', 'Nguyễn Văn Đức', 'different'],
+    ['another order with a token changed', 'NGUYEN DUC VAM', 'Nguyễn Văn Đức', 'different'],
+  ])('%s', (_l, a, b, level) => {
+    expect(compareNames(a, b)).toBe(level);
+  });
+});
+
+describe('toMatchGender', () => {
+  it.each([
+    ['MALE', 'M'],
+    ['FEMALE', 'F'],
+    ['UNKNOWN', null],
+  ] as const)('%s → %s', (g, out) => {
+    expect(toMatchGender(g)).toBe(out);
+  });
+});
+
+describe('safeAge', () => {
+  it('the age when the date is valid', () => {
+    expect(
+      safeAge(
+        (dob, on) => Number(on.slice(0, 4)) - Number(dob.slice(0, 4)),
+        '2010-01-01',
+        '2025-06-01',
+        'child.dateOfBirth',
+      ),
+    ).toBe(15);
+  });
+  it('a malformed date is a permanent validation failure naming the field, with the cause kept', () => {
+    const cause = new Error('not a date');
+    let thrown: unknown;
+    try {
+      safeAge(
+        () => {
+          throw cause;
+        },
+        'x',
+        '2025-06-01',
+        'child.dateOfBirth',
+      );
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(PermanentError);
+    expect(thrown).toMatchObject({ code: 'VALIDATION_FAILED', message: 'child.dateOfBirth: not a date' });
+    expect((thrown as Error).cause).toBe(cause);
   });
 });

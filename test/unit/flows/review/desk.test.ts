@@ -340,3 +340,90 @@ describe('ReviewDesk.resolve of an unknown case, and the queue', () => {
     expect(await d.show('RC-D-2')).toBeNull();
   });
 });
+
+describe('ReviewDesk: time and a case that vanishes', () => {
+  /** A desk whose store can forget the case once the effects are applied, and with or without a clock. */
+  function bare(c: ReviewCase, opts: { vanish?: boolean; clock?: () => Date; given?: string[] } = {}) {
+    const applied: Effect[][] = [];
+    const looked: string[] = [];
+    let stored: ReviewCase | null = c;
+    const d = new ReviewDesk({
+      cases: { list: async () => [], get: async (id) => (stored && id === stored.caseId ? stored : null) },
+      hgd: {
+        getMember: async (id) => {
+          looked.push(id);
+          return [M1, M2, OUTSIDER].find((m) => m.memberId === id) ?? null;
+        },
+        findMemberByBhxhCode: async () => null,
+      },
+      codeChanges: { codesGivenTo: async () => opts.given ?? [] },
+      effects: {
+        apply: async (effects) => {
+          applied.push(effects);
+          stored = opts.vanish ? null : { ...stored!, status: 'resolved' };
+          return { status: 'applied' };
+        },
+      },
+      ...(opts.clock ? { clock: opts.clock } : {}),
+    });
+    return { d, applied, looked };
+  }
+  const resolvedCase = () =>
+    defenceCase({ status: 'resolved', resolvedAt: new Date('2026-05-01T00:00:00Z'), resolution: 'no_match' });
+
+  it('without a clock, the events carry the current time', async () => {
+    const { d, applied } = bare(defenceCase());
+    const before = Date.now();
+    await d.resolve('RC-D-1', { kind: 'no_match', note: null }, reviewer('a'));
+    const at = applied[0]!
+      .filter((e) => e.kind === 'emit')
+      .map((e) => (e.record as unknown as { occurredAt: Date }).occurredAt);
+    expect(at.length).toBeGreaterThan(0);
+    for (const t of at) {
+      expect(t.getTime()).toBeGreaterThanOrEqual(before);
+      expect(t.getTime()).toBeLessThanOrEqual(Date.now());
+    }
+    const again = bare(resolvedCase());
+    await again.d.reopen('RC-D-1', supervisor, 'the ward found the person elsewhere');
+    const reopened = again.applied[0]!.find((e) => e.kind === 'emit')!.record as unknown as {
+      occurredAt: Date;
+    };
+    expect(reopened.occurredAt.getTime()).toBeGreaterThanOrEqual(before);
+  });
+
+  it('with a clock, its time', async () => {
+    const { d, applied } = bare(defenceCase(), { clock: () => new Date('2027-01-02T03:04:05Z') });
+    await d.resolve('RC-D-1', { kind: 'no_match', note: null }, reviewer('a'));
+    const rec = applied[0]!.find((e) => e.kind === 'emit')!.record as unknown as { occurredAt: Date };
+    expect(rec.occurredAt).toEqual(new Date('2027-01-02T03:04:05Z'));
+  });
+
+  it('a case gone from the store after the change is refused as not found (resolve and reopen)', async () => {
+    expect(
+      await refusal(
+        bare(defenceCase(), { vanish: true }).d.resolve(
+          'RC-D-1',
+          { kind: 'no_match', note: null },
+          reviewer('a'),
+        ),
+      ),
+    ).toBe('CASE_NOT_FOUND');
+    expect(
+      await refusal(
+        bare(resolvedCase(), { vanish: true }).d.reopen(
+          'RC-D-1',
+          supervisor,
+          'the ward found the person elsewhere',
+        ),
+      ),
+    ).toBe('CASE_NOT_FOUND');
+  });
+
+  it('"no match" looks up no member and checks no Defence rule', async () => {
+    const { d, looked } = bare(defenceCase(), { given: ['9700000001'] });
+    expect(await refusal(d.resolve('RC-D-1', { kind: 'no_match', note: null }, reviewer('a')))).toBe(
+      'resolved',
+    );
+    expect(looked).toEqual([]);
+  });
+});
