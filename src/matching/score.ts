@@ -49,6 +49,7 @@ function levelWeights(
     for (const [field, fp] of Object.entries(parameters.fields) as Array<
       [ComparisonField, FieldParameters]
     >) {
+      if (!fp) continue; // a field the parameters do not weigh: its comparisons weigh nothing
       const levels = new Map<string, LevelWeight>();
       for (const [level, lp] of Object.entries(fp.levels)) {
         levels.set(level, {

@@ -386,22 +386,4 @@ describe('MessageProcessor.processBatch: where a batch ends and what goes alone'
     await expect(processor.processBatch(messages(1), hooks)).resolves.toBe(0);
     expect(store.transactions).toEqual([]);
   });
-
-  it('no heartbeat is sent once the batch has returned', async () => {
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
-    try {
-      const { processor } = setup({});
-      let beats = 0;
-      await processor.processBatch(messages(2), {
-        shouldStop: () => false,
-        heartbeat: async () => {
-          beats++;
-        },
-      });
-      vi.advanceTimersByTime(10_000);
-      expect(beats).toBe(0);
-    } finally {
-      vi.useRealTimers();
-    }
-  });
 });

@@ -186,6 +186,28 @@ describe('handleBatch and the group generation: a rebalance stops every partitio
     await expect(again).resolves.toEqual({ handled: 2, committed: '23' });
   });
 
+  it('no heartbeat is sent once the batch has returned (its timer is cleared, also when the handler throws)', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      let beats = 0;
+      const heartbeat = async () => void beats++;
+      const { d } = deps({ heartbeat, heartbeatEveryMs: 100 });
+      await handleBatch(batch([1, 2]), d);
+      const failing: MessageHandler = {
+        processWithRetry: async () => {
+          throw new Error('bug');
+        },
+      };
+      const { d: d2 } = deps({ heartbeat, heartbeatEveryMs: 100, handler: failing });
+      await expect(handleBatch(batch([1]), d2)).rejects.toThrow('bug');
+      beats = 0;
+      vi.advanceTimersByTime(10_000);
+      expect(beats).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('only answers that ask the member to rejoin count; other heartbeat failures are passed on and change nothing', async () => {
     const gen = new GroupGeneration();
     const down = gen.watch(async () => {
