@@ -76,7 +76,16 @@ export async function runRecovery(
       6,
     );
     const topic = config.topics.codeLookupFailed;
-    await produceLookups(kafka, codec, topic, scenario.events);
+    // A first backlog, then the rest at a steady 300 events/s while the instances run: however fast the machine,
+    // events keep arriving after the restart, so the group is measured while it has work.
+    const head = Math.min(1000, scenario.events.length);
+    await produceLookups(kafka, codec, topic, scenario.events.slice(0, head));
+    let producedAllAt = 0;
+    const producing = produceLookups(kafka, codec, topic, scenario.events.slice(head), {
+      chunk: 30,
+      everyMs: 100,
+    }).then(() => (producedAllAt = Date.now()));
+    producing.catch(() => undefined); // awaited (and its failure thrown) after the run
 
     const env = {
       ...process.env,
@@ -97,16 +106,21 @@ export async function runRecovery(
       return c;
     };
 
-    const ends = new Map(
-      (await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)] as const),
-    );
-    const perPartition: { t: number; offsets: Map<number, number> }[] = [];
+    // Per sample and partition: the committed offset and the end of the partition (events keep arriving).
+    const perPartition: { t: number; offsets: Map<number, number>; ends: Map<number, number> }[] = [];
     const committed = async (): Promise<number> => {
-      const [offsets] = await admin.fetchOffsets({ groupId: config.kafka.groupId, topics: [topic] });
+      const [[offsets], ends] = await Promise.all([
+        admin.fetchOffsets({ groupId: config.kafka.groupId, topics: [topic] }),
+        admin.fetchTopicOffsets(topic),
+      ]);
       const byPartition = new Map(
         (offsets?.partitions ?? []).map((p) => [p.partition, Number(p.offset)] as const),
       );
-      perPartition.push({ t: Date.now(), offsets: byPartition });
+      perPartition.push({
+        t: Date.now(),
+        offsets: byPartition,
+        ends: new Map(ends.map((p) => [p.partition, Number(p.high)] as const)),
+      });
       return [...byPartition.values()].reduce((a, o) => a + Math.max(0, o), 0);
     };
     const samples: { t: number; total: number }[] = [];
@@ -122,13 +136,13 @@ export async function runRecovery(
       return groups[0]?.state === 'Stable' && groups[0].members.length === 2;
     };
     // Kill once both instances have worked side by side for 3 s (the steady state's gaps between commits are the
-    // yardstick of this machine's speed at this moment) and a third of the work is done; restart one second later.
+    // yardstick of this machine's speed at this moment); restart one second later.
     for (;;) {
       const now = Date.now();
       const c = await committed();
       samples.push({ t: now, total: c });
       if (!bothWorkingAt && (await stableWithTwo())) bothWorkingAt = Date.now();
-      if (!killedAt && bothWorkingAt && now - bothWorkingAt >= 3000 && c >= total / 3) {
+      if (!killedAt && bothWorkingAt && now - bothWorkingAt >= 3000) {
         b.kill('SIGKILL');
         killedAt = Date.now();
         log(`  ${settings.label}: kill -9 of instance b at ${c}/${total} committed`);
@@ -143,6 +157,10 @@ export async function runRecovery(
       await sleep(100);
     }
     void a;
+    await producing;
+    // A run that never killed, never restarted, or ran out of events before the restart measured no recovery.
+    if (!killedAt || !restartedAt) throw new Error('the backlog was done before the kill and restart');
+    if (producedAllAt < restartedAt) throw new Error('events stopped arriving before the restart');
     const gaps = (from: number, to: number) => {
       let longest = 0;
       let lastChange = samples.find((s) => s.t >= from)?.t ?? from;
@@ -159,11 +177,12 @@ export async function runRecovery(
     // Per partition: the longest run of samples after the kill with events waiting and the offset not moving.
     const partitionPause = () => {
       let longest = 0;
-      for (const [partition, end] of ends) {
+      for (const partition of perPartition[0]?.ends.keys() ?? []) {
         let since: number | null = null;
         let last = -1;
         for (const s of perPartition) {
           if (s.t < killedAt) continue;
+          const end = s.ends.get(partition) ?? 0;
           const o = Math.max(0, s.offsets.get(partition) ?? -1);
           if (o !== last || o >= end) since = o >= end ? null : s.t;
           else if (since !== null) longest = Math.max(longest, s.t - since);

@@ -92,16 +92,21 @@ export async function produceLookups(
   codec: AvroCodec,
   topic: string,
   events: readonly CodeLookupFailed[],
+  /** Paced production: `chunk` events every `everyMs` ms (default: as fast as the broker takes them). */
+  pace?: { chunk: number; everyMs: number },
 ): Promise<void> {
   const producer = kafka.producer({ idempotent: true });
   await producer.connect();
+  const chunkSize = pace?.chunk ?? 500;
   try {
-    for (let i = 0; i < events.length; i += 500) {
-      const chunk = events.slice(i, i + 500);
+    for (let i = 0; i < events.length; i += chunkSize) {
+      const due = Date.now() + (pace?.everyMs ?? 0);
+      const chunk = events.slice(i, i + chunkSize);
       const messages = await Promise.all(
         chunk.map(async (e) => ({ key: e.requestId, value: await codec.encode(topic, e) })),
       );
       await producer.send({ topic, acks: -1, messages });
+      if (pace && due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
     }
   } finally {
     await producer.disconnect();
