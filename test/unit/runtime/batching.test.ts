@@ -220,9 +220,9 @@ describe('BatchSizer: micro-batches that take about BATCH_MAX_MS', () => {
     const s = new BatchSizer(limits);
     s.observe(100, 2000); // 20 ms per event: exactly 100 fit
     expect(s.maxEvents).toBe(100);
+    s.observe(0, 5); // nothing handled: nothing learnt (not an infinite time per event)
+    expect(s.maxEvents).toBe(100);
     s.observe(1, 60_000); // one event took a minute (a retry): still one at a time, never none
-    expect(s.maxEvents).toBe(1);
-    s.observe(0, 5); // nothing handled: nothing learnt
     expect(s.maxEvents).toBe(1);
     const unbounded = new BatchSizer({ maxEvents: 500, maxBytes: 1 << 20, maxMs: 0 });
     unbounded.observe(500, 60_000);
