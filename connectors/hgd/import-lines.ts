@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { scrubText } from '../../src/runtime/logger.js';
 import { memberBlockingKeys } from '../../src/matching/blocking.js';
 import { NameFrequencyCounter } from '../../src/matching/frequencies.js';
-import { keyHash } from '../../src/matching/key-hash.js';
+import { keyHash, keyHashHalves } from '../../src/matching/key-hash.js';
 import { memberFromLine } from '../../src/matching/lines.js';
 import { preparePerson, type PreparedPerson } from '../../src/matching/prepare.js';
 import type { MemberRecord } from '../../src/matching/types.js';
@@ -91,21 +91,12 @@ function countName(counter: NameFrequencyCounter, p: PreparedPerson): void {
   counter.given.set(parts.given, (counter.given.get(parts.given) ?? 0) + 1);
 }
 
-/** A 53-bit hash of a text, never 0 (two 32-bit FNV-1a variants): exact in a double, so a typed array holds it. */
+/** A 53-bit hash of a text, never 0 (the halves of `keyHash`): exact in a double, so a typed array holds it. */
 export function textHash53(text: string): number {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x9747b28c;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-    h2 ^= h2 >>> 15;
-  }
-  h1 ^= h1 >>> 13;
-  h1 = Math.imul(h1, 0xc2b2ae35);
-  h1 ^= h1 >>> 16;
-  return (h1 >>> 0) * 0x200000 + (h2 >>> 11) || 1;
+  const h = keyHashHalves(text, HALVES);
+  return h[0]! * 0x200000 + (h[1]! >>> 11) || 1;
 }
+const HALVES = new Uint32Array(2);
 
 /**
  * Which hashes were seen before (open addressing in a Float64Array, grown as it fills): tells the import whether a

@@ -4,6 +4,17 @@
  * that scoring rejects.
  */
 export function keyHash(key: string): string {
+  const h = keyHashHalves(key, SCRATCH);
+  return BigInt.asIntN(64, (BigInt(h[0]!) << 32n) | BigInt(h[1]!)).toString();
+}
+
+const SCRATCH = new Uint32Array(2);
+
+/**
+ * The two 32-bit halves behind `keyHash` (high, low; unsigned), written into `out`: the import's worker threads hash
+ * millions of texts and use them without going through BigInt.
+ */
+export function keyHashHalves(key: string, out: Uint32Array): Uint32Array {
   let h1 = 0x811c9dc5;
   let h2 = 0x9747b28c;
   for (let i = 0; i < key.length; i++) {
@@ -15,5 +26,7 @@ export function keyHash(key: string): string {
   h1 ^= h1 >>> 13;
   h1 = Math.imul(h1, 0xc2b2ae35);
   h1 ^= h1 >>> 16;
-  return BigInt.asIntN(64, (BigInt(h1 >>> 0) << 32n) | BigInt(h2 >>> 0)).toString();
+  out[0] = h1 >>> 0;
+  out[1] = h2 >>> 0;
+  return out;
 }
