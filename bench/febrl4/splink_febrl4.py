@@ -1,4 +1,5 @@
-"""Splink (DuckDB backend) on the same FEBRL4 files as `npm run eval:febrl4`: the reference figures.
+"""Splink (DuckDB backend) on the same FEBRL4 files as `npm run eval:febrl4` (or on any directory of member, query
+and truth files, e.g. the independent generator's from `bench/generator2/files.ts`): the reference figures.
 
 Same fields (surname, given name, date of birth, state, postcode), unsupervised training as Splink documents it
 (u by random sampling, m by EM over two blocking rules, λ from deterministic rules), then for every declaration the
@@ -86,7 +87,7 @@ def main():
     wrong = len(auto) - correct
     top1 = sum(1 for q, m in zip(best["query"], best["member"]) if truth.get(q) == m)
     anyc = len({q for q, m in zip(pairs["query"], pairs["member"]) if truth.get(q) == m})
-    print(f"Splink {splink.__version__} (DuckDB), FEBRL4 {len(members)} members / {n} queries, auto at p >= {threshold}")
+    print(f"Splink {splink.__version__} (DuckDB), {d}: {len(members)} members / {n} queries, auto at p >= {threshold}")
     print(f"auto-matches                     {len(auto)}")
     print(f"wrong auto-matches               {wrong} ({wrong / n * 10000:.2f} per 10k queries)")
     print(f"auto-match precision             {correct / max(len(auto), 1):.5f}")
