@@ -51,23 +51,9 @@ export class BatchSizer {
 }
 
 /**
- * Splits messages, in order, into runs of at most `maxEvents` messages and `maxBytes` bytes; a message larger than
- * `maxBytes` on its own makes a run of one.
+ * The run (micro-batch) that starts at `from`, in order: at most `maxEvents` messages and `maxBytes` bytes, and at
+ * least one message (a message larger than `maxBytes` makes a run of one).
  */
-export function chunkBatch<M extends { key: Buffer | null; value: Buffer | null }>(
-  messages: readonly M[],
-  limits: BatchLimits,
-): M[][] {
-  const out: M[][] = [];
-  for (let from = 0; from < messages.length; ) {
-    const run = takeRun(messages, from, limits);
-    out.push(run);
-    from += run.length;
-  }
-  return out;
-}
-
-/** The run that starts at `from`: at most `maxEvents` messages and `maxBytes` bytes, and at least one message. */
 export function takeRun<M extends { key: Buffer | null; value: Buffer | null }>(
   messages: readonly M[],
   from: number,

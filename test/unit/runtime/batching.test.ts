@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { Effect } from '../../../src/domain/effects.js';
 import {
   BatchSizer,
-  chunkBatch,
   coalesce,
   firstStale,
   noteRead,
   ReadLog,
+  takeRun,
   withReadLog,
 } from '../../../src/runtime/batching.js';
 
@@ -30,7 +30,21 @@ const reads = (members: string[] = [], codes: string[] = []) => {
   return log;
 };
 
-describe('chunkBatch', () => {
+/** A fetched batch cut run after run, as handleBatch takes them with fixed limits. */
+function chunkBatch<M extends { key: Buffer | null; value: Buffer | null }>(
+  ms: readonly M[],
+  limits: { maxEvents: number; maxBytes: number },
+): M[][] {
+  const out: M[][] = [];
+  for (let from = 0; from < ms.length; ) {
+    const run = takeRun(ms, from, limits);
+    out.push(run);
+    from += run.length;
+  }
+  return out;
+}
+
+describe('takeRun, run after run', () => {
   it('cuts by count, in order', () => {
     const ms = [1, 2, 3, 4, 5].map((n) => ({ ...msg(1), n }));
     expect(chunkBatch(ms, { maxEvents: 2, maxBytes: 1000 }).map((r) => r.map((m) => m.n))).toEqual([
@@ -158,7 +172,7 @@ describe('coalesce', () => {
   });
 });
 
-describe('chunkBatch at its bounds', () => {
+describe('takeRun at its bounds', () => {
   it('a run may hold exactly maxBytes; one byte more starts the next', () => {
     const sizes = (runs: { value: Buffer | null }[][]) => runs.map((r) => r.map((m) => m.value?.length ?? 0));
     expect(sizes(chunkBatch([msg(60), msg(40), msg(1)], { maxEvents: 10, maxBytes: 100 }))).toEqual([
