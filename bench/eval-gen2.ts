@@ -8,7 +8,7 @@
  * rows and keys; for 5M members). Blocking recall (the true member among the blocked records, before scoring) is measured
  * separately from decision quality. The data files are written to bench/out/gen2-<members>/ (git-ignored).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
@@ -22,7 +22,7 @@ import { findCandidatesBatch } from '../connectors/hgd/repository.js';
 import { queryBlockingKeys } from '../src/matching/blocking.js';
 import { computeNameFrequencies } from '../src/matching/frequencies.js';
 import { InMemoryCandidateSource } from '../src/matching/in-memory-source.js';
-import { memberToLine, queryToLine } from '../src/matching/lines.js';
+import { memberToLine } from '../src/matching/lines.js';
 import { scoreCandidates } from '../src/matching/match.js';
 import { loadParameters } from '../src/matching/parameters.js';
 import { preparePerson } from '../src/matching/prepare.js';
@@ -36,7 +36,7 @@ import {
 } from './bench-match-cpu.js';
 import { directLoad } from './direct-load.js';
 import { checkBounds, evaluate, formatMetrics, type EvalCase } from './evaluate.js';
-import { generateMembers2, generateQueries2, type Gen2Person } from './generator2/index.js';
+import { generateMembers2, generateQueries2, writeQueryFiles, type Gen2Person } from './generator2/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -59,14 +59,7 @@ const t0 = Date.now();
 const people: Gen2Person[] = [...generateMembers2(seed, N)];
 const { queries, truth } = generateQueries2(people, seed + 1, Q);
 const dir = `bench/out/gen2-${N}`;
-mkdirSync(dir, { recursive: true });
-writeFileSync(`${dir}/queries.jsonl`, queries.map((q) => `${queryToLine(q)}\n`).join(''));
-writeFileSync(
-  `${dir}/truth.jsonl`,
-  truth
-    .map((t) => `${JSON.stringify({ query_id: t.queryId, member_id: t.memberId, tags: t.tags })}\n`)
-    .join(''),
-);
+writeQueryFiles(dir, queries, truth);
 process.stderr.write(`generated ${people.length} members, ${queries.length} queries (seed ${seed})\n`);
 
 const results: MatchResult[] = [];

@@ -4,11 +4,11 @@
  * (`bench/out/gen2-files-<members>-s<seed>/`), the same people and queries `npm run eval:gen2` draws with these
  * arguments, so a reference matcher (`bench/febrl4/splink_febrl4.py <dir>`) runs on the very data.
  */
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { memberToLine, queryToLine } from '../../src/matching/lines.js';
-import { generateMembers2, generateQueries2, type Gen2Person } from './index.js';
+import { memberToLine } from '../../src/matching/lines.js';
+import { generateMembers2, generateQueries2, writeQueryFiles, type Gen2Person } from './index.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,14 +22,9 @@ const seed = Number(values.seed);
 const people: Gen2Person[] = [...generateMembers2(seed, N)];
 const { queries, truth } = generateQueries2(people, seed + 1, Number(values.queries));
 const dir = `bench/out/gen2-files-${N}-s${seed}`;
-mkdirSync(dir, { recursive: true });
+writeQueryFiles(dir, queries, truth);
 const out = createWriteStream(`${dir}/members.jsonl`);
 for (const p of people) if (!out.write(`${memberToLine(p.member)}\n`)) await once(out, 'drain');
 out.end();
 await once(out, 'finish');
-writeFileSync(`${dir}/queries.jsonl`, queries.map((q) => `${queryToLine(q)}\n`).join(''));
-writeFileSync(
-  `${dir}/truth.jsonl`,
-  truth.map((t) => `${JSON.stringify({ query_id: t.queryId, member_id: t.memberId })}\n`).join(''),
-);
 process.stderr.write(`${dir}: ${people.length} members, ${queries.length} queries (seed ${seed})\n`);

@@ -15,6 +15,8 @@
  *   CCCD); the ward on 85 % of declarations (a quarter of absent namesakes live in the member's ward); parents'
  *   names on children's.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { queryToLine } from '../../src/matching/lines.js';
 import { mergedProvinces } from '../../src/matching/province.js';
 import type { DobPrecision, Gender, MemberRecord, PersonQuery } from '../../src/matching/types.js';
 
@@ -398,4 +400,20 @@ export function generateQueries2(
     truth.push({ queryId, memberId: absent ? null : p.member.memberId, tags });
   }
   return { queries, truth };
+}
+
+/** The declarations and their truth as files in `dir` (`queries.jsonl` in the query line format, `truth.jsonl`). */
+export function writeQueryFiles(
+  dir: string,
+  queries: readonly PersonQuery[],
+  truth: readonly Truth2[],
+): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/queries.jsonl`, queries.map((q) => `${queryToLine(q)}\n`).join(''));
+  writeFileSync(
+    `${dir}/truth.jsonl`,
+    truth
+      .map((t) => `${JSON.stringify({ query_id: t.queryId, member_id: t.memberId, tags: t.tags })}\n`)
+      .join(''),
+  );
 }
