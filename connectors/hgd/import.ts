@@ -176,7 +176,7 @@ class ChunkPool {
  * The input as byte chunks that end on a line boundary (a `\n` byte never occurs inside a UTF-8 sequence), each in an
  * ArrayBuffer of its own so it can move to a worker, with the number of the first line of each.
  */
-async function* byteChunks(
+export async function* byteChunks(
   input: string | Readable,
   chunkBytes: number,
 ): AsyncGenerator<{ bytes: Uint8Array; firstLine: number; lines: number }> {
@@ -189,32 +189,32 @@ async function* byteChunks(
     for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) n++;
     return n;
   };
-  let pending: Buffer = Buffer.alloc(0);
+  // Parts are collected and joined once a chunk's worth has arrived: joining on every part would copy the pending
+  // bytes again for each one, quadratic for a stream of small parts (a Readable of single lines).
+  let parts: Buffer[] = [];
+  let size = 0;
   let line = 1;
   for await (const part of stream as AsyncIterable<string | Buffer>) {
-    const data: Buffer =
-      pending.length > 0
-        ? Buffer.concat([pending, typeof part === 'string' ? Buffer.from(part) : part])
-        : typeof part === 'string'
-          ? Buffer.from(part)
-          : part;
-    if (data.length < chunkBytes) {
-      pending = data;
-      continue;
-    }
+    const buf = typeof part === 'string' ? Buffer.from(part) : part;
+    parts.push(buf);
+    size += buf.length;
+    if (size < chunkBytes) continue;
+    const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
     const cut = data.lastIndexOf(10);
     if (cut === -1) {
-      pending = data;
+      parts = [data];
       continue;
     }
     const bytes = new Uint8Array(data.subarray(0, cut + 1)); // a copy with its own ArrayBuffer
-    pending = data.subarray(cut + 1);
+    const rest = data.subarray(cut + 1);
+    parts = rest.length > 0 ? [rest] : [];
+    size = rest.length;
     const lines = countLines(bytes);
     yield { bytes, firstLine: line, lines };
     line += lines;
   }
-  if (pending.length > 0) {
-    const bytes = new Uint8Array(pending);
+  if (size > 0) {
+    const bytes = new Uint8Array(Buffer.concat(parts, size));
     const lines = countLines(bytes) + (bytes[bytes.length - 1] === 10 ? 0 : 1);
     yield { bytes, firstLine: line, lines };
   }
