@@ -3,10 +3,11 @@
  * (src/runtime/app.ts): one line, `VARIABLE: cannot reach … at <where, password hidden>: <reason>`, exit 2.
  * The error is classified by where it comes from: kafkajs errors → KAFKA_BROKERS, our registry client's
  * TransientError → SCHEMA_REGISTRY_URL, a network or login error of the PostgreSQL driver (or knex's pool
- * timeout) → DATABASE_URL. Anything else is left as it is.
+ * timeout) → DATABASE_URL, or DATABASE_OWNER_URL for a command that connects as the owner (`ownerDatabaseUrl`).
+ * Anything else is left as it is.
  */
 import { TransientError } from '../domain/errors.js';
-import { loadConfig, redactUrl } from '../runtime/config.js';
+import { ConfigError, loadConfig, redactUrl, type Config } from '../runtime/config.js';
 import { StartupError } from '../runtime/startup.js';
 
 const NET_CODES = new Set([
@@ -17,6 +18,21 @@ const NET_CODES = new Set([
   'ECONNRESET',
   'EHOSTUNREACH',
 ]);
+
+/** The variable whose database this process connects to: set by `ownerDatabaseUrl`. */
+let databaseVariable: 'DATABASE_URL' | 'DATABASE_OWNER_URL' = 'DATABASE_URL';
+
+/**
+ * The owner role's URL, for the commands that write what the runtime role may only read (`hgd import`, the change
+ * feed's follower, …): refuses without DATABASE_OWNER_URL, saying why `command` needs it, and makes a connection
+ * failure name DATABASE_OWNER_URL.
+ */
+export function ownerDatabaseUrl(config: Config, command: string, why: string): string {
+  if (!config.databaseOwnerUrl)
+    throw new ConfigError([`DATABASE_OWNER_URL: required by \`vss-bridge ${command}\` (${why})`]);
+  databaseVariable = 'DATABASE_OWNER_URL';
+  return config.databaseOwnerUrl;
+}
 
 function reason(e: unknown): string {
   if (e instanceof AggregateError && e.errors.length > 0) return reason(e.errors[0]);
@@ -73,12 +89,13 @@ export function namedConnectionError(e: unknown, env: NodeJS.ProcessEnv = proces
     );
   }
   if (isDatabaseError(e)) {
-    return new StartupError(
-      `DATABASE_URL: cannot connect to ${redactUrl(config.databaseUrl)}: ${reason(e)}`,
-      {
-        cause: e,
-      },
-    );
+    const url =
+      databaseVariable === 'DATABASE_OWNER_URL' && config.databaseOwnerUrl
+        ? config.databaseOwnerUrl
+        : config.databaseUrl;
+    return new StartupError(`${databaseVariable}: cannot connect to ${redactUrl(url)}: ${reason(e)}`, {
+      cause: e,
+    });
   }
   return null;
 }

@@ -57,17 +57,28 @@ describe('every command names the variable of a service it cannot reach', () => 
   const NOWHERE = {
     KAFKA_BROKERS: '127.0.0.1:1',
     DATABASE_URL: 'postgres://vss:secret@127.0.0.1:1/vss',
-    DATABASE_OWNER_URL: 'postgres://vss:secret@127.0.0.1:1/vss',
+    // Another port than DATABASE_URL's, so a message naming the wrong variable shows the wrong address too.
+    DATABASE_OWNER_URL: 'postgres://vss:secret@127.0.0.1:2/vss',
     SCHEMA_REGISTRY_URL: 'http://127.0.0.1:1',
   };
   it.each([
     [
       'migrate',
       ['migrate'],
-      /DATABASE_OWNER_URL: migration on postgres:\/\/vss:\*\*\*@127\.0\.0\.1:1\/vss failed/,
+      /DATABASE_OWNER_URL: migration on postgres:\/\/vss:\*\*\*@127\.0\.0\.1:2\/vss failed/,
     ],
-    ['hgd refresh-frequencies', ['hgd', 'refresh-frequencies'], /DATABASE_URL: cannot connect/],
-    ['match', ['match', '--file', '/dev/null'], /DATABASE_URL: cannot connect/],
+    [
+      'hgd refresh-frequencies',
+      ['hgd', 'refresh-frequencies'],
+      /DATABASE_OWNER_URL: cannot connect to postgres:\/\/vss:\*\*\*@127\.0\.0\.1:2\/vss/,
+    ],
+    [
+      'hgd import',
+      ['hgd', 'import', '--file', '/dev/null'],
+      /DATABASE_OWNER_URL: cannot connect to postgres:\/\/vss:\*\*\*@127\.0\.0\.1:2\/vss/,
+    ],
+    ['hgd verify-index', ['hgd', 'verify-index'], /DATABASE_OWNER_URL: cannot connect to .*:2\/vss/],
+    ['match', ['match', '--file', '/dev/null'], /vss-bridge: DATABASE_URL: cannot connect to .*:1\/vss/],
     ['review list', ['review', 'list'], /DATABASE_URL: cannot connect/],
     ['lag', ['lag'], /KAFKA_BROKERS: cannot reach Kafka at 127\.0\.0\.1:1/],
     ['dlq list', ['dlq', 'list', '--topic', 'x'], /KAFKA_BROKERS: cannot reach Kafka at 127\.0\.0\.1:1/],

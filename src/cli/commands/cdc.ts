@@ -15,7 +15,8 @@ import {
 } from '../../../connectors/cdc/setup.js';
 import { verifyIndex } from '../../../connectors/cdc/verify.js';
 import { dbOptions } from '../../runtime/connections.js';
-import { ConfigError, loadConfig, type Config } from '../../runtime/config.js';
+import { loadConfig, type Config } from '../../runtime/config.js';
+import { ownerDatabaseUrl } from '../connection-errors.js';
 import { createLogger } from '../../runtime/logger.js';
 
 /**
@@ -24,13 +25,8 @@ import { createLogger } from '../../runtime/logger.js';
  * The follower and verify-index write the search index, which the runtime role may only read: they connect as the
  * owner role, like `hgd import`.
  */
-function ownerUrl(config: Config, command: string): string {
-  if (!config.databaseOwnerUrl)
-    throw new ConfigError([
-      `DATABASE_OWNER_URL: required by \`vss-bridge ${command}\` (it writes the search index)`,
-    ]);
-  return config.databaseOwnerUrl;
-}
+const ownerUrl = (config: Config, command: string) =>
+  ownerDatabaseUrl(config, command, 'it writes the search index');
 
 function cdcConfig(config: Config): CdcConfig {
   return loadCdcConfig(process.env, config.databaseOwnerUrl ?? config.databaseUrl);

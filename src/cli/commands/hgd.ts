@@ -7,19 +7,15 @@ import {
   type ImportProgress,
 } from '../../../connectors/hgd/import.js';
 import type { ImportCpu } from '../../../connectors/hgd/import-cpu.js';
-import { ConfigError, loadConfig, type Config } from '../../runtime/config.js';
+import { loadConfig, type Config } from '../../runtime/config.js';
+import { ownerDatabaseUrl } from '../connection-errors.js';
 
 /**
  * The HGD bulk load and the frequency refresh write tables the runtime role may only read (hgd.members beyond
  * the code columns, hgd_match): they run as the owner role, like `migrate`.
  */
-function ownerUrl(config: Config): string {
-  if (!config.databaseOwnerUrl)
-    throw new ConfigError([
-      'DATABASE_OWNER_URL: required by `vss-bridge hgd` (a bulk load writes tables the runtime role may only read)',
-    ]);
-  return config.databaseOwnerUrl;
-}
+const ownerUrl = (config: Config, command: string) =>
+  ownerDatabaseUrl(config, command, 'it writes tables the runtime role may only read');
 
 export function register(program: Command): void {
   const hgd = program.command('hgd').description('HGD household data: bulk import and name frequencies');
@@ -55,7 +51,7 @@ export function register(program: Command): void {
         progressEvery: string;
       }) => {
         const config = loadConfig();
-        const knex = createDb(ownerUrl(config), dbOptions(config));
+        const knex = createDb(ownerUrl(config, 'hgd import'), dbOptions(config));
         const meter = importMeter(Number(opts.progressEvery) * 1000);
         try {
           const rejectsPath = opts.rejects ?? `${opts.file}.rejects.jsonl`;
@@ -88,7 +84,7 @@ export function register(program: Command): void {
     .description('recompute family/given name frequencies from HGD (term-frequency adjustment)')
     .action(async () => {
       const config = loadConfig();
-      const knex = createDb(ownerUrl(config), dbOptions(config));
+      const knex = createDb(ownerUrl(config, 'hgd refresh-frequencies'), dbOptions(config));
       try {
         const f = await refreshNameFrequencies(knex);
         process.stderr.write(`name frequencies: ${f.tokens} tokens over ${f.members} members\n`);
