@@ -508,6 +508,13 @@ export class ConsoleServer {
       const comparisons = compareCase(found.c);
       return { ...(found.masked ? this.maskCase(found.c) : found.c), comparisons, masked: found.masked };
     });
+    // A reason an operator gives (reopening, overriding a guard): required, bounded.
+    const REASON_BODY = {
+      type: 'object',
+      required: ['reason'],
+      additionalProperties: false,
+      properties: { reason: { type: 'string', maxLength: 2000 } },
+    } as const;
     // Resolutions and reopenings share one budget per operator (or address).
     const resolutionLimit = {
       max: opts.config.resolveMaxPerMinute,
@@ -518,14 +525,7 @@ export class ConsoleServer {
       '/review-cases/:id/reopen',
       {
         config: { rateLimit: resolutionLimit },
-        schema: {
-          body: {
-            type: 'object',
-            required: ['reason'],
-            additionalProperties: false,
-            properties: { reason: { type: 'string', maxLength: 2000 } },
-          },
-        },
+        schema: { body: REASON_BODY },
       },
       async (req, reply) => {
         const who = req.operator!;
@@ -562,12 +562,7 @@ export class ConsoleServer {
               memberId: { type: 'string', minLength: 1, maxLength: 64 },
               noMatch: { type: 'boolean' },
               note: { type: 'string', maxLength: 2000 },
-              override: {
-                type: 'object',
-                required: ['reason'],
-                additionalProperties: false,
-                properties: { reason: { type: 'string', maxLength: 2000 } },
-              },
+              override: REASON_BODY,
             },
           },
         },
