@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
-import { kafkaFromConfig } from '../../../connectors/kafka/client.js';
-import { topicBindings } from '../../../connectors/registry/bindings.js';
-import { AvroCodec } from '../../../connectors/registry/codec.js';
 import type { DeadLetter } from '../../contracts/generated.js';
-import { isPermanent } from '../../domain/errors.js';
 import { loadConfig } from '../../runtime/config.js';
+import { dlqTopics, parseSince, readDeadLetters } from './dlq-read.js';
 
 /** One dead letter as shown: where it came from and why, with personal data masked. */
 export interface DeadLetterSample {
@@ -78,64 +75,29 @@ export function register(program: Command): void {
     .action(
       async (o: { topic: string; reason?: string; since?: string; samples: string; json?: boolean }) => {
         const config = loadConfig();
-        const source = o.topic.endsWith('.dlq') ? o.topic.slice(0, -4) : o.topic;
-        const dlqTopic = `${source}.dlq`;
-        const since = o.since ? Date.parse(o.since) : null;
-        if (since !== null && Number.isNaN(since)) throw new Error(`--since: not a date/time: '${o.since}'`);
+        const { dlqTopic } = dlqTopics(o.topic);
+        const since = parseSince(o.since);
         const perReason = Number(o.samples);
         if (!Number.isInteger(perReason) || perReason < 0)
           throw new Error('--samples: expected a whole number ≥ 0');
 
-        const codec = new AvroCodec({
-          registryUrl: config.schemaRegistryUrl,
-          bindings: topicBindings(config),
-        });
-        const kafka = kafkaFromConfig(config, undefined, 3);
-        const admin = kafka.admin();
-        await admin.connect();
-        const exists = (await admin.listTopics()).includes(dlqTopic);
-        const ends = exists ? await admin.fetchTopicOffsets(dlqTopic) : [];
-        await admin.disconnect();
-        const remaining = new Map(
-          ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, Number(e.high)]),
-        );
         const counts = new Map<string, number>();
         const samples = new Map<string, DeadLetterSample[]>();
         let total = 0;
         let unreadable = 0;
-        if (remaining.size > 0) {
-          const consumer = kafka.consumer({ groupId: `vss-bridge-dlq-list-${Date.now()}` });
-          await consumer.connect();
-          await consumer.subscribe({ topic: dlqTopic, fromBeginning: true });
-          let finish!: () => void;
-          const finished = new Promise<void>((r) => (finish = r));
-          await consumer.run({
-            autoCommit: false,
-            eachMessage: async ({ partition, message }) => {
-              const end = remaining.get(partition);
-              if (end === undefined || Number(message.offset) >= end) return;
-              const dl = await codec.decode<DeadLetter>(dlqTopic, message.value).catch((e: unknown) => {
-                if (isPermanent(e)) return null;
-                throw e;
-              });
-              if (dl === null) unreadable++;
-              else if (
-                (since === null || dl.occurredAt.getTime() >= since) &&
-                (o.reason === undefined || dl.errorCode === o.reason)
-              ) {
-                total++;
-                counts.set(dl.errorCode, (counts.get(dl.errorCode) ?? 0) + 1);
-                const list = samples.get(dl.errorCode) ?? [];
-                if (list.length < perReason) list.push(toSample(dl, partition, message.offset));
-                samples.set(dl.errorCode, list);
-              }
-              if (Number(message.offset) + 1 >= end) remaining.delete(partition);
-              if (remaining.size === 0) finish();
-            },
-          });
-          await finished;
-          await consumer.disconnect();
-        }
+        const { exists } = await readDeadLetters(config, dlqTopic, 'dlq-list', (dl, partition, offset) => {
+          if (dl === null) unreadable++;
+          else if (
+            (since === null || dl.occurredAt.getTime() >= since) &&
+            (o.reason === undefined || dl.errorCode === o.reason)
+          ) {
+            total++;
+            counts.set(dl.errorCode, (counts.get(dl.errorCode) ?? 0) + 1);
+            const list = samples.get(dl.errorCode) ?? [];
+            if (list.length < perReason) list.push(toSample(dl, partition, offset));
+            samples.set(dl.errorCode, list);
+          }
+        });
         const reasons = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
         if (o.json) {
           process.stdout.write(
