@@ -6,6 +6,7 @@ import { keyHash, keyHashHalves } from '../../src/matching/key-hash.js';
 import { memberFromLine } from '../../src/matching/lines.js';
 import { preparePerson, type PreparedPerson } from '../../src/matching/prepare.js';
 import type { MemberRecord } from '../../src/matching/types.js';
+import { KeyHashes, KeyRowWriter } from './import-keys.js';
 import { MEMBER_COLUMNS, memberToRow } from './rows.js';
 
 /**
@@ -136,10 +137,7 @@ export class SeenHashes {
 }
 
 /** A chunk's result as it crosses threads: the COPY text as UTF-8 bytes (moved, not copied, between threads). */
-export type EncodedChunkResult = Omit<ChunkResult, 'copy' | 'keyCopy'> & {
-  copy: Uint8Array;
-  keyCopy: Uint8Array;
-};
+export type EncodedChunkResult = Omit<ChunkResult, 'copy'> & { copy: Uint8Array };
 
 /** `processChunk` from bytes to bytes: decoding and encoding happen on the worker, not on the thread doing I/O. */
 export function processChunkBytes(
@@ -151,14 +149,17 @@ export function processChunkBytes(
   // while reading.
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   const r = processChunk(text, firstLine, keyRows);
-  return { ...r, copy: Buffer.from(r.copy, 'utf8'), keyCopy: Buffer.from(r.keyCopy, 'utf8') };
+  return { ...r, copy: Buffer.from(r.copy, 'utf8') };
 }
 
 export interface ChunkResult {
   /** Staging rows in COPY text format, one per accepted line. */
   copy: string;
-  /** With `keyRows`: rows of hgd_match.member_keys (key_hash, member_id) in COPY text format; else ''. */
-  keyCopy: string;
+  /**
+   * With `keyRows`: rows of hgd_match.member_keys (key_hash, member_id) in binary COPY format, without header and
+   * trailer (`KeyRowWriter`); else empty.
+   */
+  keyCopy: Uint8Array;
   /** 53-bit hashes (`textHash53`) of the accepted lines' member ids and of their BHXH codes (when present). */
   idHashes: Float64Array;
   codeHashes: Float64Array;
@@ -178,7 +179,8 @@ export function processChunk(text: string, firstLine: number, keyRows = false): 
   const counter = new NameFrequencyCounter();
   const rejects: Reject[] = [];
   const out: string[] = [];
-  const keyOut: string[] = [];
+  const keyOut = keyRows ? new KeyRowWriter(Math.max(1024, text.length)) : null;
+  const hashes = new KeyHashes();
   const ids: number[] = [];
   const codes: number[] = [];
   let keys = 0;
@@ -199,28 +201,27 @@ export function processChunk(text: string, firstLine: number, keyRows = false): 
     }
     const m = parsed.value;
     const prepared = preparePerson({ ...m, fatherName: null, motherName: null });
-    const hashes = hashesOf(prepared);
-    keys += hashes.length;
+    hashes.compute(prepared);
+    keys += hashes.count;
     countName(counter, prepared);
     ids.push(textHash53(m.memberId));
     if (m.bhxhCode !== null) codes.push(textHash53(m.bhxhCode));
     const row = memberToRow(m);
     let s = String(lineNo);
     for (const c of IMPORT_COLUMNS) s += `\t${copyText(row[c])}`;
-    if (keyRows) {
-      const id = `\t${copyText(m.memberId)}\n`;
-      let k = '';
-      for (const h of hashes) k += h + id;
-      keyOut.push(k);
+    if (keyOut) {
+      keyOut.add(hashes, m.memberId);
       s += '\n';
     } else {
-      s += `\t{${hashes.join(',')}}\n`;
+      s += '\t{';
+      for (let i = 0; i < hashes.count; i++) s += (i === 0 ? '' : ',') + hashes.decimal(i);
+      s += '}\n';
     }
     out.push(s);
   }
   return {
     copy: out.join(''),
-    keyCopy: keyOut.join(''),
+    keyCopy: keyOut ? keyOut.take() : new Uint8Array(0),
     idHashes: Float64Array.from(ids),
     codeHashes: Float64Array.from(codes),
     accepted: out.length,

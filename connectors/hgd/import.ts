@@ -12,6 +12,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { NameFrequencyCounter } from '../../src/matching/frequencies.js';
 import { ImportCpuMeter, type ImportCpu } from './import-cpu.js';
+import { BINARY_COPY_HEADER, BINARY_COPY_TRAILER } from './import-keys.js';
 import { memberFromRow, type MemberRow } from './rows.js';
 import {
   IMPORT_COLUMNS,
@@ -391,11 +392,13 @@ export async function importMembers(
       chars: 0,
     };
     let copying: Promise<void> = Promise.resolve();
-    const copyIn = async (sql: string, parts: Uint8Array[]) => {
+    const copyIn = async (sql: string, parts: Uint8Array[], binary = false) => {
       const stream = raw.query(copyFrom(sql));
       const done = finished(stream);
       done.catch(() => undefined); // awaited below; a failure also surfaces through write()
+      if (binary) stream.write(BINARY_COPY_HEADER);
       for (const part of parts) if (!stream.write(part)) await once(stream, 'drain');
+      if (binary) stream.write(BINARY_COPY_TRAILER);
       stream.end();
       await done;
     };
@@ -406,7 +409,11 @@ export async function importMembers(
       copying = (async () => {
         if (b.staging.length > 0) await copyIn(stagingCopy, b.staging);
         if (b.keys.length > 0)
-          await copyIn('copy hgd_match.member_keys (key_hash, member_id) from stdin with (freeze)', b.keys);
+          await copyIn(
+            'copy hgd_match.member_keys (key_hash, member_id) from stdin with (format binary, freeze)',
+            b.keys,
+            true,
+          );
       })();
       copying.catch(() => undefined); // awaited at the next flush or after the last one
     };
