@@ -364,9 +364,12 @@ export async function importMembers(
     else await c.query('lock table hgd.members in exclusive mode');
     const emptyBefore = (
       await c.query(`select not exists (select 1 from hgd.members) as members_empty,
-                            not exists (select 1 from hgd_match.member_keys) as keys_empty`)
+                            not exists (select 1 from hgd_match.member_keys) as keys_empty,
+                            not exists (select 1 from hgd.households) as households_empty`)
     ).rows[0]!;
     const freshLoad = emptyBefore['members_empty'] === true && emptyBefore['keys_empty'] === true;
+    // Households too (first load, `truncate`): they are inserted without their indexes, which are built after.
+    const freshHouseholds = freshLoad && emptyBefore['households_empty'] === true;
     let keyDefs: { drop: string[]; create: string[] } | null = null;
     if (freshLoad) {
       if (!opts.truncate) await c.query('truncate hgd_match.member_keys');
@@ -506,17 +509,23 @@ export async function importMembers(
     }
     step('checks');
     // Codes that move from one member to another within the file: free them first (the unique index is checked row
-    // by row, so a swap would otherwise collide halfway).
-    await c.query(
-      `update hgd.members m set bhxh_code = null from ${STAGING} l
-        where l.bhxh_code = m.bhxh_code and l.member_id <> m.member_id`,
-    );
+    // by row, so a swap would otherwise collide halfway). A fresh load has no stored member to free a code from.
+    if (!freshLoad)
+      await c.query(
+        `update hgd.members m set bhxh_code = null from ${STAGING} l
+          where l.bhxh_code = m.bhxh_code and l.member_id <> m.member_id`,
+      );
+    // The first line of a household gives its province and ward. Into an empty table (DISTINCT ON gives one row per
+    // code) the rows go in without the indexes, which are then built once: cheaper than row-by-row upkeep.
+    const householdDefs = freshHouseholds ? await indexDefinitions(c, 'hgd.households') : null;
+    for (const st of householdDefs?.drop ?? []) await c.query(st);
     await c.query(
       `insert into hgd.households (household_code, province_code, ward_code)
        select distinct on (household_code collate "C") household_code, province_code, ward_code from ${STAGING}
         where household_code is not null order by household_code collate "C", line
-       on conflict (household_code) do nothing`,
+       ${freshHouseholds ? '' : 'on conflict (household_code) do nothing'}`,
     );
+    for (const st of householdDefs?.create ?? []) await c.query(st);
     step('households');
     let inserted: number;
     let updated: number;
