@@ -577,9 +577,11 @@ export async function importMembers(
     if (freshLoad) {
       // The key rows are in (COPY FREEZE while reading); build the indexes once. Lines the checks took out left their
       // keys behind (two lines of one member can share a key): the keys of those members are rewritten from the lines
-      // kept, after the plain indexes (the member_id one finds them) and before the primary key.
+      // kept, after the plain indexes (the member_id one finds them) and before the unique ones.
       progress('indexing');
-      const constraints = keyDefs!.create.filter((st) => st.startsWith('alter table'));
+      const constraints = keyDefs!.create.filter(
+        (st) => st.startsWith('alter table') || st.startsWith('CREATE UNIQUE INDEX'),
+      );
       for (const st of keyDefs!.create) if (!constraints.includes(st)) await c.query(st);
       keys = keyRows;
       if (removedIds.size > 0) {

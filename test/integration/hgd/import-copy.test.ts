@@ -189,7 +189,7 @@ describe('hgd import with COPY', () => {
     const idx = (await db.knex.raw(
       "select indexname from pg_indexes where schemaname = 'hgd_match' and tablename = 'member_keys' order by 1",
     )) as { rows: Array<{ indexname: string }> };
-    expect(idx.rows.map((r) => r.indexname)).toEqual(['member_keys_member_idx', 'member_keys_pkey']);
+    expect(idx.rows.map((r) => r.indexname)).toEqual(['member_keys_key_member_uq', 'member_keys_member_idx']);
     // The members' indexes, dropped for the fresh load, are back, the unique BHXH code one included.
     const memberIdx = (await db.knex.raw(
       "select indexdef from pg_indexes where schemaname = 'hgd' and tablename = 'members' order by indexname",
