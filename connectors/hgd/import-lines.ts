@@ -144,16 +144,20 @@ export function processChunkBytes(
   bytes: Uint8Array,
   firstLine: number,
   keyRows: boolean,
+  withLine = true,
 ): EncodedChunkResult {
   // Buffer#toString, not TextDecoder: a byte-order mark stays in the first line, as it did when the text was decoded
   // while reading.
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  const r = processChunk(text, firstLine, keyRows);
+  const r = processChunk(text, firstLine, keyRows, withLine);
   return { ...r, copy: Buffer.from(r.copy, 'utf8') };
 }
 
 export interface ChunkResult {
-  /** Staging rows in COPY text format, one per accepted line. */
+  /**
+   * Staging rows in COPY text format, one per accepted line; without `withLine`, rows of hgd.members
+   * (`IMPORT_COLUMNS`).
+   */
   copy: string;
   /**
    * With `keyRows`: rows of hgd_match.member_keys (key_hash, member_id) in binary COPY format, without header and
@@ -163,6 +167,8 @@ export interface ChunkResult {
   /** 53-bit hashes (`textHash53`) of the accepted lines' member ids and of their BHXH codes (when present). */
   idHashes: Float64Array;
   codeHashes: Float64Array;
+  /** The line numbers of the accepted lines, in order. */
+  lines: Int32Array;
   accepted: number;
   keys: number;
   rejects: Reject[];
@@ -173,9 +179,11 @@ export interface ChunkResult {
 /**
  * Turns the lines of `text` into staging rows: lines end with `\n` (or `\r\n`, or the end of the text), the first is
  * line number `firstLine`; blank lines are skipped but counted. With `keyRows` the key hashes are not in the staging
- * rows but in `keyCopy`, one key-table row each (a load into an empty key table COPYs them there directly).
+ * rows but in `keyCopy`, one key-table row each (a load into an empty key table COPYs them there directly). Without
+ * `withLine` (only with `keyRows`) the rows are those of hgd.members, without the line number (a load into empty
+ * tables COPYs them there directly; `lines` keeps the numbers).
  */
-export function processChunk(text: string, firstLine: number, keyRows = false): ChunkResult {
+export function processChunk(text: string, firstLine: number, keyRows = false, withLine = true): ChunkResult {
   const counter = new NameFrequencyCounter();
   const rejects: Reject[] = [];
   const out: string[] = [];
@@ -183,6 +191,7 @@ export function processChunk(text: string, firstLine: number, keyRows = false): 
   const hashes = new KeyHashes();
   const ids: number[] = [];
   const codes: number[] = [];
+  const accepted: number[] = [];
   let keys = 0;
   let lineNo = firstLine - 1;
   let start = 0;
@@ -206,9 +215,14 @@ export function processChunk(text: string, firstLine: number, keyRows = false): 
     countName(counter, prepared);
     ids.push(textHash53(m.memberId));
     if (m.bhxhCode !== null) codes.push(textHash53(m.bhxhCode));
+    accepted.push(lineNo);
     const row = memberToRow(m);
-    let s = String(lineNo);
-    for (const c of IMPORT_COLUMNS) s += `\t${copyText(row[c])}`;
+    let s = withLine ? `${lineNo}\t` : '';
+    let tab = '';
+    for (const c of IMPORT_COLUMNS) {
+      s += tab + copyText(row[c]);
+      tab = '\t';
+    }
     if (keyOut) {
       keyOut.add(hashes, m.memberId);
       s += '\n';
@@ -224,6 +238,7 @@ export function processChunk(text: string, firstLine: number, keyRows = false): 
     keyCopy: keyOut ? keyOut.take() : new Uint8Array(0),
     idHashes: Float64Array.from(ids),
     codeHashes: Float64Array.from(codes),
+    lines: Int32Array.from(accepted),
     accepted: out.length,
     keys,
     rejects,

@@ -148,13 +148,18 @@ class ChunkPool {
   }
 
   /** `bytes` must own its ArrayBuffer: it is moved to the worker thread. */
-  run(bytes: Uint8Array, firstLine: number, keyRows: boolean): Promise<EncodedChunkResult> {
+  run(
+    bytes: Uint8Array,
+    firstLine: number,
+    keyRows: boolean,
+    withLine: boolean,
+  ): Promise<EncodedChunkResult> {
     if (this.submitted++ === 1 && this.size > 0) this.start();
     if (this.workers.length === 0) {
       return new Promise((resolve, reject) =>
         setImmediate(() => {
           try {
-            resolve(processChunkBytes(bytes, firstLine, keyRows));
+            resolve(processChunkBytes(bytes, firstLine, keyRows, withLine));
           } catch (e) {
             reject(e as Error);
           }
@@ -164,7 +169,7 @@ class ChunkPool {
     const i = this.next++ % this.workers.length;
     return new Promise((resolve, reject) => {
       this.waiting[i]!.push({ resolve, reject });
-      this.workers[i]!.postMessage({ bytes, firstLine, keyRows }, [bytes.buffer as ArrayBuffer]);
+      this.workers[i]!.postMessage({ bytes, firstLine, keyRows, withLine }, [bytes.buffer as ArrayBuffer]);
     });
   }
 
@@ -371,20 +376,33 @@ export async function importMembers(
     // Households too (first load, `truncate`): they are inserted without their indexes, which are built after.
     const freshHouseholds = freshLoad && emptyBefore['households_empty'] === true;
     let keyDefs: { drop: string[]; create: string[] } | null = null;
+    // With `truncate` (HGD emptied in this transaction) the members too go straight in with COPY FREEZE, without
+    // their indexes: no staging table, no INSERT … SELECT, no VACUUM. The staging table is only made (from the rows
+    // loaded, in load order, with their line numbers) when the file turns out to repeat a member id or a BHXH code.
+    const direct = freshLoad && opts.truncate === true;
+    let memberDefs: { drop: string[]; create: string[] } | null = null;
+    const acceptedLines: Int32Array[] = [];
     if (freshLoad) {
       if (!opts.truncate) await c.query('truncate hgd_match.member_keys');
       // Sorting the key rows once per index is several times cheaper than maintaining the B-trees row by row.
       keyDefs = await indexDefinitions(c, 'hgd_match.member_keys');
       for (const st of keyDefs.drop) await c.query(st);
+      if (direct) {
+        memberDefs = await indexDefinitions(c, 'hgd.members');
+        for (const st of memberDefs.drop) await c.query(st);
+      }
     } else {
       await c.query('commit');
       inTransaction = false;
     }
     await c.query(`drop table if exists ${STAGING}`);
-    await c.query(`create temporary table ${STAGING} (
+    const createStaging = `create temporary table ${STAGING} (
       line integer not null, ${IMPORT_COLUMNS.map((col) => `${col} text`).join(', ')}
-      ${freshLoad ? '' : ', keys bigint[] not null'})`);
-    const stagingCopy = `copy ${STAGING} (${(freshLoad ? STAGING_COLUMNS_WITHOUT_KEYS : STAGING_COLUMNS).join(', ')}) from stdin`;
+      ${freshLoad ? '' : ', keys bigint[] not null'})`;
+    if (!direct) await c.query(createStaging);
+    const stagingCopy = direct
+      ? `copy hgd.members (${IMPORT_COLUMNS.join(', ')}) from stdin with (freeze)`
+      : `copy ${STAGING} (${(freshLoad ? STAGING_COLUMNS_WITHOUT_KEYS : STAGING_COLUMNS).join(', ')}) from stdin`;
 
     // 1. Read, validate, compute keys (worker threads) and COPY into the staging table (and, for a fresh load, the
     // key table), in input order. Rows go in batches of a few MB, one batch COPYing while the next one is prepared.
@@ -432,6 +450,7 @@ export async function importMembers(
       rejects.push(...r.rejects);
       staged += r.accepted;
       keyRows += r.keys;
+      if (direct) acceptedLines.push(r.lines);
       names.total += r.names.total;
       for (const [t, n] of r.names.family) names.family.set(t, (names.family.get(t) ?? 0) + n);
       for (const [t, n] of r.names.given) names.given.set(t, (names.given.get(t) ?? 0) + n);
@@ -443,7 +462,7 @@ export async function importMembers(
     };
     for await (const chunk of byteChunks(input, opts.chunkBytes ?? 256 * 1024)) {
       lines = chunk.firstLine + chunk.lines - 1;
-      inflight.push(pool.run(chunk.bytes, chunk.firstLine, freshLoad));
+      inflight.push(pool.run(chunk.bytes, chunk.firstLine, freshLoad, !direct));
       if (inflight.length >= maxInflight) await take();
     }
     while (inflight.length > 0) await take();
@@ -459,7 +478,25 @@ export async function importMembers(
       await c.query(`set local work_mem = '256MB'`);
       await c.query(`set local maintenance_work_mem = '1GB'`);
     }
-    await c.query(`analyze ${STAGING}`);
+    // A direct load of a file that repeats a member id or a BHXH code: the rows go back to a staging table, with their
+    // line numbers (the table holds them in load order: COPY appends to the table emptied in this transaction), and
+    // the merge below takes out superseded and conflicting lines as for any other load.
+    let viaStaging = !direct;
+    if (direct && (seenIds.repeated || seenCodes.repeated)) {
+      await c.query(createStaging);
+      const order: number[] = [];
+      for (const part of acceptedLines) for (const n of part) order.push(n);
+      const cols = IMPORT_COLUMNS.join(', ');
+      await c.query(
+        `insert into ${STAGING} (line, ${cols})
+         select l.line, ${cols} from (select row_number() over (order by ctid) as n, ${cols} from hgd.members) m
+           join unnest($1::int[]) with ordinality as l(line, n) using (n)`,
+        [order],
+      );
+      await c.query('truncate hgd.members');
+      viaStaging = true;
+    }
+    if (viaStaging) await c.query(`analyze ${STAGING}`);
     const removedNames: string[] = [];
     // The last line for a member_id wins, as a later import of that line would. (Skipped when no member id repeats:
     // the readers hashed every one.)
@@ -517,12 +554,15 @@ export async function importMembers(
       );
     // The first line of a household gives its province and ward. Into an empty table (DISTINCT ON gives one row per
     // code) the rows go in without the indexes, which are then built once: cheaper than row-by-row upkeep.
+    // Loaded directly, the members are in hgd.members in line order (ctid order: appended by COPY to a table emptied
+    // in this transaction).
     const householdDefs = freshHouseholds ? await indexDefinitions(c, 'hgd.households') : null;
     for (const st of householdDefs?.drop ?? []) await c.query(st);
     await c.query(
       `insert into hgd.households (household_code, province_code, ward_code)
-       select distinct on (household_code collate "C") household_code, province_code, ward_code from ${STAGING}
-        where household_code is not null order by household_code collate "C", line
+       select distinct on (household_code collate "C") household_code, province_code, ward_code
+         from ${viaStaging ? STAGING : 'hgd.members'}
+        where household_code is not null order by household_code collate "C", ${viaStaging ? 'line' : 'ctid'}
        ${freshHouseholds ? '' : 'on conflict (household_code) do nothing'}`,
     );
     for (const st of householdDefs?.create ?? []) await c.query(st);
@@ -531,13 +571,17 @@ export async function importMembers(
     let updated: number;
     if (freshLoad) {
       // Sorting a million rows once per index is several times cheaper than maintaining the B-trees row by row.
-      const defs = await indexDefinitions(c, 'hgd.members');
-      for (const st of defs.drop) await c.query(st);
-      const ins = await c.query(
-        `insert into hgd.members (${IMPORT_COLUMNS.join(', ')}) select ${IMPORT_COLUMNS.join(', ')} from ${STAGING}`,
-      );
+      // (A direct load dropped them before its COPY.)
+      const defs = memberDefs ?? (await indexDefinitions(c, 'hgd.members'));
+      if (!memberDefs) for (const st of defs.drop) await c.query(st);
+      inserted = staged;
+      if (viaStaging) {
+        const ins = await c.query(
+          `insert into hgd.members (${IMPORT_COLUMNS.join(', ')}) select ${IMPORT_COLUMNS.join(', ')} from ${STAGING}`,
+        );
+        inserted = ins.rowCount ?? 0;
+      }
       for (const st of defs.create) await c.query(st);
-      inserted = ins.rowCount ?? 0;
       updated = 0;
     } else {
       await c.query(
@@ -646,7 +690,8 @@ export async function importMembers(
       // VACUUM (not only ANALYZE) sets the visibility map, so blocking's index-only scans on the key table skip the
       // heap. One statement per call: VACUUM cannot run inside a transaction block.
       progress('vacuum');
-      await c.query('vacuum (analyze) hgd.members');
+      // (Members loaded directly with COPY FREEZE are frozen and all-visible already: ANALYZE only.)
+      await c.query(`${viaStaging ? 'vacuum (analyze)' : 'analyze'} hgd.members`);
       // COPY FREEZE left the key table's pages all-visible; only rows rewritten above need a VACUUM.
       await c.query(`${keysVacuum ? 'vacuum (analyze)' : 'analyze'} hgd_match.member_keys`);
       step('vacuum');

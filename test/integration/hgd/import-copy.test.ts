@@ -241,6 +241,72 @@ describe('hgd import with COPY', () => {
     expect(await keysOf('NEW-1')).toEqual([]);
   });
 
+  it('with `truncate` (members COPYed straight into hgd.members) the load gives what the staged fresh load gives', async () => {
+    // A truncating load COPYs the members into hgd.members while reading, and makes the staging table only when the
+    // file repeats a member id or a BHXH code. Reference: the same file loaded into empty tables without `truncate`,
+    // which stages every line. Household H's lines disagree on the ward: its first line kept gives it, so in the file
+    // with repeats (H's first line superseded) the second one does.
+    const base = people.slice(0, 1500);
+    const h = base[40]!;
+    const first = { ...h, wardCode: '11111' };
+    const second = {
+      ...base[41]!,
+      memberId: 'H-SECOND',
+      bhxhCode: null,
+      householdCode: h.householdCode,
+      wardCode: '22222',
+    };
+    const clean: Array<MemberRecord | string> = [...base.slice(0, 40), first, second, ...base.slice(41)];
+    const repeats: Array<MemberRecord | string> = [
+      ...clean,
+      { ...first, wardCode: '33333', householdCode: 'H-ELSEWHERE' }, // supersedes H's first line
+      { ...base[50]!, memberId: 'NEW-2', bhxhCode: base[51]!.bhxhCode }, // a code an earlier line holds: rejected
+      '{broken',
+    ];
+    const summary = (x: Awaited<ReturnType<typeof importMembers>>) => {
+      const { lines, imported, rejected, superseded, unchanged, inserted, updated, keys } = x;
+      return { lines, imported, rejected, superseded, unchanged, inserted, updated, keys };
+    };
+    const state = async () => {
+      const snap = await snapshot();
+      return { ...snap, members: snap.members.map((m) => ({ ...(m as object), updated_at: null })) };
+    };
+    for (const [name, lines] of [
+      ['clean', clean],
+      ['repeats', repeats],
+    ] as const) {
+      await db.knex.raw('truncate hgd.members, hgd.households, hgd_match.member_keys');
+      const opts = {
+        workers: 2,
+        chunkBytes: 64 * 1024,
+        copyBatchChars: 256 * 1024,
+        refreshFrequencies: true,
+      };
+      const stagedRejects = join(dir, `${name}-staged.rejects.jsonl`);
+      const staged = await importMembers(db.knex, writeLines(`${name}.jsonl`, lines), {
+        ...opts,
+        rejectsPath: stagedRejects,
+      });
+      const reference = await state();
+      const directRejects = join(dir, `${name}-direct.rejects.jsonl`);
+      const direct = await importMembers(db.knex, writeLines(`${name}.jsonl`, lines), {
+        ...opts,
+        truncate: true,
+        rejectsPath: directRejects,
+      });
+      expect(summary(direct)).toEqual(summary(staged));
+      expect(await state()).toEqual(reference);
+      if (name === 'repeats') {
+        expect(direct).toMatchObject({ superseded: 1, rejected: 2, inserted: 1501 });
+        expect(readFileSync(directRejects, 'utf8')).toBe(readFileSync(stagedRejects, 'utf8'));
+      } else expect(direct).toMatchObject({ superseded: 0, rejected: 0, inserted: 1501 });
+      const ward = (await db.knex('hgd.households').where('household_code', h.householdCode).first()) as {
+        ward_code: string;
+      };
+      expect(ward.ward_code).toBe(name === 'clean' ? '11111' : '22222');
+    }
+  });
+
   it('a fresh load leaves the key table all-visible without a VACUUM (index-only scans skip the heap)', async () => {
     const s = await importMembers(db.knex, writeLines('visible.jsonl', people), {
       workers: 2,
