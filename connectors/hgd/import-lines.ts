@@ -7,7 +7,7 @@ import { memberFromLine } from '../../src/matching/lines.js';
 import { preparePerson, type PreparedPerson } from '../../src/matching/prepare.js';
 import type { MemberRecord } from '../../src/matching/types.js';
 import { KeyHashes, KeyRowWriter } from './import-keys.js';
-import { MEMBER_COLUMNS, memberToRow } from './rows.js';
+import { MEMBER_COLUMNS } from './rows.js';
 
 /**
  * The CPU side of `hgd import`, free of I/O so it can run in worker threads: a chunk of member lines becomes rows in
@@ -61,6 +61,19 @@ export function copyText(v: string | null): string {
   if (!NEEDS_ESCAPE.test(v)) return v;
   return v.replace(/[\\\t\n\r]/g, (c) =>
     c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
+  );
+}
+
+/**
+ * A member's `IMPORT_COLUMNS` as one COPY text row (no line end): the columns written out one by one, not looked up
+ * by name in a loop over `memberToRow`, which cost ~25 % more; a unit test pins it to `memberToRow`.
+ */
+export function memberCopyRow(m: MemberRecord): string {
+  return (
+    `${copyText(m.memberId)}\t${copyText(m.householdCode)}\t${copyText(m.fullName)}\t${copyText(m.dob)}\t` +
+    `${copyText(m.dobPrecision)}\t${copyText(m.gender)}\t${copyText(m.idNumber)}\t${copyText(m.bhxhCode)}\t` +
+    `${copyText(m.provinceCode)}\t${copyText(m.wardCode)}\t${copyText(m.fatherName)}\t${copyText(m.motherName)}\t` +
+    copyText(m.relationToHead)
   );
 }
 
@@ -216,13 +229,7 @@ export function processChunk(text: string, firstLine: number, keyRows = false, w
     ids.push(textHash53(m.memberId));
     if (m.bhxhCode !== null) codes.push(textHash53(m.bhxhCode));
     accepted.push(lineNo);
-    const row = memberToRow(m);
-    let s = withLine ? `${lineNo}\t` : '';
-    let tab = '';
-    for (const c of IMPORT_COLUMNS) {
-      s += tab + copyText(row[c]);
-      tab = '\t';
-    }
+    let s = withLine ? `${lineNo}\t${memberCopyRow(m)}` : memberCopyRow(m);
     if (keyOut) {
       keyOut.add(hashes, m.memberId);
       s += '\n';
