@@ -150,7 +150,10 @@ export class SeenHashes {
 }
 
 /** A chunk's result as it crosses threads: the COPY text as UTF-8 bytes (moved, not copied, between threads). */
-export type EncodedChunkResult = Omit<ChunkResult, 'copy'> & { copy: Uint8Array };
+export type EncodedChunkResult = Omit<ChunkResult, 'copy' | 'householdCopy'> & {
+  copy: Uint8Array;
+  householdCopy: Uint8Array;
+};
 
 /** `processChunk` from bytes to bytes: decoding and encoding happen on the worker, not on the thread doing I/O. */
 export function processChunkBytes(
@@ -163,7 +166,7 @@ export function processChunkBytes(
   // while reading.
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   const r = processChunk(text, firstLine, keyRows, withLine);
-  return { ...r, copy: Buffer.from(r.copy, 'utf8') };
+  return { ...r, copy: Buffer.from(r.copy, 'utf8'), householdCopy: Buffer.from(r.householdCopy, 'utf8') };
 }
 
 export interface ChunkResult {
@@ -182,6 +185,11 @@ export interface ChunkResult {
   codeHashes: Float64Array;
   /** The line numbers of the accepted lines, in order. */
   lines: Int32Array;
+  /**
+   * Without `withLine`: for each household code, the first accepted line of the chunk that gives it, as COPY text rows
+   * (line, household_code, province_code, ward_code); else ''.
+   */
+  householdCopy: string;
   accepted: number;
   keys: number;
   rejects: Reject[];
@@ -205,6 +213,8 @@ export function processChunk(text: string, firstLine: number, keyRows = false, w
   const ids: number[] = [];
   const codes: number[] = [];
   const accepted: number[] = [];
+  const households = withLine ? null : new Set<string>();
+  let householdCopy = '';
   let keys = 0;
   let lineNo = firstLine - 1;
   let start = 0;
@@ -230,6 +240,11 @@ export function processChunk(text: string, firstLine: number, keyRows = false, w
     if (m.bhxhCode !== null) codes.push(textHash53(m.bhxhCode));
     accepted.push(lineNo);
     let s = withLine ? `${lineNo}\t${memberCopyRow(m)}` : memberCopyRow(m);
+    const hh = m.householdCode;
+    if (households && hh !== null && !households.has(hh)) {
+      households.add(hh);
+      householdCopy += `${lineNo}\t${copyText(hh)}\t${copyText(m.provinceCode)}\t${copyText(m.wardCode)}\n`;
+    }
     if (keyOut) {
       keyOut.add(hashes, m.memberId);
       s += '\n';
@@ -246,6 +261,7 @@ export function processChunk(text: string, firstLine: number, keyRows = false, w
     idHashes: Float64Array.from(ids),
     codeHashes: Float64Array.from(codes),
     lines: Int32Array.from(accepted),
+    householdCopy,
     accepted: out.length,
     keys,
     rejects,

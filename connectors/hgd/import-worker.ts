@@ -8,7 +8,7 @@ port.on('message', (msg: { bytes: Uint8Array; firstLine: number; keyRows: boolea
   try {
     const result = processChunkBytes(msg.bytes, msg.firstLine, msg.keyRows, msg.withLine);
     // The COPY text moves to the main thread without a copy (a large Buffer owns its ArrayBuffer).
-    const transfer = [result.copy, result.keyCopy]
+    const transfer = [result.copy, result.keyCopy, result.householdCopy]
       .filter((b) => b.byteLength > 0 && b.byteOffset === 0 && b.buffer.byteLength === b.byteLength)
       .map((b) => b.buffer as ArrayBuffer);
     port.postMessage({ ok: true, result }, transfer);

@@ -107,6 +107,8 @@ export interface ImportSummary {
 export type { Reject };
 
 const STAGING = 'hgd_import_lines';
+/** A direct load's households: each chunk's first line per household code (line, code, province, ward). */
+const HOUSEHOLDS = 'hgd_import_households';
 
 /** A database refusal as a reason that names the constraint, never the values (pg's `detail` quotes them). */
 function databaseReason(constraint: string): string {
@@ -400,6 +402,13 @@ export async function importMembers(
       line integer not null, ${IMPORT_COLUMNS.map((col) => `${col} text`).join(', ')}
       ${freshLoad ? '' : ', keys bigint[] not null'})`;
     if (!direct) await c.query(createStaging);
+    else {
+      await c.query(`drop table if exists ${HOUSEHOLDS}`);
+      await c.query(
+        `create temporary table ${HOUSEHOLDS} (line integer not null, household_code text not null,
+           province_code text, ward_code text)`,
+      );
+    }
     const stagingCopy = direct
       ? `copy hgd.members (${IMPORT_COLUMNS.join(', ')}) from stdin with (freeze)`
       : `copy ${STAGING} (${(freshLoad ? STAGING_COLUMNS_WITHOUT_KEYS : STAGING_COLUMNS).join(', ')}) from stdin`;
@@ -407,9 +416,10 @@ export async function importMembers(
     // 1. Read, validate, compute keys (worker threads) and COPY into the staging table (and, for a fresh load, the
     // key table), in input order. Rows go in batches of a few MB, one batch COPYing while the next one is prepared.
     let keyRows = 0;
-    let batch: { staging: Uint8Array[]; keys: Uint8Array[]; chars: number } = {
+    let batch: { staging: Uint8Array[]; keys: Uint8Array[]; households: Uint8Array[]; chars: number } = {
       staging: [],
       keys: [],
+      households: [],
       chars: 0,
     };
     let copying: Promise<void> = Promise.resolve();
@@ -425,7 +435,7 @@ export async function importMembers(
     };
     const flush = async () => {
       const b = batch;
-      batch = { staging: [], keys: [], chars: 0 };
+      batch = { staging: [], keys: [], households: [], chars: 0 };
       await copying;
       copying = (async () => {
         if (b.staging.length > 0) await copyIn(stagingCopy, b.staging);
@@ -434,6 +444,11 @@ export async function importMembers(
             'copy hgd_match.member_keys (key_hash, member_id) from stdin with (format binary, freeze)',
             b.keys,
             true,
+          );
+        if (b.households.length > 0)
+          await copyIn(
+            `copy ${HOUSEHOLDS} (line, household_code, province_code, ward_code) from stdin`,
+            b.households,
           );
       })();
       copying.catch(() => undefined); // awaited at the next flush or after the last one
@@ -456,6 +471,7 @@ export async function importMembers(
       for (const [t, n] of r.names.given) names.given.set(t, (names.given.get(t) ?? 0) + n);
       if (r.copy.byteLength > 0) batch.staging.push(r.copy);
       if (r.keyCopy.byteLength > 0) batch.keys.push(r.keyCopy);
+      if (r.householdCopy.byteLength > 0) batch.households.push(r.householdCopy);
       batch.chars += r.copy.byteLength + r.keyCopy.byteLength;
       if (batch.chars >= batchChars) await flush();
       progress('reading');
@@ -554,15 +570,14 @@ export async function importMembers(
       );
     // The first line of a household gives its province and ward. Into an empty table (DISTINCT ON gives one row per
     // code) the rows go in without the indexes, which are then built once: cheaper than row-by-row upkeep.
-    // Loaded directly, the members are in hgd.members in line order (ctid order: appended by COPY to a table emptied
-    // in this transaction).
+    // Loaded directly, the readers sent each chunk's first line per household (a few rows per household at most).
     const householdDefs = freshHouseholds ? await indexDefinitions(c, 'hgd.households') : null;
     for (const st of householdDefs?.drop ?? []) await c.query(st);
     await c.query(
       `insert into hgd.households (household_code, province_code, ward_code)
        select distinct on (household_code collate "C") household_code, province_code, ward_code
-         from ${viaStaging ? STAGING : 'hgd.members'}
-        where household_code is not null order by household_code collate "C", ${viaStaging ? 'line' : 'ctid'}
+         from ${viaStaging ? STAGING : HOUSEHOLDS}
+        where household_code is not null order by household_code collate "C", line
        ${freshHouseholds ? '' : 'on conflict (household_code) do nothing'}`,
     );
     for (const st of householdDefs?.create ?? []) await c.query(st);
@@ -679,7 +694,7 @@ export async function importMembers(
     }
     await c.query('commit');
     inTransaction = false;
-    await c.query(`drop table if exists ${STAGING}, hgd_import_touched`);
+    await c.query(`drop table if exists ${STAGING}, ${HOUSEHOLDS}, hgd_import_touched`);
 
     if (opts.refreshFrequencies && !freshLoad) {
       progress('frequencies');
@@ -730,7 +745,9 @@ export async function importMembers(
   } finally {
     if (meter) await meter.stop();
     await pool.close();
-    await c.query(`drop table if exists ${STAGING}, hgd_import_touched`).catch(() => undefined);
+    await c
+      .query(`drop table if exists ${STAGING}, ${HOUSEHOLDS}, hgd_import_touched`)
+      .catch(() => undefined);
     await knex.client.releaseConnection(raw);
   }
 }
