@@ -232,7 +232,8 @@ export function processChunk(text: string, firstLine: number, keyRows = false, w
       continue;
     }
     const m = parsed.value;
-    const prepared = preparePerson({ ...m, fatherName: null, motherName: null });
+    // (preparePerson prepares the parents' names only when read; neither the keys nor the name counts read them.)
+    const prepared = preparePerson(m);
     hashes.compute(prepared);
     keys += hashes.count;
     countName(counter, prepared);
