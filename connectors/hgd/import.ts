@@ -519,15 +519,23 @@ export async function importMembers(
     let viaStaging = !direct;
     if (direct && (seenIds.repeated || seenCodes.repeated)) {
       await c.query(createStaging);
-      const order: number[] = [];
-      for (const part of acceptedLines) for (const n of part) order.push(n);
+      // The line number of the n-th row loaded, sent with COPY in parts (a national file has ~10^8 of them).
+      await c.query('create temporary table hgd_import_order (n bigint not null, line integer not null)');
+      const parts: Uint8Array[] = [];
+      let n = 0;
+      for (const part of acceptedLines) {
+        let text = '';
+        for (const line of part) text += `${++n}\t${line}\n`;
+        parts.push(Buffer.from(text));
+      }
+      await copyIn('copy hgd_import_order (n, line) from stdin', parts);
       const cols = IMPORT_COLUMNS.join(', ');
       await c.query(
         `insert into ${STAGING} (line, ${cols})
-         select l.line, ${cols} from (select row_number() over (order by ctid) as n, ${cols} from hgd.members) m
-           join unnest($1::int[]) with ordinality as l(line, n) using (n)`,
-        [order],
+         select o.line, ${cols} from (select row_number() over (order by ctid) as n, ${cols} from hgd.members) m
+           join hgd_import_order o using (n)`,
       );
+      await c.query('drop table hgd_import_order');
       await c.query('truncate hgd.members');
       viaStaging = true;
     }
@@ -765,7 +773,7 @@ export async function importMembers(
     if (meter) await meter.stop();
     await pool.close();
     await c
-      .query(`drop table if exists ${STAGING}, ${HOUSEHOLDS}, hgd_import_touched`)
+      .query(`drop table if exists ${STAGING}, ${HOUSEHOLDS}, hgd_import_order, hgd_import_touched`)
       .catch(() => undefined);
     await knex.client.releaseConnection(raw);
   }
