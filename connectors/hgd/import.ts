@@ -402,7 +402,9 @@ export async function importMembers(
     // loaded, in load order, with their line numbers) when the file turns out to repeat a member id or a BHXH code.
     const direct = freshLoad && opts.truncate === true;
     let memberDefs: { drop: string[]; create: string[] } | null = null;
-    const acceptedLines: Int32Array[] = [];
+    // The accepted lines' numbers, in load order, as runs of consecutive numbers (start, length): only needed if the
+    // file repeats something, and a file is mostly runs (blank and rejected lines break them).
+    const acceptedRuns: number[] = [];
     if (freshLoad) {
       if (!opts.truncate) await c.query('truncate hgd_match.member_keys');
       // Sorting the key rows once per index is several times cheaper than maintaining the B-trees row by row.
@@ -484,7 +486,12 @@ export async function importMembers(
       rejects.push(...r.rejects);
       staged += r.accepted;
       keyRows += r.keys;
-      if (direct) acceptedLines.push(r.lines);
+      if (direct)
+        for (const line of r.lines) {
+          const last = acceptedRuns.length - 2;
+          if (last >= 0 && acceptedRuns[last]! + acceptedRuns[last + 1]! === line) acceptedRuns[last + 1]!++;
+          else acceptedRuns.push(line, 1);
+        }
       names.total += r.names.total;
       for (const [t, n] of r.names.family) names.family.set(t, (names.family.get(t) ?? 0) + n);
       for (const [t, n] of r.names.given) names.given.set(t, (names.given.get(t) ?? 0) + n);
@@ -521,14 +528,23 @@ export async function importMembers(
       await c.query(createStaging);
       // The line number of the n-th row loaded, sent with COPY in parts (a national file has ~10^8 of them).
       await c.query('create temporary table hgd_import_order (n bigint not null, line integer not null)');
-      const parts: Uint8Array[] = [];
+      const orderCopy = 'copy hgd_import_order (n, line) from stdin';
+      let parts: Uint8Array[] = [];
+      let text = '';
       let n = 0;
-      for (const part of acceptedLines) {
-        let text = '';
-        for (const line of part) text += `${++n}\t${line}\n`;
-        parts.push(Buffer.from(text));
+      for (let r = 0; r < acceptedRuns.length; r += 2) {
+        for (let line = acceptedRuns[r]!, end = line + acceptedRuns[r + 1]!; line < end; line++) {
+          text += `${++n}\t${line}\n`;
+          if (text.length < 1 << 20) continue;
+          parts.push(Buffer.from(text));
+          text = '';
+          if (parts.length < 16) continue;
+          await copyIn(orderCopy, parts);
+          parts = [];
+        }
       }
-      await copyIn('copy hgd_import_order (n, line) from stdin', parts);
+      parts.push(Buffer.from(text));
+      await copyIn(orderCopy, parts);
       const cols = IMPORT_COLUMNS.join(', ');
       await c.query(
         `insert into ${STAGING} (line, ${cols})
