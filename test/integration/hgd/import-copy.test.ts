@@ -259,7 +259,10 @@ describe('hgd import with COPY', () => {
     // H's two lines far apart (other chunks of the file): its first line must win across chunks.
     const clean: Array<MemberRecord | string> = [...base.slice(0, 40), first, ...base.slice(41), second];
     const repeats: Array<MemberRecord | string> = [
-      ...clean,
+      ...clean.slice(0, 700),
+      '{broken in the middle',
+      '',
+      ...clean.slice(700),
       { ...first, wardCode: '33333', householdCode: 'H-ELSEWHERE' }, // supersedes H's first line
       { ...base[50]!, memberId: 'NEW-2', bhxhCode: base[51]!.bhxhCode }, // a code an earlier line holds: rejected
       '{broken',
@@ -298,7 +301,7 @@ describe('hgd import with COPY', () => {
       expect(summary(direct)).toEqual(summary(staged));
       expect(await state()).toEqual(reference);
       if (name === 'repeats') {
-        expect(direct).toMatchObject({ superseded: 1, rejected: 2, inserted: 1501 });
+        expect(direct).toMatchObject({ superseded: 1, rejected: 3, inserted: 1501 });
         expect(readFileSync(directRejects, 'utf8')).toBe(readFileSync(stagedRejects, 'utf8'));
       } else expect(direct).toMatchObject({ superseded: 0, rejected: 0, inserted: 1501 });
       const ward = (await db.knex('hgd.households').where('household_code', h.householdCode).first()) as {
