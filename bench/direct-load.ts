@@ -21,7 +21,7 @@ export async function directLoad(
   const batchSize = opts.batchSize ?? 20_000;
   const columns = MEMBER_COLUMNS.filter((c) => c !== 'version');
   await knex.raw('truncate hgd.members, hgd.households, hgd_match.member_keys');
-  await knex.raw('alter table hgd_match.member_keys drop constraint if exists member_keys_pkey');
+  await knex.raw('drop index if exists hgd_match.member_keys_key_member_uq');
   await knex.raw('drop index if exists hgd_match.member_keys_member_idx');
   let n = 0;
   let keys = 0;
@@ -64,8 +64,11 @@ export async function directLoad(
     if (batch.length >= batchSize) await flush();
   }
   await flush();
-  // A member's keys are distinct (a Set in `memberBlockingKeys`), so the primary key holds as the import makes it.
-  await knex.raw('alter table hgd_match.member_keys add primary key (key_hash, member_id)');
+  // A member's keys are distinct (a Set in `memberBlockingKeys`), so the unique index holds as the import makes it
+  // (connectors/hgd/migrations.ts).
+  await knex.raw(
+    'create unique index member_keys_key_member_uq on hgd_match.member_keys (key_hash, member_id collate "C")',
+  );
   await knex.raw('create index member_keys_member_idx on hgd_match.member_keys (member_id)');
   await knex.raw('vacuum (analyze) hgd.members');
   await knex.raw('vacuum (analyze) hgd_match.member_keys');

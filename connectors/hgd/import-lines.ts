@@ -6,7 +6,8 @@ import { keyHash, keyHashHalves } from '../../src/matching/key-hash.js';
 import { memberFromLine } from '../../src/matching/lines.js';
 import { preparePerson, type PreparedPerson } from '../../src/matching/prepare.js';
 import type { MemberRecord } from '../../src/matching/types.js';
-import { MEMBER_COLUMNS, memberToRow } from './rows.js';
+import { KeyHashes, KeyRowWriter } from './import-keys.js';
+import { MEMBER_COLUMNS } from './rows.js';
 
 /**
  * The CPU side of `hgd import`, free of I/O so it can run in worker threads: a chunk of member lines becomes rows in
@@ -60,6 +61,19 @@ export function copyText(v: string | null): string {
   if (!NEEDS_ESCAPE.test(v)) return v;
   return v.replace(/[\\\t\n\r]/g, (c) =>
     c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
+  );
+}
+
+/**
+ * A member's `IMPORT_COLUMNS` as one COPY text row (no line end): the columns written out one by one, not looked up
+ * by name in a loop over `memberToRow`, which cost ~25 % more; a unit test pins it to `memberToRow`.
+ */
+export function memberCopyRow(m: MemberRecord): string {
+  return (
+    `${copyText(m.memberId)}\t${copyText(m.householdCode)}\t${copyText(m.fullName)}\t${copyText(m.dob)}\t` +
+    `${copyText(m.dobPrecision)}\t${copyText(m.gender)}\t${copyText(m.idNumber)}\t${copyText(m.bhxhCode)}\t` +
+    `${copyText(m.provinceCode)}\t${copyText(m.wardCode)}\t${copyText(m.fatherName)}\t${copyText(m.motherName)}\t` +
+    copyText(m.relationToHead)
   );
 }
 
@@ -136,9 +150,9 @@ export class SeenHashes {
 }
 
 /** A chunk's result as it crosses threads: the COPY text as UTF-8 bytes (moved, not copied, between threads). */
-export type EncodedChunkResult = Omit<ChunkResult, 'copy' | 'keyCopy'> & {
+export type EncodedChunkResult = Omit<ChunkResult, 'copy' | 'householdCopy'> & {
   copy: Uint8Array;
-  keyCopy: Uint8Array;
+  householdCopy: Uint8Array;
 };
 
 /** `processChunk` from bytes to bytes: decoding and encoding happen on the worker, not on the thread doing I/O. */
@@ -146,22 +160,36 @@ export function processChunkBytes(
   bytes: Uint8Array,
   firstLine: number,
   keyRows: boolean,
+  withLine = true,
 ): EncodedChunkResult {
   // Buffer#toString, not TextDecoder: a byte-order mark stays in the first line, as it did when the text was decoded
   // while reading.
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  const r = processChunk(text, firstLine, keyRows);
-  return { ...r, copy: Buffer.from(r.copy, 'utf8'), keyCopy: Buffer.from(r.keyCopy, 'utf8') };
+  const r = processChunk(text, firstLine, keyRows, withLine);
+  return { ...r, copy: Buffer.from(r.copy, 'utf8'), householdCopy: Buffer.from(r.householdCopy, 'utf8') };
 }
 
 export interface ChunkResult {
-  /** Staging rows in COPY text format, one per accepted line. */
+  /**
+   * Staging rows in COPY text format, one per accepted line; without `withLine`, rows of hgd.members
+   * (`IMPORT_COLUMNS`).
+   */
   copy: string;
-  /** With `keyRows`: rows of hgd_match.member_keys (key_hash, member_id) in COPY text format; else ''. */
-  keyCopy: string;
+  /**
+   * With `keyRows`: rows of hgd_match.member_keys (key_hash, member_id) in binary COPY format, without header and
+   * trailer (`KeyRowWriter`); else empty.
+   */
+  keyCopy: Uint8Array;
   /** 53-bit hashes (`textHash53`) of the accepted lines' member ids and of their BHXH codes (when present). */
   idHashes: Float64Array;
   codeHashes: Float64Array;
+  /** The line numbers of the accepted lines, in order. */
+  lines: Int32Array;
+  /**
+   * Without `withLine`: for each household code, the first accepted line of the chunk that gives it, as COPY text rows
+   * (line, household_code, province_code, ward_code); else ''.
+   */
+  householdCopy: string;
   accepted: number;
   keys: number;
   rejects: Reject[];
@@ -172,15 +200,21 @@ export interface ChunkResult {
 /**
  * Turns the lines of `text` into staging rows: lines end with `\n` (or `\r\n`, or the end of the text), the first is
  * line number `firstLine`; blank lines are skipped but counted. With `keyRows` the key hashes are not in the staging
- * rows but in `keyCopy`, one key-table row each (a load into an empty key table COPYs them there directly).
+ * rows but in `keyCopy`, one key-table row each (a load into an empty key table COPYs them there directly). Without
+ * `withLine` (only with `keyRows`) the rows are those of hgd.members, without the line number (a load into empty
+ * tables COPYs them there directly; `lines` keeps the numbers).
  */
-export function processChunk(text: string, firstLine: number, keyRows = false): ChunkResult {
+export function processChunk(text: string, firstLine: number, keyRows = false, withLine = true): ChunkResult {
   const counter = new NameFrequencyCounter();
   const rejects: Reject[] = [];
   const out: string[] = [];
-  const keyOut: string[] = [];
+  const keyOut = keyRows ? new KeyRowWriter(Math.max(1024, text.length)) : null;
+  const hashes = new KeyHashes();
   const ids: number[] = [];
   const codes: number[] = [];
+  const accepted: number[] = [];
+  const households = withLine ? null : new Set<string>();
+  let householdCopy = '';
   let keys = 0;
   let lineNo = firstLine - 1;
   let start = 0;
@@ -198,31 +232,37 @@ export function processChunk(text: string, firstLine: number, keyRows = false): 
       continue;
     }
     const m = parsed.value;
-    const prepared = preparePerson({ ...m, fatherName: null, motherName: null });
-    const hashes = hashesOf(prepared);
-    keys += hashes.length;
+    // (preparePerson prepares the parents' names only when read; neither the keys nor the name counts read them.)
+    const prepared = preparePerson(m);
+    hashes.compute(prepared);
+    keys += hashes.count;
     countName(counter, prepared);
     ids.push(textHash53(m.memberId));
     if (m.bhxhCode !== null) codes.push(textHash53(m.bhxhCode));
-    const row = memberToRow(m);
-    let s = String(lineNo);
-    for (const c of IMPORT_COLUMNS) s += `\t${copyText(row[c])}`;
-    if (keyRows) {
-      const id = `\t${copyText(m.memberId)}\n`;
-      let k = '';
-      for (const h of hashes) k += h + id;
-      keyOut.push(k);
+    accepted.push(lineNo);
+    let s = withLine ? `${lineNo}\t${memberCopyRow(m)}` : memberCopyRow(m);
+    const hh = m.householdCode;
+    if (households && hh !== null && !households.has(hh)) {
+      households.add(hh);
+      householdCopy += `${lineNo}\t${copyText(hh)}\t${copyText(m.provinceCode)}\t${copyText(m.wardCode)}\n`;
+    }
+    if (keyOut) {
+      keyOut.add(hashes, m.memberId);
       s += '\n';
     } else {
-      s += `\t{${hashes.join(',')}}\n`;
+      s += '\t{';
+      for (let i = 0; i < hashes.count; i++) s += (i === 0 ? '' : ',') + hashes.decimal(i);
+      s += '}\n';
     }
     out.push(s);
   }
   return {
     copy: out.join(''),
-    keyCopy: keyOut.join(''),
+    keyCopy: keyOut ? keyOut.take() : new Uint8Array(0),
     idHashes: Float64Array.from(ids),
     codeHashes: Float64Array.from(codes),
+    lines: Int32Array.from(accepted),
+    householdCopy,
     accepted: out.length,
     keys,
     rejects,

@@ -4,11 +4,11 @@ import { processChunkBytes } from './import-lines.js';
 /** Worker thread of `hgd import`: parses, validates and prepares chunks of member lines (see import-lines.ts). */
 const port = parentPort;
 if (port === null) throw new Error('import-worker.ts runs as a worker thread');
-port.on('message', (msg: { bytes: Uint8Array; firstLine: number; keyRows: boolean }) => {
+port.on('message', (msg: { bytes: Uint8Array; firstLine: number; keyRows: boolean; withLine: boolean }) => {
   try {
-    const result = processChunkBytes(msg.bytes, msg.firstLine, msg.keyRows);
+    const result = processChunkBytes(msg.bytes, msg.firstLine, msg.keyRows, msg.withLine);
     // The COPY text moves to the main thread without a copy (a large Buffer owns its ArrayBuffer).
-    const transfer = [result.copy, result.keyCopy]
+    const transfer = [result.copy, result.keyCopy, result.householdCopy]
       .filter((b) => b.byteLength > 0 && b.byteOffset === 0 && b.buffer.byteLength === b.byteLength)
       .map((b) => b.buffer as ArrayBuffer);
     port.postMessage({ ok: true, result }, transfer);

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
@@ -12,6 +13,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { NameFrequencyCounter } from '../../src/matching/frequencies.js';
 import { ImportCpuMeter, type ImportCpu } from './import-cpu.js';
+import { BINARY_COPY_HEADER, BINARY_COPY_TRAILER } from './import-keys.js';
 import { memberFromRow, type MemberRow } from './rows.js';
 import {
   IMPORT_COLUMNS,
@@ -106,6 +108,8 @@ export interface ImportSummary {
 export type { Reject };
 
 const STAGING = 'hgd_import_lines';
+/** A direct load's households: each chunk's first line per household code (line, code, province, ward). */
+const HOUSEHOLDS = 'hgd_import_households';
 
 /** A database refusal as a reason that names the constraint, never the values (pg's `detail` quotes them). */
 function databaseReason(constraint: string): string {
@@ -122,8 +126,16 @@ class ChunkPool {
 
   private submitted = 0;
 
-  /** Workers start with the second chunk: an input of one chunk (small files, tests) runs inline. */
+  /**
+   * Workers start with the second chunk: an input of one chunk (small files, tests) runs inline. `warm()` starts them
+   * at once, for an input known to be larger (booting a worker, TypeScript loader included, takes a few hundred ms:
+   * it then overlaps the import's first statements instead of delaying the reading).
+   */
   constructor(private readonly size: number) {}
+
+  warm(): void {
+    if (this.workers.length === 0 && this.size > 0) this.start();
+  }
 
   private start(): void {
     // The worker is TypeScript: it registers tsx, as bin/vss-bridge.mjs does, then loads import-worker.ts.
@@ -147,13 +159,18 @@ class ChunkPool {
   }
 
   /** `bytes` must own its ArrayBuffer: it is moved to the worker thread. */
-  run(bytes: Uint8Array, firstLine: number, keyRows: boolean): Promise<EncodedChunkResult> {
-    if (this.submitted++ === 1 && this.size > 0) this.start();
+  run(
+    bytes: Uint8Array,
+    firstLine: number,
+    keyRows: boolean,
+    withLine: boolean,
+  ): Promise<EncodedChunkResult> {
+    if (this.submitted++ === 1 && this.size > 0 && this.workers.length === 0) this.start();
     if (this.workers.length === 0) {
       return new Promise((resolve, reject) =>
         setImmediate(() => {
           try {
-            resolve(processChunkBytes(bytes, firstLine, keyRows));
+            resolve(processChunkBytes(bytes, firstLine, keyRows, withLine));
           } catch (e) {
             reject(e as Error);
           }
@@ -163,7 +180,7 @@ class ChunkPool {
     const i = this.next++ % this.workers.length;
     return new Promise((resolve, reject) => {
       this.waiting[i]!.push({ resolve, reject });
-      this.workers[i]!.postMessage({ bytes, firstLine, keyRows }, [bytes.buffer as ArrayBuffer]);
+      this.workers[i]!.postMessage({ bytes, firstLine, keyRows, withLine }, [bytes.buffer as ArrayBuffer]);
     });
   }
 
@@ -349,7 +366,17 @@ export async function importMembers(
   if (meter) meter.follow(Number((await c.query('select pg_backend_pid() as pid')).rows[0]!['pid']));
   let inTransaction = false;
   const pool = new ChunkPool(workers);
+  const chunkBytes = opts.chunkBytes ?? 256 * 1024;
   try {
+    // (An unreadable file fails below, when read, as it did before.)
+    const size =
+      typeof input === 'string'
+        ? await stat(input).then(
+            (st) => st.size,
+            () => 0,
+          )
+        : 0;
+    if (size > chunkBytes) pool.warm();
     // A load into empty tables (first load, `truncate`) runs in one transaction from the start: the key table is
     // truncated in it (empty already when not asked to), so the search keys go straight in with COPY FREEZE — no
     // second copy of them through the staging table, and the pages are written frozen and all-visible, so blocking's
@@ -363,50 +390,87 @@ export async function importMembers(
     else await c.query('lock table hgd.members in exclusive mode');
     const emptyBefore = (
       await c.query(`select not exists (select 1 from hgd.members) as members_empty,
-                            not exists (select 1 from hgd_match.member_keys) as keys_empty`)
+                            not exists (select 1 from hgd_match.member_keys) as keys_empty,
+                            not exists (select 1 from hgd.households) as households_empty`)
     ).rows[0]!;
     const freshLoad = emptyBefore['members_empty'] === true && emptyBefore['keys_empty'] === true;
+    // Households too (first load, `truncate`): they are inserted without their indexes, which are built after.
+    const freshHouseholds = freshLoad && emptyBefore['households_empty'] === true;
     let keyDefs: { drop: string[]; create: string[] } | null = null;
+    // With `truncate` (HGD emptied in this transaction) the members too go straight in with COPY FREEZE, without
+    // their indexes: no staging table, no INSERT … SELECT, no VACUUM. The staging table is only made (from the rows
+    // loaded, in load order, with their line numbers) when the file turns out to repeat a member id or a BHXH code.
+    const direct = freshLoad && opts.truncate === true;
+    let memberDefs: { drop: string[]; create: string[] } | null = null;
+    // The accepted lines' numbers, in load order, as runs of consecutive numbers (start, length): only needed if the
+    // file repeats something, and a file is mostly runs (blank and rejected lines break them).
+    const acceptedRuns: number[] = [];
     if (freshLoad) {
       if (!opts.truncate) await c.query('truncate hgd_match.member_keys');
       // Sorting the key rows once per index is several times cheaper than maintaining the B-trees row by row.
       keyDefs = await indexDefinitions(c, 'hgd_match.member_keys');
       for (const st of keyDefs.drop) await c.query(st);
+      if (direct) {
+        memberDefs = await indexDefinitions(c, 'hgd.members');
+        for (const st of memberDefs.drop) await c.query(st);
+      }
     } else {
       await c.query('commit');
       inTransaction = false;
     }
     await c.query(`drop table if exists ${STAGING}`);
-    await c.query(`create temporary table ${STAGING} (
+    const createStaging = `create temporary table ${STAGING} (
       line integer not null, ${IMPORT_COLUMNS.map((col) => `${col} text`).join(', ')}
-      ${freshLoad ? '' : ', keys bigint[] not null'})`);
-    const stagingCopy = `copy ${STAGING} (${(freshLoad ? STAGING_COLUMNS_WITHOUT_KEYS : STAGING_COLUMNS).join(', ')}) from stdin`;
+      ${freshLoad ? '' : ', keys bigint[] not null'})`;
+    if (!direct) await c.query(createStaging);
+    else {
+      await c.query(`drop table if exists ${HOUSEHOLDS}`);
+      await c.query(
+        `create temporary table ${HOUSEHOLDS} (line integer not null, household_code text not null,
+           province_code text, ward_code text)`,
+      );
+    }
+    const stagingCopy = direct
+      ? `copy hgd.members (${IMPORT_COLUMNS.join(', ')}) from stdin with (freeze)`
+      : `copy ${STAGING} (${(freshLoad ? STAGING_COLUMNS_WITHOUT_KEYS : STAGING_COLUMNS).join(', ')}) from stdin`;
 
     // 1. Read, validate, compute keys (worker threads) and COPY into the staging table (and, for a fresh load, the
     // key table), in input order. Rows go in batches of a few MB, one batch COPYing while the next one is prepared.
     let keyRows = 0;
-    let batch: { staging: Uint8Array[]; keys: Uint8Array[]; chars: number } = {
+    let batch: { staging: Uint8Array[]; keys: Uint8Array[]; households: Uint8Array[]; chars: number } = {
       staging: [],
       keys: [],
+      households: [],
       chars: 0,
     };
     let copying: Promise<void> = Promise.resolve();
-    const copyIn = async (sql: string, parts: Uint8Array[]) => {
+    const copyIn = async (sql: string, parts: Uint8Array[], binary = false) => {
       const stream = raw.query(copyFrom(sql));
       const done = finished(stream);
       done.catch(() => undefined); // awaited below; a failure also surfaces through write()
+      if (binary) stream.write(BINARY_COPY_HEADER);
       for (const part of parts) if (!stream.write(part)) await once(stream, 'drain');
+      if (binary) stream.write(BINARY_COPY_TRAILER);
       stream.end();
       await done;
     };
     const flush = async () => {
       const b = batch;
-      batch = { staging: [], keys: [], chars: 0 };
+      batch = { staging: [], keys: [], households: [], chars: 0 };
       await copying;
       copying = (async () => {
         if (b.staging.length > 0) await copyIn(stagingCopy, b.staging);
         if (b.keys.length > 0)
-          await copyIn('copy hgd_match.member_keys (key_hash, member_id) from stdin with (freeze)', b.keys);
+          await copyIn(
+            'copy hgd_match.member_keys (key_hash, member_id) from stdin with (format binary, freeze)',
+            b.keys,
+            true,
+          );
+        if (b.households.length > 0)
+          await copyIn(
+            `copy ${HOUSEHOLDS} (line, household_code, province_code, ward_code) from stdin`,
+            b.households,
+          );
       })();
       copying.catch(() => undefined); // awaited at the next flush or after the last one
     };
@@ -422,18 +486,25 @@ export async function importMembers(
       rejects.push(...r.rejects);
       staged += r.accepted;
       keyRows += r.keys;
+      if (direct)
+        for (const line of r.lines) {
+          const last = acceptedRuns.length - 2;
+          if (last >= 0 && acceptedRuns[last]! + acceptedRuns[last + 1]! === line) acceptedRuns[last + 1]!++;
+          else acceptedRuns.push(line, 1);
+        }
       names.total += r.names.total;
       for (const [t, n] of r.names.family) names.family.set(t, (names.family.get(t) ?? 0) + n);
       for (const [t, n] of r.names.given) names.given.set(t, (names.given.get(t) ?? 0) + n);
       if (r.copy.byteLength > 0) batch.staging.push(r.copy);
       if (r.keyCopy.byteLength > 0) batch.keys.push(r.keyCopy);
+      if (r.householdCopy.byteLength > 0) batch.households.push(r.householdCopy);
       batch.chars += r.copy.byteLength + r.keyCopy.byteLength;
       if (batch.chars >= batchChars) await flush();
       progress('reading');
     };
-    for await (const chunk of byteChunks(input, opts.chunkBytes ?? 256 * 1024)) {
+    for await (const chunk of byteChunks(input, chunkBytes)) {
       lines = chunk.firstLine + chunk.lines - 1;
-      inflight.push(pool.run(chunk.bytes, chunk.firstLine, freshLoad));
+      inflight.push(pool.run(chunk.bytes, chunk.firstLine, freshLoad, !direct));
       if (inflight.length >= maxInflight) await take();
     }
     while (inflight.length > 0) await take();
@@ -449,7 +520,42 @@ export async function importMembers(
       await c.query(`set local work_mem = '256MB'`);
       await c.query(`set local maintenance_work_mem = '1GB'`);
     }
-    await c.query(`analyze ${STAGING}`);
+    // A direct load of a file that repeats a member id or a BHXH code: the rows go back to a staging table, with their
+    // line numbers (the table holds them in load order: COPY appends to the table emptied in this transaction), and
+    // the merge below takes out superseded and conflicting lines as for any other load.
+    let viaStaging = !direct;
+    if (direct && (seenIds.repeated || seenCodes.repeated)) {
+      await c.query(createStaging);
+      // The line number of the n-th row loaded, sent with COPY in parts (a national file has ~10^8 of them).
+      await c.query('create temporary table hgd_import_order (n bigint not null, line integer not null)');
+      const orderCopy = 'copy hgd_import_order (n, line) from stdin';
+      let parts: Uint8Array[] = [];
+      let text = '';
+      let n = 0;
+      for (let r = 0; r < acceptedRuns.length; r += 2) {
+        for (let line = acceptedRuns[r]!, end = line + acceptedRuns[r + 1]!; line < end; line++) {
+          text += `${++n}\t${line}\n`;
+          if (text.length < 1 << 20) continue;
+          parts.push(Buffer.from(text));
+          text = '';
+          if (parts.length < 16) continue;
+          await copyIn(orderCopy, parts);
+          parts = [];
+        }
+      }
+      parts.push(Buffer.from(text));
+      await copyIn(orderCopy, parts);
+      const cols = IMPORT_COLUMNS.join(', ');
+      await c.query(
+        `insert into ${STAGING} (line, ${cols})
+         select o.line, ${cols} from (select row_number() over (order by ctid) as n, ${cols} from hgd.members) m
+           join hgd_import_order o using (n)`,
+      );
+      await c.query('drop table hgd_import_order');
+      await c.query('truncate hgd.members');
+      viaStaging = true;
+    }
+    if (viaStaging) await c.query(`analyze ${STAGING}`);
     const removedNames: string[] = [];
     // The last line for a member_id wins, as a later import of that line would. (Skipped when no member id repeats:
     // the readers hashed every one.)
@@ -499,29 +605,41 @@ export async function importMembers(
     }
     step('checks');
     // Codes that move from one member to another within the file: free them first (the unique index is checked row
-    // by row, so a swap would otherwise collide halfway).
-    await c.query(
-      `update hgd.members m set bhxh_code = null from ${STAGING} l
-        where l.bhxh_code = m.bhxh_code and l.member_id <> m.member_id`,
-    );
+    // by row, so a swap would otherwise collide halfway). A fresh load has no stored member to free a code from.
+    if (!freshLoad)
+      await c.query(
+        `update hgd.members m set bhxh_code = null from ${STAGING} l
+          where l.bhxh_code = m.bhxh_code and l.member_id <> m.member_id`,
+      );
+    // The first line of a household gives its province and ward. Into an empty table (DISTINCT ON gives one row per
+    // code) the rows go in without the indexes, which are then built once: cheaper than row-by-row upkeep.
+    // Loaded directly, the readers sent each chunk's first line per household (a few rows per household at most).
+    const householdDefs = freshHouseholds ? await indexDefinitions(c, 'hgd.households') : null;
+    for (const st of householdDefs?.drop ?? []) await c.query(st);
     await c.query(
       `insert into hgd.households (household_code, province_code, ward_code)
-       select distinct on (household_code collate "C") household_code, province_code, ward_code from ${STAGING}
+       select distinct on (household_code collate "C") household_code, province_code, ward_code
+         from ${viaStaging ? STAGING : HOUSEHOLDS}
         where household_code is not null order by household_code collate "C", line
-       on conflict (household_code) do nothing`,
+       ${freshHouseholds ? '' : 'on conflict (household_code) do nothing'}`,
     );
+    for (const st of householdDefs?.create ?? []) await c.query(st);
     step('households');
     let inserted: number;
     let updated: number;
     if (freshLoad) {
       // Sorting a million rows once per index is several times cheaper than maintaining the B-trees row by row.
-      const defs = await indexDefinitions(c, 'hgd.members');
-      for (const st of defs.drop) await c.query(st);
-      const ins = await c.query(
-        `insert into hgd.members (${IMPORT_COLUMNS.join(', ')}) select ${IMPORT_COLUMNS.join(', ')} from ${STAGING}`,
-      );
+      // (A direct load dropped them before its COPY.)
+      const defs = memberDefs ?? (await indexDefinitions(c, 'hgd.members'));
+      if (!memberDefs) for (const st of defs.drop) await c.query(st);
+      inserted = staged;
+      if (viaStaging) {
+        const ins = await c.query(
+          `insert into hgd.members (${IMPORT_COLUMNS.join(', ')}) select ${IMPORT_COLUMNS.join(', ')} from ${STAGING}`,
+        );
+        inserted = ins.rowCount ?? 0;
+      }
       for (const st of defs.create) await c.query(st);
-      inserted = ins.rowCount ?? 0;
       updated = 0;
     } else {
       await c.query(
@@ -561,9 +679,11 @@ export async function importMembers(
     if (freshLoad) {
       // The key rows are in (COPY FREEZE while reading); build the indexes once. Lines the checks took out left their
       // keys behind (two lines of one member can share a key): the keys of those members are rewritten from the lines
-      // kept, after the plain indexes (the member_id one finds them) and before the primary key.
+      // kept, after the plain indexes (the member_id one finds them) and before the unique ones.
       progress('indexing');
-      const constraints = keyDefs!.create.filter((st) => st.startsWith('alter table'));
+      const constraints = keyDefs!.create.filter(
+        (st) => st.startsWith('alter table') || st.startsWith('CREATE UNIQUE INDEX'),
+      );
       for (const st of keyDefs!.create) if (!constraints.includes(st)) await c.query(st);
       keys = keyRows;
       if (removedIds.size > 0) {
@@ -617,7 +737,7 @@ export async function importMembers(
     }
     await c.query('commit');
     inTransaction = false;
-    await c.query(`drop table if exists ${STAGING}, hgd_import_touched`);
+    await c.query(`drop table if exists ${STAGING}, ${HOUSEHOLDS}, hgd_import_touched`);
 
     if (opts.refreshFrequencies && !freshLoad) {
       progress('frequencies');
@@ -628,7 +748,8 @@ export async function importMembers(
       // VACUUM (not only ANALYZE) sets the visibility map, so blocking's index-only scans on the key table skip the
       // heap. One statement per call: VACUUM cannot run inside a transaction block.
       progress('vacuum');
-      await c.query('vacuum (analyze) hgd.members');
+      // (Members loaded directly with COPY FREEZE are frozen and all-visible already: ANALYZE only.)
+      await c.query(`${viaStaging ? 'vacuum (analyze)' : 'analyze'} hgd.members`);
       // COPY FREEZE left the key table's pages all-visible; only rows rewritten above need a VACUUM.
       await c.query(`${keysVacuum ? 'vacuum (analyze)' : 'analyze'} hgd_match.member_keys`);
       step('vacuum');
@@ -667,7 +788,9 @@ export async function importMembers(
   } finally {
     if (meter) await meter.stop();
     await pool.close();
-    await c.query(`drop table if exists ${STAGING}, hgd_import_touched`).catch(() => undefined);
+    await c
+      .query(`drop table if exists ${STAGING}, ${HOUSEHOLDS}, hgd_import_order, hgd_import_touched`)
+      .catch(() => undefined);
     await knex.client.releaseConnection(raw);
   }
 }

@@ -84,4 +84,23 @@ export const hgdMigrations: Migration[] = [
       await knex.raw('drop schema if exists hgd_match cascade');
     },
   },
+  {
+    // The (key_hash, member_id) uniqueness as a unique index that compares member ids in the `C` collation (bytes)
+    // instead of the database's: building it after a bulk load sorts ~11 rows per member, and many share a key hash,
+    // so the member-id comparisons through the locale were ~11 % of that build's CPU. Same rows, same uniqueness
+    // (equality does not depend on a deterministic collation), same index-only scans by key_hash; the member_id
+    // column and its own index keep the database's collation, so joins to hgd.members by member_id are unchanged.
+    // (A primary key cannot use another collation than its column's.)
+    name: '20261126070000_hgd_match_member_keys_c_unique',
+    async up(knex: Knex) {
+      await knex.raw('alter table hgd_match.member_keys drop constraint member_keys_pkey');
+      await knex.raw(
+        'create unique index member_keys_key_member_uq on hgd_match.member_keys (key_hash, member_id collate "C")',
+      );
+    },
+    async down(knex: Knex) {
+      await knex.raw('drop index hgd_match.member_keys_key_member_uq');
+      await knex.raw('alter table hgd_match.member_keys add primary key (key_hash, member_id)');
+    },
+  },
 ];

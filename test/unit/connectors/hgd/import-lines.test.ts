@@ -4,6 +4,7 @@ import {
   IMPORT_COLUMNS,
   SeenHashes,
   copyText,
+  memberCopyRow,
   textHash53,
   memberKeyHashes,
   processChunk,
@@ -11,6 +12,7 @@ import {
 } from '../../../../connectors/hgd/import-lines.js';
 import { memberBlockingKeys } from '../../../../src/matching/blocking.js';
 import { NameFrequencyCounter } from '../../../../src/matching/frequencies.js';
+import { memberToRow } from '../../../../connectors/hgd/rows.js';
 import { keyHash } from '../../../../src/matching/key-hash.js';
 import { memberToLine } from '../../../../src/matching/lines.js';
 import { preparePerson } from '../../../../src/matching/prepare.js';
@@ -64,6 +66,14 @@ describe('hgd import: the CPU side (lines → COPY rows)', () => {
     expect([...r.codeHashes]).toEqual(
       sample.filter((p) => p.member.bhxhCode !== null).map((p) => textHash53(p.member.bhxhCode!)),
     );
+  });
+
+  it('writes a member row with every IMPORT_COLUMN in order, as memberToRow gives them', () => {
+    const odd = { ...people[0]!.member, fatherName: 'a\\b\tc', motherName: null, wardCode: 'x\ny\rz' };
+    for (const m of [...people.slice(0, 200).map((p) => p.member), odd]) {
+      const row = memberToRow(m);
+      expect(memberCopyRow(m)).toBe(IMPORT_COLUMNS.map((c) => copyText(row[c])).join('\t'));
+    }
   });
 
   it('escapes COPY text: null, backslash, tab, newline, carriage return', () => {
