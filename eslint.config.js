@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import { layering } from './layering.config.js';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.cache/', '.stack/', 'dist/', 'bin/', 'bench/out/'] },
+  { ignores: ['node_modules/', '.cache/', '.stack/', 'dist/', 'bin/', 'bench/out/', '.venv*/', '.tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

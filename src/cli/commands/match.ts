@@ -11,7 +11,7 @@ import {
   loadNameFrequencies,
   sampleMembers,
 } from '../../../connectors/hgd/repository.js';
-import { queryBlockingKeys } from '../../matching/blocking.js';
+import { estimationBlockingKeys } from '../../matching/blocking.js';
 import { estimateParameters } from '../../matching/estimate.js';
 import { preparePerson } from '../../matching/prepare.js';
 import { queryFromLine, resultToLine } from '../../matching/lines.js';
@@ -178,7 +178,7 @@ export function register(program: Command): void {
             const chunk = queries.slice(i, i + 256);
             const found = await findCandidatesBatch(
               knex,
-              chunk.map((q) => queryBlockingKeys(preparePerson(q))),
+              chunk.map((q) => estimationBlockingKeys(preparePerson(q))),
             );
             chunk.forEach((query, j) => candidates.push({ query, members: found[j]! }));
           }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { deletionVariants, memberBlockingKeys, queryBlockingKeys } from '../../../src/matching/blocking.js';
+import {
+  deletionVariants,
+  estimationBlockingKeys,
+  memberBlockingKeys,
+  queryBlockingKeys,
+} from '../../../src/matching/blocking.js';
 import { computeNameFrequencies } from '../../../src/matching/frequencies.js';
 import { InMemoryCandidateSource } from '../../../src/matching/in-memory-source.js';
 import { matchPerson, populationOf, scoreCandidates } from '../../../src/matching/match.js';
@@ -112,6 +117,52 @@ describe('memberBlockingKeys', () => {
     const p = preparePerson({ ...member, fullName: 'An', wardCode: null, idNumber: null });
     expect(memberBlockingKeys(p)).toContain('e:an|1990-3-4');
     expect(memberBlockingKeys(p).filter((k) => k.startsWith('d:'))).toEqual([]);
+  });
+});
+
+describe('estimationBlockingKeys', () => {
+  it('the name and ID keys of the query, without the full-date keys d:, e: and w:', () => {
+    const q = preparePerson(query({ idNumber: '001090123456', wardCode: '00004' }));
+    expect(sorted(estimationBlockingKeys(q))).toEqual(
+      sorted([
+        'g:an|1989|01',
+        'g:an|1990|01',
+        'g:an|1991|01',
+        'g:an|?|01',
+        'n:nguyen|van|an|1989',
+        'n:nguyen|van|an|1990',
+        'n:nguyen|van|an|1991',
+        'n:nguyen|van|an|?',
+        'i:001090123456',
+      ]),
+    );
+    expect(
+      queryBlockingKeys(q)
+        .filter((k) => !estimationBlockingKeys(q).includes(k))
+        .sort(),
+    ).toEqual(
+      sorted([
+        'd:nguyen|1990-3-4',
+        'd:nguyen|1990-4-3',
+        'e:an|1990-3-4',
+        'e:an|1990-4-3',
+        'w:1990-3-4|00004',
+        'w:1990-4-3|00004',
+      ]),
+    );
+  });
+
+  it('a member who shares only the full date and ward is a candidate for matching, not for the estimate', () => {
+    const other: MemberRecord = { ...member, memberId: 'M2', fullName: 'Trần Thị Bình', idNumber: null };
+    const source = new InMemoryCandidateSource([member, other]);
+    const q = preparePerson(query({ wardCode: '00004' }));
+    const ids = (keys: string[]) =>
+      source
+        .findCandidatesSync(keys)
+        .map((m) => m.memberId)
+        .sort();
+    expect(ids(queryBlockingKeys(q))).toEqual(['M1', 'M2']);
+    expect(ids(estimationBlockingKeys(q))).toEqual(['M1']);
   });
 });
 
