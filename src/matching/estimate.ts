@@ -231,13 +231,15 @@ export function estimateParameters(opts: EstimateOptions): EstimateReport {
     m[idIndex] = shares(levelNames[idIndex]!, idAnchors.get('id_number'), smoothing / 10);
 
   const parameters: MatchParameters = structuredClone(opts.base);
-  parameters.version = `estimated-${new Date().toISOString().slice(0, 10)}`;
+  // To the second: two estimates of one day (a re-run after a fix) must not share a version.
+  const estimatedAt = new Date().toISOString();
+  parameters.version = `estimated-${estimatedAt.slice(0, 19)}Z`;
   parameters.method =
     `u from ${uPairs} random HGD member pairs; m by EM over ${emPairs} unlabelled candidate pairs ` +
     `(${opts.candidates.length} declarations, ${done} iterations); add-${smoothing} smoothing; ` +
     'exact names term-frequency adjusted from HGD (see src/matching/estimate.ts)';
   parameters.provenance = {
-    estimatedAt: new Date().toISOString(),
+    estimatedAt,
     data: opts.label ?? 'unspecified',
     hgdMembers: opts.hgdMembers,
     memberSample: opts.members.length,

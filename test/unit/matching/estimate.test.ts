@@ -120,7 +120,8 @@ describe('estimateParameters', () => {
     const { p } = estimate();
     expect(p.thresholds).toEqual(base.thresholds);
     expect(p.tfMinU).toBe(base.tfMinU);
-    expect(p.version).toBe(`estimated-${new Date().toISOString().slice(0, 10)}`);
+    expect(p.version).toMatch(/^estimated-\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(p.version).toBe(`estimated-${String(p.provenance?.['estimatedAt']).slice(0, 19)}Z`);
     expect(p.method).toMatch(
       /^u from 5000 random HGD member pairs; m by EM over 960 unlabelled candidate pairs \(240 declarations, \d+ iterations\); add-0\.5 smoothing/,
     );
