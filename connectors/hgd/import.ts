@@ -5,7 +5,6 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { StringDecoder } from 'node:string_decoder';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Knex } from 'knex';
@@ -237,47 +236,15 @@ export async function* byteChunks(
   }
 }
 
-/** The input as text chunks that end on a line boundary, with the number of the first line of each. */
-async function* lineChunks(
-  input: string | Readable,
-  chunkBytes: number,
-): AsyncGenerator<{ text: string; firstLine: number; lines: number }> {
-  const stream =
-    typeof input === 'string'
-      ? createReadStream(input, { highWaterMark: Math.min(chunkBytes, 1 << 20) })
-      : input;
-  const decoder = new StringDecoder('utf8');
-  let pending = '';
-  let line = 1;
-  const countLines = (s: string) => {
-    let n = 0;
-    for (let i = s.indexOf('\n'); i !== -1; i = s.indexOf('\n', i + 1)) n++;
-    return n;
-  };
-  for await (const part of stream as AsyncIterable<string | Buffer>) {
-    pending += typeof part === 'string' ? part : decoder.write(part);
-    if (pending.length < chunkBytes) continue;
-    const cut = pending.lastIndexOf('\n');
-    if (cut === -1) continue;
-    const text = pending.slice(0, cut + 1);
-    pending = pending.slice(cut + 1);
-    const lines = countLines(text);
-    yield { text, firstLine: line, lines };
-    line += lines;
-  }
-  pending += decoder.end();
-  if (pending.length > 0) {
-    const lines = countLines(pending) + (pending.endsWith('\n') ? 0 : 1);
-    yield { text: pending, firstLine: line, lines };
-  }
-}
-
 /** SHA-256 of the given lines of a file (for rejects decided by the database, after the file was read). */
 async function digestsOfLines(path: string, wanted: Set<number>): Promise<Map<number, string>> {
   const out = new Map<number, string>();
   if (wanted.size === 0) return out;
-  for await (const c of lineChunks(path, 1 << 20)) {
-    const ls = c.text.split('\n');
+  for await (const c of byteChunks(path, 1 << 20)) {
+    // A chunk ends on a line boundary, so it decodes whole.
+    const ls = Buffer.from(c.bytes.buffer, c.bytes.byteOffset, c.bytes.byteLength)
+      .toString('utf8')
+      .split('\n');
     for (let i = 0; i < c.lines; i++) {
       const n = c.firstLine + i;
       if (wanted.has(n)) out.set(n, sha256(ls[i]!.endsWith('\r') ? ls[i]!.slice(0, -1) : ls[i]!));
