@@ -1,6 +1,7 @@
 import type { Admin } from 'kafkajs';
 import type { Knex } from 'knex';
 import { createDb } from '../db/knex.js';
+import { ensureTopics } from '../kafka/topics.js';
 import { connectorConfig, householdsTopic, membersTopic, type CdcConfig } from './config.js';
 import { ConnectClient, isRunning } from './connect-client.js';
 
@@ -46,26 +47,8 @@ export async function setupSource(owner: Knex, c: CdcConfig): Promise<void> {
 
 /** The change topics, one partition each: the follower's snapshot bookkeeping reads them in order. */
 export async function createChangeTopics(admin: Admin, c: CdcConfig): Promise<void> {
-  const existing = new Set(await admin.listTopics());
-  const topics = [membersTopic(c), householdsTopic(c)].filter((t) => !existing.has(t));
-  if (topics.length === 0) return;
-  await admin
-    .createTopics({
-      waitForLeaders: false,
-      topics: topics.map((topic) => ({ topic, numPartitions: 1, replicationFactor: -1 })),
-    })
-    .catch(() => undefined); // created meanwhile by another caller: checked below
-  // A loaded broker takes a moment before the new topics have leaders.
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      await admin.fetchTopicMetadata({ topics: [membersTopic(c), householdsTopic(c)] });
-      return;
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
+  // A loaded broker takes a moment before the new topics have leaders: wait up to a minute.
+  await ensureTopics(admin, [membersTopic(c), householdsTopic(c)], 1, 60_000);
 }
 
 export async function applyConnector(client: ConnectClient, c: CdcConfig): Promise<void> {

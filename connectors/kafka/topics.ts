@@ -5,13 +5,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * Creates missing topics and waits until every partition has a leader, so first use never meets "no leader"
  * (docs/operations.md, "Local stack"). kafkajs' own wait gives up on UNKNOWN_TOPIC_OR_PARTITION while a fresh topic propagates, so we
- * poll the metadata ourselves.
+ * poll the metadata ourselves. `configEntries` apply to the topics this call creates (existing ones are left as they are).
  */
 export async function ensureTopics(
   admin: Admin,
   topics: string[],
   numPartitions = 3,
   timeoutMs = 30_000,
+  configEntries: { name: string; value: string }[] = [],
 ): Promise<string[]> {
   const wanted = [...new Set(topics)];
   const existing = new Set(await admin.listTopics());
@@ -20,7 +21,7 @@ export async function ensureTopics(
     try {
       await admin.createTopics({
         waitForLeaders: false,
-        topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor: -1 })),
+        topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor: -1, configEntries })),
       });
     } catch (e) {
       // Another process may have created some of them meanwhile: the metadata check below decides.

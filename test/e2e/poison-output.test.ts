@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OperatorStore } from '../../connectors/db/operators.js';
+import { ensureTopics } from '../../connectors/kafka/topics.js';
 import type { AvroCodec } from '../../connectors/registry/codec.js';
 import type { CodeMapping, DeadLetter } from '../../src/contracts/generated.js';
 import { startApp, type App } from '../../src/runtime/app.js';
@@ -39,17 +40,10 @@ describe('no poison record stalls output', () => {
     // The review-case topic takes records of at most 100 bytes: the broker refuses every ReviewCase for good.
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic: config.topics.reviewCaseChanged,
-          numPartitions: 1,
-          replicationFactor: -1,
-          configEntries: [{ name: 'max.message.bytes', value: '100' }],
-        },
-      ],
-    });
+    // (kafkajs' own waitForLeaders gives up on UNKNOWN_TOPIC_OR_PARTITION while the new topic propagates.)
+    await ensureTopics(admin, [config.topics.reviewCaseChanged], 1, 30_000, [
+      { name: 'max.message.bytes', value: '100' },
+    ]);
     await admin.disconnect();
     codec = await testCodec(config);
     app = await startApp(config, testLogger('fatal'));

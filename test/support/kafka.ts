@@ -1,5 +1,6 @@
 import type { Admin, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { createKafka } from '../../connectors/kafka/client.js';
+import { ensureTopics } from '../../connectors/kafka/topics.js';
 import { STACK, uniqueName } from './stack.js';
 
 export function testKafka(clientId = 'vss-bridge-test'): Kafka {
@@ -20,10 +21,7 @@ export class TestTopics {
   }
   async createNamed(topics: string[], partitions = 1): Promise<void> {
     await this.admin.connect();
-    await this.admin.createTopics({
-      waitForLeaders: true,
-      topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
-    });
+    await ensureTopics(this.admin, topics, partitions);
     this.created.push(...topics);
   }
   async cleanup(): Promise<void> {
