@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { markIndexScheme } from '../connectors/hgd/index-scheme.js';
 import { memberToRow, MEMBER_COLUMNS } from '../connectors/hgd/rows.js';
 import { memberBlockingKeys } from '../src/matching/blocking.js';
 import { keyHash } from '../src/matching/key-hash.js';
@@ -21,6 +22,7 @@ export async function directLoad(
   const batchSize = opts.batchSize ?? 20_000;
   const columns = MEMBER_COLUMNS.filter((c) => c !== 'version');
   await knex.raw('truncate hgd.members, hgd.households, hgd_match.member_keys');
+  await markIndexScheme(knex); // every key below is of this version's scheme
   await knex.raw('drop index if exists hgd_match.member_keys_key_member_uq');
   await knex.raw('drop index if exists hgd_match.member_keys_member_idx');
   let n = 0;

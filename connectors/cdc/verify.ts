@@ -3,6 +3,7 @@ import { NameFrequencyCounter } from '../../src/matching/frequencies.js';
 import { MEMBER_COLUMNS, memberFromRow, type MemberRow } from '../hgd/rows.js';
 import { indexEntry, keysDigest, type IndexEntry } from './plan.js';
 import { INDEX_WRITE_LOCK } from './store.js';
+import { markIndexScheme, readIndexScheme } from '../hgd/index-scheme.js';
 
 /**
  * `vss-bridge hgd verify-index`: compares the search index (hgd_match) with HGD's members, in chunks of members by
@@ -19,6 +20,8 @@ export interface VerifyOptions {
 }
 
 export interface VerifyReport {
+  /** The blocking-key scheme recorded with the index when the check began (this version's: `BLOCKING_KEY_SCHEME`). */
+  scheme: number;
   members: number;
   missing: number;
   stale: number;
@@ -131,6 +134,7 @@ export async function verifyIndex(knex: Knex, opts: VerifyOptions = {}): Promise
   };
   const followed = followedRes.rows[0]!.f;
   const report: VerifyReport = {
+    scheme: (await readIndexScheme(knex)).stored,
     members: 0,
     missing: 0,
     stale: 0,
@@ -280,6 +284,8 @@ export async function verifyIndex(knex: Knex, opts: VerifyOptions = {}): Promise
     });
   report.drift = report.missing + report.stale + report.orphans + report.stateDrift + report.frequencyDrift;
   report.repaired = repair && report.drift > 0;
+  // Every member's keys are now this version's: the index may be searched with them (connectors/hgd/index-scheme.ts).
+  if (repair) await markIndexScheme(knex);
   report.elapsedMs = Date.now() - started;
   return report;
 }

@@ -30,7 +30,10 @@ export async function runChunk(
   model: MatchModel,
 ): Promise<MatchResult[]> {
   const prepared = chunk.map(preparePerson);
-  const candidates = await findCandidatesBatch(db, prepared.map(queryBlockingKeys));
+  const candidates = await findCandidatesBatch(
+    db,
+    prepared.map((p) => queryBlockingKeys(p)),
+  );
   return chunk.map((_, i) => scoreCandidates(prepared[i]!, candidates[i]!, model));
 }
 

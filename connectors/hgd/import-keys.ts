@@ -1,4 +1,4 @@
-import { UNKNOWN_YEAR } from '../../src/matching/blocking.js';
+import { gGenders, UNKNOWN_YEAR } from '../../src/matching/blocking.js';
 import type { PreparedPerson } from '../../src/matching/prepare.js';
 
 /**
@@ -69,6 +69,18 @@ export class KeyHashes {
     this.count++;
   }
 
+  /** Ends one key per gender: the text fed so far followed by the gender's letter. */
+  private endGenders(genders: readonly string[]): void {
+    const t1 = s1;
+    const t2 = s2;
+    for (const g of genders) {
+      s1 = t1;
+      s2 = t2;
+      feed(g);
+      this.end();
+    }
+  }
+
   /** The hashes of `memberBlockingKeys(p)`, in its order (see that function for what each key is). */
   compute(p: PreparedPerson): this {
     this.count = 0;
@@ -80,15 +92,16 @@ export class KeyHashes {
       const middle = parts.middle.join(' ');
       const province = p.province;
       if (province) {
-        // g:<given or a one-character deletion of it>|<year>|<province>
-        const tail = `|${year}|${province}`;
+        // g:<given or a one-character deletion of it>|<year>|<province>|<gender> (both genders when unknown)
+        const genders = gGenders(p.gender);
+        const tail = `|${year}|${province}|`;
         begin();
         feed('g:');
         const p1 = s1;
         const p2 = s2;
         feed(given);
         feed(tail);
-        this.end();
+        this.endGenders(genders);
         if (given.length >= 3) {
           let q1 = p1;
           let q2 = p2;
@@ -97,7 +110,7 @@ export class KeyHashes {
             s2 = q2;
             feed(given, i + 1);
             feed(tail);
-            this.end();
+            this.endGenders(genders);
             s1 = q1;
             s2 = q2;
             feed(given, i, i + 1);

@@ -26,6 +26,12 @@ import {
   type EncodedChunkResult,
   type Reject,
 } from './import-lines.js';
+import {
+  BLOCKING_KEY_SCHEME,
+  IndexSchemeError,
+  indexSchemeProblem,
+  MARK_INDEX_SCHEME_SQL,
+} from './index-scheme.js';
 
 /**
  * Bulk import of HGD members from JSON lines (docs/batch-formats.md), idempotent on member_id.
@@ -361,6 +367,19 @@ export async function importMembers(
                             not exists (select 1 from hgd.households) as households_empty`)
     ).rows[0]!;
     const freshLoad = emptyBefore['members_empty'] === true && emptyBefore['keys_empty'] === true;
+    // Keys of this version's scheme go into an empty index (recorded as such), never next to another scheme's.
+    if (emptyBefore['keys_empty'] === true) await c.query(MARK_INDEX_SCHEME_SQL, [BLOCKING_KEY_SCHEME]);
+    else {
+      const stored = (await c.query('select blocking_keys from hgd_match.index_scheme')).rows[0]?.[
+        'blocking_keys'
+      ];
+      const problem = indexSchemeProblem({
+        stored: Number(stored ?? 0),
+        current: BLOCKING_KEY_SCHEME,
+        hasKeys: true,
+      });
+      if (problem !== null) throw new IndexSchemeError(`hgd import refused: ${problem}`);
+    }
     // Households too (first load, `truncate`): they are inserted without their indexes, which are built after.
     const freshHouseholds = freshLoad && emptyBefore['households_empty'] === true;
     let keyDefs: { drop: string[]; create: string[] } | null = null;

@@ -4,10 +4,15 @@ import { loadParameters } from '../../src/matching/parameters.js';
 import type { MatchModel } from '../../src/matching/types.js';
 import type { FindPerson } from '../../src/ports/hgd.js';
 import type { RuntimeEvents } from '../../src/runtime/events.js';
+import { assertIndexScheme } from './index-scheme.js';
 import { loadNameFrequencies, postgresCandidateSource } from './repository.js';
 
-/** Loads the match model: parameters (file or shipped defaults) and the name frequencies last refreshed in HGD. */
+/**
+ * Loads the match model: parameters (file or shipped defaults) and the name frequencies last refreshed in HGD. Refuses
+ * (`IndexSchemeError`) a search index built with another version's blocking keys.
+ */
 export async function loadMatchModel(knex: Knex, parametersPath?: string): Promise<MatchModel> {
+  await assertIndexScheme(knex);
   return { parameters: loadParameters(parametersPath), frequencies: await loadNameFrequencies(knex) };
 }
 

@@ -103,4 +103,24 @@ export const hgdMigrations: Migration[] = [
       await knex.raw('alter table hgd_match.member_keys add primary key (key_hash, member_id)');
     },
   },
+  {
+    // The blocking-key scheme the index was built with (connectors/hgd/index-scheme.ts): matching refuses an index
+    // of other keys instead of missing people. Scheme 2 put the gender into the `g:` keys; an index that already
+    // holds keys was built before, with scheme 1, and must be rebuilt (`hgd verify-index --repair` or `hgd import
+    // --truncate`); an empty one is filled by this version.
+    name: '20261126100000_hgd_match_index_scheme',
+    async up(knex: Knex) {
+      await knex.raw(`
+        create table hgd_match.index_scheme (
+          id boolean primary key default true check (id),
+          blocking_keys integer not null,
+          built_at timestamptz not null default now()
+        )`);
+      await knex.raw(`insert into hgd_match.index_scheme (blocking_keys)
+        select case when exists (select 1 from hgd_match.member_keys) then 1 else 2 end`);
+    },
+    async down(knex: Knex) {
+      await knex.raw('drop table hgd_match.index_scheme');
+    },
+  },
 ];

@@ -1,4 +1,5 @@
 import type { PreparedPerson } from './prepare.js';
+import type { Gender } from './types.js';
 
 /**
  * Blocking keys (docs/matching.md). A member is stored under every key of `memberBlockingKeys`; a query looks up
@@ -7,7 +8,7 @@ import type { PreparedPerson } from './prepare.js';
  *
  * | key | built from | still finds the person when … |
  * |---|---|---|
- * | `g:` | given name or one-deletion variant · birth year · current province | a typo in the given name (symmetric deletion), a typo / dropped / added family or middle name, old vs new province code, year-only DOB, swapped day/month; queried at year ±1 |
+ * | `g:` | given name or one-deletion variant · birth year · current province · gender | a typo in the given name (symmetric deletion), a typo / dropped / added family or middle name, old vs new province code, year-only DOB, swapped day/month; queried at year ±1 |
  * | `n:` | family · middle names · given · birth year | the province is missing or differs; queried at year ±1 |
  * | `f:` | family · given · birth year | no province and a dropped or added middle name; queried at year ±1 |
  * | `m:` | middle names · given · birth year | no province and a typo in the family name; queried at year ±1 |
@@ -20,7 +21,15 @@ import type { PreparedPerson } from './prepare.js';
  * `d:`, `e:` and `w:` exist only for full dates; a query looks them up under its date and its swapped day/month. A
  * ward holds some thousands of people, so a `w:` block stays near one member at any HGD size.
  *
- * Unknown years are written as `?` so members without a DOB stay findable.
+ * Unknown years are written as `?` so members without a DOB stay findable. A `g:` key carries the gender: a member
+ * whose gender is not recorded is stored under both, and a query without one looks under both. The `g:` family is
+ * the one whose blocks grow with the HGD (a common given name, a year, a province), and the gender halves them: at
+ * 1M members a third of all candidates were the other gender, found by `g:` alone. A declaration with the wrong
+ * gender still finds its person by the other families (exact name, full date, ID number), not by a typo-tolerant
+ * `g:` key.
+ *
+ * `BLOCKING_KEY_SCHEME` numbers this definition; the search index records the scheme it was built with, and
+ * matching refuses an index built with another (`hgd import --truncate` or `hgd verify-index --repair` rebuilds it).
  *
  * Parameter estimation (`vss-bridge match estimate`) searches with `estimationBlockingKeys`: the keys that fix at
  * most the names and the birth year (± 1), and the ID number, without `d:`, `e:` and `w:`. A pair found by a full-date
@@ -29,6 +38,18 @@ import type { PreparedPerson } from './prepare.js';
  */
 
 export const UNKNOWN_YEAR = '?';
+
+/** The version of the key definitions below; bump it with any change to the keys (and say so in docs/matching.md). */
+export const BLOCKING_KEY_SCHEME = 2;
+
+const BOTH_GENDERS: readonly Gender[] = ['M', 'F'];
+const ONLY_M: readonly Gender[] = ['M'];
+const ONLY_F: readonly Gender[] = ['F'];
+
+/** The genders a `g:` key is written (member) or looked up (query) under: its own, or both when unknown. */
+export function gGenders(gender: Gender | null): readonly Gender[] {
+  return gender === 'M' ? ONLY_M : gender === 'F' ? ONLY_F : BOTH_GENDERS;
+}
 
 /** The token itself and every string obtained by deleting one character (a typo shares at least one of them). */
 export function deletionVariants(token: string): string[] {
@@ -49,7 +70,9 @@ export function memberBlockingKeys(p: PreparedPerson): string[] {
   const year = yearOf(p);
   if (parts && parts.given) {
     if (p.province) {
-      for (const v of deletionVariants(parts.given)) keys.add(`g:${v}|${year}|${p.province}`);
+      const genders = gGenders(p.gender);
+      for (const v of deletionVariants(parts.given))
+        for (const g of genders) keys.add(`g:${v}|${year}|${p.province}|${g}`);
       keys.add(`p:${p.familyKey}|${parts.given}|${p.province}`);
     }
     keys.add(`n:${p.familyKey}|${parts.middle.join(' ')}|${parts.given}|${year}`);
@@ -78,7 +101,7 @@ function addDateKeys(keys: Set<string>, p: PreparedPerson, date: string): void {
   keys.add(`e:${given}|${date}`);
 }
 
-export function queryBlockingKeys(p: PreparedPerson): string[] {
+export function queryBlockingKeys(p: PreparedPerson, opts: { anyGender?: boolean } = {}): string[] {
   const keys = new Set<string>();
   const parts = p.name?.parts;
   const years = p.dob ? [p.dob.year - 1, p.dob.year, p.dob.year + 1].map(String) : [];
@@ -86,7 +109,9 @@ export function queryBlockingKeys(p: PreparedPerson): string[] {
   if (parts && parts.given) {
     if (p.province) {
       const variants = deletionVariants(parts.given);
-      for (const y of years) for (const v of variants) keys.add(`g:${v}|${y}|${p.province}`);
+      const genders = opts.anyGender ? BOTH_GENDERS : gGenders(p.gender);
+      for (const y of years)
+        for (const v of variants) for (const g of genders) keys.add(`g:${v}|${y}|${p.province}|${g}`);
       if (!p.dob) keys.add(`p:${p.familyKey}|${parts.given}|${p.province}`);
     }
     for (const y of years) keys.add(`n:${p.familyKey}|${parts.middle.join(' ')}|${parts.given}|${y}`);
@@ -109,8 +134,11 @@ export const FULL_DATE_KEY_PREFIXES: readonly string[] = ['d:', 'e:', 'w:'];
 /**
  * The keys `vss-bridge match estimate` blocks its unlabelled declarations with: those of `queryBlockingKeys` less the
  * full-date keys, so that every EM pair was found without looking at the date of birth beyond the year (or by the ID
- * number, which makes it the same person). See the module comment.
+ * number, which makes it the same person); and the `g:` keys of both genders, so that the EM, which reads the
+ * gender as evidence, also sees the pairs that disagree on it. See the module comment.
  */
 export function estimationBlockingKeys(p: PreparedPerson): string[] {
-  return queryBlockingKeys(p).filter((k) => !FULL_DATE_KEY_PREFIXES.some((prefix) => k.startsWith(prefix)));
+  return queryBlockingKeys(p, { anyGender: true }).filter(
+    (k) => !FULL_DATE_KEY_PREFIXES.some((prefix) => k.startsWith(prefix)),
+  );
 }

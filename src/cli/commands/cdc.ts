@@ -14,6 +14,7 @@ import {
   waitRunning,
 } from '../../../connectors/cdc/setup.js';
 import { verifyIndex } from '../../../connectors/cdc/verify.js';
+import { BLOCKING_KEY_SCHEME } from '../../../connectors/hgd/index-scheme.js';
 import { dbOptions } from '../../runtime/connections.js';
 import { loadConfig, type Config } from '../../runtime/config.js';
 import { ownerDatabaseUrl } from '../connection-errors.js';
@@ -141,7 +142,7 @@ export function registerVerifyIndex(program: Command): void {
   hgd
     .command('verify-index')
     .description(
-      "compare the search index with HGD's members (per-member key checksums, orphans, name frequencies) in chunks, without locking HGD; exits 1 on drift",
+      "compare the search index with HGD's members (per-member key checksums, orphans, name frequencies) in chunks, without locking HGD; exits 1 on drift. With --repair it also rebuilds an index of an older blocking-key scheme (after an upgrade; docs/matching.md)",
     )
     .option('--repair', 'rewrite what drifted')
     .option('--chunk <n>', 'members per chunk', '10000')
@@ -154,7 +155,7 @@ export function registerVerifyIndex(program: Command): void {
         process.stdout.write(
           o.json
             ? `${JSON.stringify(r)}\n`
-            : `members ${r.members}: missing ${r.missing}, stale ${r.stale}, orphans ${r.orphans}, follower state ${r.stateDrift}, frequencies ${r.frequencyDrift}; drift ${r.drift}${r.repaired ? ' (repaired)' : ''}; ${(r.elapsedMs / 1000).toFixed(1)} s\n`,
+            : `${r.scheme === BLOCKING_KEY_SCHEME ? '' : `index built with key scheme ${r.scheme} (this version: ${BLOCKING_KEY_SCHEME})${r.repaired ? ', rebuilt' : ''}; `}members ${r.members}: missing ${r.missing}, stale ${r.stale}, orphans ${r.orphans}, follower state ${r.stateDrift}, frequencies ${r.frequencyDrift}; drift ${r.drift}${r.repaired ? ' (repaired)' : ''}; ${(r.elapsedMs / 1000).toFixed(1)} s\n`,
         );
         if (r.drift > 0 && !r.repaired) process.exitCode = 1;
       } finally {

@@ -58,7 +58,7 @@ describe('memberBlockingKeys', () => {
   it('every key family of a member with a full record', () => {
     expect(sorted(memberBlockingKeys(preparePerson(member)))).toEqual(
       sorted([
-        'g:an|1990|01',
+        'g:an|1990|01|M',
         'p:nguyen|an|01',
         'n:nguyen|van|an|1990',
         'f:nguyen|an|1990',
@@ -95,17 +95,24 @@ describe('memberBlockingKeys', () => {
     });
     expect(sorted(memberBlockingKeys(p))).toEqual(
       sorted([
-        'g:hung|1990|01',
-        'g:ung|1990|01',
-        'g:hng|1990|01',
-        'g:hug|1990|01',
-        'g:hun|1990|01',
+        'g:hung|1990|01|M',
+        'g:ung|1990|01|M',
+        'g:hng|1990|01|M',
+        'g:hug|1990|01|M',
+        'g:hun|1990|01|M',
         'p:le|hung|01',
         'n:le||hung|1990',
         'f:le|hung|1990',
         'm:|hung|1990',
       ]),
     );
+  });
+
+  it('g: keys carry the gender; a member without one is stored under both', () => {
+    const f = memberBlockingKeys(preparePerson({ ...member, gender: 'F' }));
+    expect(f.filter((k) => k.startsWith('g:'))).toEqual(['g:an|1990|01|F']);
+    const unknown = memberBlockingKeys(preparePerson({ ...member, gender: null }));
+    expect(sorted(unknown.filter((k) => k.startsWith('g:')))).toEqual(['g:an|1990|01|F', 'g:an|1990|01|M']);
   });
 
   it('no name: only the date-and-ward and ID keys', () => {
@@ -125,10 +132,7 @@ describe('estimationBlockingKeys', () => {
     const q = preparePerson(query({ idNumber: '001090123456', wardCode: '00004' }));
     expect(sorted(estimationBlockingKeys(q))).toEqual(
       sorted([
-        'g:an|1989|01',
-        'g:an|1990|01',
-        'g:an|1991|01',
-        'g:an|?|01',
+        ...['1989', '1990', '1991', '?'].flatMap((y) => [`g:an|${y}|01|M`, `g:an|${y}|01|F`]),
         'n:nguyen|van|an|1989',
         'n:nguyen|van|an|1990',
         'n:nguyen|van|an|1991',
@@ -136,6 +140,7 @@ describe('estimationBlockingKeys', () => {
         'i:001090123456',
       ]),
     );
+    // The query's own keys less the estimation keys: the full-date keys (the estimate looks under both genders).
     expect(
       queryBlockingKeys(q)
         .filter((k) => !estimationBlockingKeys(q).includes(k))
@@ -170,10 +175,10 @@ describe('queryBlockingKeys', () => {
   it('with a province and a full date: g: at year ±1 and unknown, n: likewise, the date keys with the swapped date', () => {
     expect(sorted(queryBlockingKeys(preparePerson(query({ idNumber: '001090123456' }))))).toEqual(
       sorted([
-        'g:an|1989|01',
-        'g:an|1990|01',
-        'g:an|1991|01',
-        'g:an|?|01',
+        'g:an|1989|01|M',
+        'g:an|1990|01|M',
+        'g:an|1991|01|M',
+        'g:an|?|01|M',
         'n:nguyen|van|an|1989',
         'n:nguyen|van|an|1990',
         'n:nguyen|van|an|1991',
@@ -198,8 +203,35 @@ describe('queryBlockingKeys', () => {
 
   it('no date: the unknown year only, and the p: key', () => {
     expect(sorted(queryBlockingKeys(preparePerson(query({ dob: null }))))).toEqual(
-      sorted(['g:an|?|01', 'p:nguyen|an|01', 'n:nguyen|van|an|?']),
+      sorted(['g:an|?|01|M', 'p:nguyen|an|01', 'n:nguyen|van|an|?']),
     );
+  });
+
+  it('a query looks under its own gender in the g: keys, under both without one', () => {
+    const g = (q: PersonQuery) =>
+      sorted(queryBlockingKeys(preparePerson(q)).filter((k) => k.startsWith('g:')));
+    expect(g(query({ gender: 'F', dob: null }))).toEqual(['g:an|?|01|F']);
+    expect(g(query({ gender: null, dob: null }))).toEqual(['g:an|?|01|F', 'g:an|?|01|M']);
+  });
+
+  it('a member of the other gender sharing only a g: key is not a candidate; one without a recorded gender is', () => {
+    // Same given name, year and province; another family name and no shared date, ward or ID.
+    const other = (id: string, gender: MemberRecord['gender']): MemberRecord => ({
+      ...member,
+      memberId: id,
+      fullName: 'Trần Thị An',
+      dob: '1990',
+      dobPrecision: 'year',
+      gender,
+      idNumber: null,
+      wardCode: null,
+    });
+    const source = new InMemoryCandidateSource([other('F1', 'F'), other('M2', 'M'), other('U3', null)]);
+    const ids = source
+      .findCandidatesSync(queryBlockingKeys(preparePerson(query())))
+      .map((m) => m.memberId)
+      .sort();
+    expect(ids).toEqual(['M2', 'U3']);
   });
 
   it('the swapped date only when it is a date and another one', () => {
