@@ -37,6 +37,11 @@ const odd: MemberRecord[] = (() => {
     { idNumber: ' 0370 5931 3944 ' },
     { idNumber: 'ab12' },
     { wardCode: '  ' },
+    // The g: keys carry the gender; without one, the member is stored under both.
+    { gender: null },
+    { gender: null, fullName: 'Trần Aaa' },
+    { gender: 'F' },
+    { gender: 'M' },
   ];
   return variants.map((v, i) => ({ ...base, memberId: `odd-${i}`, ...v }));
 })();
