@@ -13,6 +13,7 @@ import { hgdMigrations } from '../../../connectors/hgd/migrations.js';
 import { BLOCKING_KEY_SCHEME } from '../../../src/matching/blocking.js';
 import { memberToLine, queryToLine } from '../../../src/matching/lines.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
+import { queryOfMember } from '../../support/member-query.js';
 
 /**
  * The search index records the blocking-key scheme it was built with; matching refuses an index of other keys
@@ -36,21 +37,7 @@ const setStored = (scheme: number) =>
 
 function matchCli(): { status: number | null; stdout: string; stderr: string } {
   const queries = join(dir, 'queries.jsonl');
-  const m = members[0]!;
-  writeFileSync(
-    queries,
-    `${queryToLine({
-      queryId: 'Q1',
-      fullName: m.fullName,
-      dob: m.dob,
-      gender: m.gender,
-      idNumber: m.idNumber,
-      provinceCode: m.provinceCode,
-      wardCode: m.wardCode,
-      fatherName: m.fatherName,
-      motherName: m.motherName,
-    })}\n`,
-  );
+  writeFileSync(queries, `${queryToLine(queryOfMember(members[0]!, 'Q1'))}\n`);
   return spawnSync(process.execPath, ['bin/vss-bridge.mjs', 'match', '--file', queries, '--no-evidence'], {
     env: { ...process.env, DATABASE_URL: db.url, HGD_READ_URL: '' },
     encoding: 'utf8',

@@ -7,6 +7,7 @@ import { generateHgd } from '../../../bench/generator/households.js';
 import { importMembers } from '../../../connectors/hgd/import.js';
 import { memberToLine, queryToLine } from '../../../src/matching/lines.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
+import { queryOfMember } from '../../support/member-query.js';
 
 /** HGD_READ_URL: member search reads there (a replica), not on DATABASE_URL. */
 let primary: TestDatabase;
@@ -34,19 +35,7 @@ function match(env: NodeJS.ProcessEnv): string[] {
     queries,
     `${members
       .slice(0, 20)
-      .map((m, i) =>
-        queryToLine({
-          queryId: `Q${i}`,
-          fullName: m.fullName,
-          dob: m.dob,
-          gender: m.gender,
-          idNumber: m.idNumber,
-          provinceCode: m.provinceCode,
-          wardCode: m.wardCode,
-          fatherName: m.fatherName,
-          motherName: m.motherName,
-        }),
-      )
+      .map((m, i) => queryToLine(queryOfMember(m, `Q${i}`)))
       .join('\n')}\n`,
   );
   const r = spawnSync(process.execPath, ['bin/vss-bridge.mjs', 'match', '--file', queries, '--no-evidence'], {

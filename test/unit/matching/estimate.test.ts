@@ -8,6 +8,7 @@ import { InMemoryCandidateSource } from '../../../src/matching/in-memory-source.
 import { defaultParameters } from '../../../src/matching/parameters.js';
 import { preparePerson, type PreparedPerson } from '../../../src/matching/prepare.js';
 import type { MemberRecord, PersonQuery } from '../../../src/matching/types.js';
+import { queryOfMember } from '../../support/member-query.js';
 
 // Parameter estimation on unlabelled data (`vss-bridge match estimate`), on the project's generator: a sample of
 // generated HGD members, and declarations that are exact copies of some of them, each blocked with its own member
@@ -15,17 +16,7 @@ import type { MemberRecord, PersonQuery } from '../../../src/matching/types.js';
 // the same person, and those agree on the ID number while the others do not.
 
 const people = [...generateHgd({ seed: 5, members: 400 })].map((p) => p.member);
-const asQuery = (m: MemberRecord): PersonQuery => ({
-  queryId: `Q-${m.memberId}`,
-  fullName: m.fullName,
-  dob: m.dob,
-  gender: m.gender,
-  idNumber: m.idNumber,
-  provinceCode: m.provinceCode,
-  wardCode: m.wardCode,
-  fatherName: m.fatherName,
-  motherName: m.motherName,
-});
+const asQuery = (m: MemberRecord): PersonQuery => queryOfMember(m);
 const withId = people.filter((m) => m.idNumber !== null);
 const candidates = withId.slice(0, 240).map((m, i) => ({
   query: asQuery(m),
