@@ -21,6 +21,7 @@ import { Readable } from 'node:stream';
 import { createDb } from '../connectors/db/knex.js';
 import { migrateLatest } from '../connectors/db/migrate.js';
 import { importMembers, refreshNameFrequencies } from '../connectors/hgd/import.js';
+import { indexSchemeProblem, readIndexScheme } from '../connectors/hgd/index-scheme.js';
 import { kafkaFromConfig } from '../connectors/kafka/client.js';
 import { ensureTopics } from '../connectors/kafka/topics.js';
 import { topicBindings } from '../connectors/registry/bindings.js';
@@ -82,7 +83,9 @@ log(`generating ${MEMBERS.toLocaleString('en')} HGD members (seed ${SEED})`);
 const people: GeneratedPerson[] = [...generateHgd({ seed: SEED, members: MEMBERS })];
 const have = Number((await knex('hgd.members').count<{ c: string }[]>('* as c'))[0]?.c ?? 0);
 let importRate: number | null = null;
-if (have !== MEMBERS) {
+// An index built by a version with other blocking keys is loaded again (the adapter would refuse it).
+const staleKeys = indexSchemeProblem(await readIndexScheme(knex)) !== null;
+if (have !== MEMBERS || staleKeys) {
   const bar = new Progress('import', MEMBERS);
   let last = 0;
   const s = await importMembers(
@@ -104,6 +107,7 @@ if (have !== MEMBERS) {
   importRate = s.rowsPerSecond;
   await refreshNameFrequencies(knex);
 } else log(`reusing ${dbName} (${have} members)`);
+if (staleKeys) log(`${dbName}: the search index had another blocking-key scheme; loaded again`);
 /** Undoes the code changes of an earlier run (from the audit), then empties our tables: every run starts alike. */
 async function resetHgd(): Promise<void> {
   // The audit is append-only (its triggers refuse update and truncate): the bench, as the owner, lifts that for its
