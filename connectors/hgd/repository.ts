@@ -107,7 +107,7 @@ export async function findCandidatesBatch(
      set local jit to default; set local work_mem to default`,
   )) as Array<{ command: string; rows: Array<MemberRow & { i: number }> }>;
   const rows = res.find((r) => r.command === 'SELECT')?.rows ?? [];
-  // Rows come in member-id order, so each query's candidates do too (as `findCandidates` caps them).
+  // Rows come in member-id order, so each query gets its candidates, and is capped, in that order.
   for (const r of rows) {
     const list = out[r.i]!;
     if (list.length < limit) list.push(memberFromRow(r));
