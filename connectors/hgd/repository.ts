@@ -200,13 +200,21 @@ export async function loadNameFrequencies(tx: Db): Promise<NameFrequencies> {
   return fromCounts(total?.members ?? 0, family, given);
 }
 
-/** A uniform random sample of about `n` members (for u estimation: random pairs of members are non-matches). */
+/**
+ * A uniform pseudo-random sample of about `n` members (for u estimation: random pairs of members are non-matches),
+ * the same for the same members however the table is laid out: a member is drawn when the first 28 bits of
+ * md5('42:' || member_id) fall below the share, and the sample comes ordered by those bits. (It was a `tablesample
+ * bernoulli … repeatable (42)`, which follows the pages: the same members loaded another way gave another sample, and
+ * `match estimate` other u values, up to 3 bits on a rare level.)
+ */
 export async function sampleMembers(tx: Db, n: number): Promise<MemberRecord[]> {
   const total = (await tx('hgd.members').count<Array<{ count: string }>>('* as count'))[0]?.count ?? '0';
-  const share = Math.min(100, (100 * n * 1.1) / Math.max(Number(total), 1));
+  const share = Math.min(1, (n * 1.1) / Math.max(Number(total), 1));
   const rows = (await tx.raw(
-    `select ${SELECT_MEMBER} from hgd.members m tablesample bernoulli (?) repeatable (42) limit ?`,
-    [share, n],
+    `select ${SELECT_MEMBER} from (
+       select m.*, ('x' || substr(md5('42:' || m.member_id), 1, 7))::bit(28)::int as draw from hgd.members m) m
+      where m.draw < ? order by m.draw, m.member_id limit ?`,
+    [Math.ceil(share * 2 ** 28), n],
   )) as { rows: MemberRow[] };
   return rows.rows.map(memberFromRow);
 }
